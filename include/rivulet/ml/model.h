@@ -1,0 +1,108 @@
+#pragma once
+/// A model: a spec's pipeline of transformers ending in a classifier or a regressor, with the
+/// feature space and label encoder it learned, saved and loaded as one versioned file.
+///
+/// Semantics are River's `compose.Pipeline`: predicting first updates the unsupervised
+/// transformers with x, then transforms and predicts; learning transforms with the current
+/// transformer state and updates the final estimator only. `docs/model-format.md` gives the
+/// bytes of a saved model.
+/// Thread safety: none; one model per thread or key.
+/// ```cpp example
+/// auto model = rivulet::ml::Model::create("preprocessing.StandardScaler | linear_model.LogisticRegression").value();
+/// rivulet::Features x;
+/// x.push(model.space().intern("x"), 2.0);
+/// auto up = model.labels().intern("up");
+/// model.learn_one(x, up);
+/// EXPECT_EQ(model.task(), rivulet::ml::Task::kClassification);
+/// EXPECT_EQ(model.spec(), "preprocessing.StandardScaler | linear_model.LogisticRegression");
+/// ```
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rivulet/core/features.h"
+#include "rivulet/core/labels.h"
+#include "rivulet/core/status.h"
+#include "rivulet/ml/estimator.h"
+
+namespace rivulet::ml {
+
+enum class Task { kClassification, kRegression };
+std::string_view task_name(Task task);
+
+struct ModelOptions {
+  std::optional<uint64_t> seed;  ///< seed of every stochastic step without its own `seed=`
+  std::string pos_label;         ///< positive label of binary tasks; empty: the LabelEncoder rule
+  std::string target;            ///< name of the target column it was trained on (metadata)
+};
+
+class Model {
+ public:
+  /// Parses and builds `spec`. Errors: kInvalidArgument naming the column for a bad spec, an
+  /// unknown name, a bad parameter, or a pipeline whose steps before the last are not all
+  /// transformers, or whose last step is a transformer.
+  static Result<Model> create(std::string_view spec, const ModelOptions& options = {});
+  /// Loads a file written by save(). Errors: kNotFound, kDataLoss (bad magic, version, checksum
+  /// or truncated state), kInvalidArgument (the stored spec no longer builds).
+  static Result<Model> load(const std::string& path);
+  /// Writes the model to `path` (through a temporary file and a rename). Errors: kUnavailable.
+  Status save(const std::string& path) const;
+  /// The same, into bytes / from bytes.
+  std::string save_bytes() const;
+  static Result<Model> load_bytes(std::string_view bytes, std::string_view origin = "model");
+
+  Model(Model&&) noexcept = default;
+  Model& operator=(Model&&) noexcept = default;
+  ~Model();
+
+  const std::string& spec() const { return spec_; }
+  const ModelOptions& options() const { return options_; }
+  void set_target(std::string target) { options_.target = std::move(target); }
+  Task task() const { return task_; }
+  FeatureSpace& space() { return *space_; }
+  const FeatureSpace& space() const { return *space_; }
+  LabelEncoder& labels() { return *labels_; }
+  const LabelEncoder& labels() const { return *labels_; }
+  size_t n_steps() const { return transformers_.size() + 1; }
+  const Estimator& step(size_t i) const;
+  /// Number of learn_one calls so far (the model version of predictions).
+  uint64_t n_learned() const { return n_learned_; }
+
+  // Classification. REQUIRES: task() == kClassification.
+  std::optional<ClassId> predict_one(const Features& x);
+  bool predict_proba_one(const Features& x, std::vector<double>& proba);
+  void learn_one(const Features& x, ClassId y);
+  // Regression. REQUIRES: task() == kRegression.
+  double predict_value(const Features& x);
+  void learn_value(const Features& x, double y);
+
+  /// Test-then-train in one pass: the prediction (and probabilities when `proba` is not null)
+  /// that predict would give, then learning from y, transforming x once. Same result as
+  /// predict_one followed by learn_one.
+  std::optional<ClassId> predict_then_learn(const Features& x, ClassId y, std::vector<double>* proba);
+  double predict_then_learn_value(const Features& x, double y);
+
+ private:
+  Model() = default;
+  const Features& transform(const Features& x, bool learn_unsupervised);
+  void attach_all();
+
+  std::string spec_;
+  ModelOptions options_;
+  Task task_ = Task::kClassification;
+  std::unique_ptr<FeatureSpace> space_;
+  std::unique_ptr<LabelEncoder> labels_;
+  std::vector<std::unique_ptr<Transformer>> transformers_;
+  std::unique_ptr<Estimator> final_;
+  Classifier* classifier_ = nullptr;
+  Regressor* regressor_ = nullptr;
+  uint64_t n_learned_ = 0;
+  Features buffers_[2];
+  std::vector<double> scratch_;
+};
+
+}  // namespace rivulet::ml

@@ -1,0 +1,57 @@
+#pragma once
+/// Gaussian naive Bayes, River's `naive_bayes.GaussianNB`: one running Gaussian (mean and
+/// variance with ddof=1) per class and feature. The joint log-likelihood of class c is
+/// log P(c) + sum over x's features of log(1e-9 + pdf_c,i(x_i)); probabilities are its softmax.
+/// It cannot predict before its first update.
+/// Thread safety: none.
+/// ```cpp example
+/// auto model = rivulet::ml::GaussianNB::create({}).value();
+/// rivulet::LabelEncoder labels;
+/// model->attach({nullptr, &labels});
+/// const auto a = labels.intern("a"), b = labels.intern("b");
+/// std::vector<double> proba;
+/// EXPECT_FALSE(model->predict_proba_one(rivulet::Features{{0, 1.0}}, proba));
+/// for (double v : {-1.0, -2.0, -3.0}) model->learn_one(rivulet::Features{{0, v}}, a);
+/// for (double v : {1.0, 2.0, 3.0}) model->learn_one(rivulet::Features{{0, v}}, b);
+/// EXPECT_EQ(model->predict_one(rivulet::Features{{0, -0.8}}, proba), a);
+/// ```
+
+#include <memory>
+#include <vector>
+
+#include "rivulet/ml/estimator.h"
+#include "rivulet/ml/params.h"
+
+namespace rivulet::ml {
+
+class GaussianNB final : public Classifier {
+ public:
+  struct Options {};
+  static Result<std::unique_ptr<GaussianNB>> create(const Options& options);
+  static Result<std::unique_ptr<GaussianNB>> from_params(Params& p);
+
+  std::string_view name() const override { return "naive_bayes.GaussianNB"; }
+  void learn_one(const Features& x, ClassId y) override;
+  bool predict_proba_one(const Features& x, std::vector<double>& proba) const override;
+  void save(StateWriter& out) const override;
+  void load(StateReader& in) override;
+  void describe(Description& out) const override;
+
+  GaussianNB() = default;
+
+ private:
+  // Welford state of one (class, feature) pair.
+  struct Gaussian {
+    double n = 0, mean = 0, m2 = 0;
+    template <class Archive>
+    void serialize(Archive& ar) {
+      ar(n, mean, m2);
+    }
+  };
+  std::vector<double> class_counts_;              // by class id
+  std::vector<std::vector<Gaussian>> gaussians_;  // [class][feature]
+  std::vector<ClassId> class_order_;              // classes in the order first learned
+  double total_ = 0;
+};
+
+}  // namespace rivulet::ml

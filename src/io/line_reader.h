@@ -1,0 +1,42 @@
+#pragma once
+// Reads lines from a plain or gzip-compressed file in large chunks (zlib's gzread passes plain
+// files through untouched), without loading the file whole.
+
+#include <zlib.h>
+
+#include <string>
+#include <string_view>
+
+#include "rivulet/core/status.h"
+
+namespace rivulet::io::internal {
+
+class LineReader {
+ public:
+  LineReader() = default;
+  LineReader(const LineReader&) = delete;
+  LineReader& operator=(const LineReader&) = delete;
+  ~LineReader();
+
+  /// Errors: kNotFound, kDataLoss.
+  Status open(const std::string& path);
+  /// Reads the next line (without its "\n" or "\r\n") into `line`. Returns false at the end.
+  /// A line longer than `max_bytes` is skipped whole and reported as kOutOfRange; the reader
+  /// stays usable. A read failure is kDataLoss.
+  Result<bool> next(std::string_view& line, size_t max_bytes);
+  uint64_t line_number() const { return line_number_; }
+
+ private:
+  bool fill();  // reads more into buf_; false at EOF or error (error_ set)
+
+  gzFile file_ = nullptr;
+  std::string path_;
+  std::string buf_;
+  size_t begin_ = 0;
+  size_t end_ = 0;
+  bool eof_ = false;
+  std::string error_;
+  uint64_t line_number_ = 0;
+};
+
+}  // namespace rivulet::io::internal

@@ -1,0 +1,90 @@
+#include "rivulet/ml/naive_bayes/gaussian_nb.h"
+
+#include <cmath>
+#include <limits>
+
+#include "rivulet/core/state.h"
+
+namespace rivulet::ml {
+namespace {
+constexpr double kTwoPi = 6.283185307179586;
+}
+
+Result<std::unique_ptr<GaussianNB>> GaussianNB::create(const Options&) {
+  return std::make_unique<GaussianNB>();
+}
+
+Result<std::unique_ptr<GaussianNB>> GaussianNB::from_params(Params& p) {
+  RIVULET_RETURN_IF_ERROR(p.finish());
+  return create({});
+}
+
+void GaussianNB::learn_one(const Features& x, ClassId y) {
+  if (y >= class_counts_.size()) {
+    class_counts_.resize(y + 1, 0.0);
+    gaussians_.resize(y + 1);
+  }
+  if (class_counts_[y] == 0) class_order_.push_back(y);
+  class_counts_[y] += 1;
+  total_ += 1;
+  auto& per_feature = gaussians_[y];
+  const FeatureIndex bound = x.index_bound();
+  if (bound > per_feature.size()) per_feature.resize(bound);
+  for (const auto& [i, xi] : x) {
+    Gaussian& g = per_feature[i];
+    g.n += 1;
+    const double delta = xi - g.mean;
+    g.mean += delta / g.n;
+    g.m2 += delta * (xi - g.mean);
+  }
+}
+
+bool GaussianNB::predict_proba_one(const Features& x, std::vector<double>& proba) const {
+  const size_t n_classes = context_.labels != nullptr ? context_.labels->size() : class_counts_.size();
+  proba.assign(std::max(n_classes, class_counts_.size()), 0.0);
+  if (class_order_.empty()) return false;
+  double max_ll = -std::numeric_limits<double>::infinity();
+  for (ClassId c : class_order_) {
+    double ll = std::log(class_counts_[c] / total_);
+    const auto& per_feature = gaussians_[c];
+    for (const auto& [i, xi] : x) {
+      double pdf = 0.0;
+      if (i < per_feature.size() && per_feature[i].n > 1) {
+        const Gaussian& g = per_feature[i];
+        const double var = g.m2 / (g.n - 1);
+        if (var != 0.0) {
+          const double d = xi - g.mean;
+          pdf = std::exp(d * d / (-2.0 * var)) / std::sqrt(kTwoPi * var);
+        }
+      }
+      ll += std::log(1e-9 + pdf);
+    }
+    proba[c] = ll;
+    max_ll = std::max(max_ll, ll);
+  }
+  // Softmax through log-sum-exp.
+  double sum = 0.0;
+  for (ClassId c : class_order_) sum += std::exp(proba[c] - max_ll);
+  const double lse = max_ll + std::log(sum);
+  for (ClassId c : class_order_) proba[c] = std::exp(proba[c] - lse);
+  return true;
+}
+
+void GaussianNB::save(StateWriter& out) const { out(class_counts_, gaussians_, class_order_, total_); }
+
+void GaussianNB::load(StateReader& in) { in(class_counts_, gaussians_, class_order_, total_); }
+
+void GaussianNB::describe(Description& out) const {
+  for (ClassId c : class_order_) {
+    const std::string label =
+        context_.labels != nullptr && c < context_.labels->size() ? context_.labels->name(c) : std::to_string(c);
+    out.add("count[" + label + "]", class_counts_[c]);
+    for (FeatureIndex i = 0; i < gaussians_[c].size(); ++i) {
+      const Gaussian& g = gaussians_[c][i];
+      if (g.n == 0) continue;
+      out.add("mean[" + label + "][" + feature_name(i) + "]", g.mean);
+    }
+  }
+}
+
+}  // namespace rivulet::ml
