@@ -46,8 +46,8 @@ int run_predict(const PredictArgs& a) {
     if (!next->has_value()) break;
     const Sample& s = **next;
     if (classification) {
-      const bool ok = model->predict_proba_one(*s.x, proba);
-      std::optional<ClassId> label = ok ? model->predict_one(*s.x) : std::nullopt;
+      const std::optional<ClassId> label = model->predict(*s.x, &proba);
+      const bool ok = label.has_value();
       std::string name = label && *label != kNoClass ? model->labels().name(*label) : "";
       const double p = label && *label != kNoClass && *label < proba.size() ? proba[*label] : 0.0;
       if (csv) {

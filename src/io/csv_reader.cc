@@ -17,11 +17,19 @@ class CsvReader final : public RecordReader {
     RIVULET_RETURN_IF_ERROR(lines_.open(path_));
     std::string_view header;
     auto got = lines_.next(header, options_.max_line_bytes);
-    if (!got.ok()) return got.status();
+    if (!got.ok()) {
+      // A header longer than the line limit is a bad header, not a skippable row.
+      if (got.status().code() == StatusCode::kOutOfRange) {
+        return Status::invalid_argument(got.status().message());
+      }
+      return got.status();
+    }
     if (!*got) return Status::invalid_argument(fmt::format("{}: empty file, expected a header line", path_));
     line_ = lines_.line_number();
     Status split_status = split(header);
-    if (!split_status.ok()) return split_status.with_context(fmt::format("{}:1: header", path_));
+    if (!split_status.ok()) {
+      return Status::invalid_argument(fmt::format("{}:1: header: {}", path_, split_status.message()));
+    }
     for (size_t i = 0; i < bounds_.size(); ++i) {
       std::string_view name = field(i);
       if (column(name)) {
@@ -54,7 +62,13 @@ class CsvReader final : public RecordReader {
         std::string_view more;
         auto again = lines_.next(more, options_.max_line_bytes);
         line_ = lines_.line_number();
-        if (!again.ok()) return again.status();
+        if (!again.ok()) {
+          // An oversize continuation line ends this row only; kOutOfRange would end the stream.
+          if (again.status().code() == StatusCode::kOutOfRange) {
+            return Status::invalid_argument(again.status().message());
+          }
+          return again.status();
+        }
         if (!*again) {
           line_ = first_line;
           return row_error("quoted field not closed before the end of the file");

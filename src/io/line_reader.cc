@@ -22,7 +22,8 @@ Status LineReader::open(const std::string& path) {
   file_ = gzopen(path.c_str(), "rb");
   if (file_ == nullptr) return Status::data_loss(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
   gzbuffer(file_, kChunk);
-  buf_.resize(kChunk);
+  capacity_ = kChunk;
+  buf_.resize(capacity_ + kPadding);
   return Status();
 }
 
@@ -34,8 +35,11 @@ bool LineReader::fill() {
     end_ -= begin_;
     begin_ = 0;
   }
-  if (end_ == buf_.size()) buf_.resize(buf_.size() * 2);
-  const int n = gzread(file_, buf_.data() + end_, static_cast<unsigned>(buf_.size() - end_));
+  if (end_ == capacity_) {
+    capacity_ *= 2;
+    buf_.resize(capacity_ + kPadding);
+  }
+  const int n = gzread(file_, buf_.data() + end_, static_cast<unsigned>(capacity_ - end_));
   if (n < 0) {
     int errnum = 0;
     error_ = gzerror(file_, &errnum);
@@ -43,6 +47,10 @@ bool LineReader::fill() {
     return false;
   }
   if (n == 0) {
+    // zlib ends a truncated gzip stream like a complete one; only gzerror tells them apart.
+    int errnum = Z_OK;
+    const char* message = gzerror(file_, &errnum);
+    if (errnum != Z_OK) error_ = message != nullptr && *message != '\0' ? message : "truncated gzip data";
     eof_ = true;
     return false;
   }

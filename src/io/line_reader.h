@@ -13,6 +13,11 @@ namespace rivulet::io::internal {
 
 class LineReader {
  public:
+  /// Every line handed out is followed by at least this many readable bytes inside the reader's
+  /// buffer (their content is unspecified), so a parser that reads ahead, like simdjson, can
+  /// parse the line in place.
+  static constexpr size_t kPadding = 64;
+
   LineReader() = default;
   LineReader(const LineReader&) = delete;
   LineReader& operator=(const LineReader&) = delete;
@@ -31,7 +36,8 @@ class LineReader {
 
   gzFile file_ = nullptr;
   std::string path_;
-  std::string buf_;
+  std::string buf_;  // capacity_ usable bytes, then kPadding bytes never filled
+  size_t capacity_ = 0;
   size_t begin_ = 0;
   size_t end_ = 0;
   bool eof_ = false;

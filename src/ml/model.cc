@@ -116,15 +116,20 @@ void Model::learn_value(const Features& x, double y) {
   ++n_learned_;
 }
 
+std::optional<ClassId> Model::predict_transformed(const Features& z, std::vector<double>* proba) {
+  if (proba == nullptr) return classifier_->predict_one(z, scratch_);
+  // The label comes from the classifier's own predict_one, as binary learners decide ties.
+  if (!classifier_->predict_proba_one(z, *proba)) return std::nullopt;
+  return classifier_->predict_one(z, scratch_);
+}
+
+std::optional<ClassId> Model::predict(const Features& x, std::vector<double>* proba) {
+  return predict_transformed(transform(x, true), proba);
+}
+
 std::optional<ClassId> Model::predict_then_learn(const Features& x, ClassId y, std::vector<double>* proba) {
   const Features& z = transform(x, true);
-  std::optional<ClassId> predicted;
-  if (proba != nullptr) {
-    // The label comes from the probabilities, except for binary learners, which decide ties.
-    if (classifier_->predict_proba_one(z, *proba)) predicted = classifier_->predict_one(z, scratch_);
-  } else {
-    predicted = classifier_->predict_one(z, scratch_);
-  }
+  const std::optional<ClassId> predicted = predict_transformed(z, proba);
   classifier_->learn_one(z, y);
   ++n_learned_;
   return predicted;

@@ -3,12 +3,45 @@
 
 #include <fmt/format.h>
 
+#include "rivulet/ml/dummy/no_change_classifier.h"
+#include "rivulet/ml/dummy/prior_classifier.h"
+#include "rivulet/ml/dummy/statistic_regressor.h"
+#include "rivulet/ml/linear/linear_regression.h"
 #include "rivulet/ml/linear/logistic_regression.h"
+#include "rivulet/ml/linear/pa_classifier.h"
+#include "rivulet/ml/linear/pa_regressor.h"
+#include "rivulet/ml/linear/perceptron.h"
+#include "rivulet/ml/linear/softmax_regression.h"
 #include "rivulet/ml/metrics/accuracy.h"
+#include "rivulet/ml/metrics/balanced_accuracy.h"
+#include "rivulet/ml/metrics/cohen_kappa.h"
+#include "rivulet/ml/metrics/confusion_matrix.h"
+#include "rivulet/ml/metrics/f1.h"
+#include "rivulet/ml/metrics/log_loss.h"
+#include "rivulet/ml/metrics/macro_f1.h"
 #include "rivulet/ml/metrics/mae.h"
+#include "rivulet/ml/metrics/mape.h"
+#include "rivulet/ml/metrics/micro_f1.h"
+#include "rivulet/ml/metrics/mse.h"
+#include "rivulet/ml/metrics/precision.h"
+#include "rivulet/ml/metrics/r2.h"
+#include "rivulet/ml/metrics/recall.h"
+#include "rivulet/ml/metrics/rmse.h"
+#include "rivulet/ml/metrics/roc_auc.h"
+#include "rivulet/ml/metrics/rolling.h"
+#include "rivulet/ml/naive_bayes/bernoulli_nb.h"
 #include "rivulet/ml/naive_bayes/gaussian_nb.h"
+#include "rivulet/ml/naive_bayes/multinomial_nb.h"
+#include "rivulet/ml/optim/ada_grad.h"
+#include "rivulet/ml/optim/adam.h"
+#include "rivulet/ml/optim/ftrl_proximal.h"
 #include "rivulet/ml/optim/sgd.h"
+#include "rivulet/ml/preprocessing/feature_hasher.h"
+#include "rivulet/ml/preprocessing/max_abs_scaler.h"
+#include "rivulet/ml/preprocessing/min_max_scaler.h"
+#include "rivulet/ml/preprocessing/one_hot_encoder.h"
 #include "rivulet/ml/preprocessing/standard_scaler.h"
+#include "rivulet/ml/preprocessing/stat_imputer.h"
 
 namespace rivulet::ml {
 namespace {
@@ -30,20 +63,69 @@ RegistryEntry met(std::string_view name, std::string_view summary,
 
 const std::vector<RegistryEntry>& entries() {
   static const std::vector<RegistryEntry> all = {
+      // dummy
+      est("dummy.NoChangeClassifier", K::kClassifier, "predicts the last label seen",
+          &estimator_factory<NoChangeClassifier>),
+      est("dummy.PriorClassifier", K::kClassifier, "predicts the class frequencies",
+          &estimator_factory<PriorClassifier>),
+      est("dummy.StatisticRegressor", K::kRegressor, "predicts a running statistic of the targets",
+          &estimator_factory<StatisticRegressor>),
       // linear_model
+      est("linear_model.LinearRegression", K::kRegressor, "linear regression (squared loss) trained by SGD",
+          &estimator_factory<LinearRegression>),
       est("linear_model.LogisticRegression", K::kClassifier, "binary logistic regression trained by SGD",
           &estimator_factory<LogisticRegression>),
+      est("linear_model.PAClassifier", K::kClassifier, "binary passive-aggressive classifier",
+          &estimator_factory<PAClassifier>),
+      est("linear_model.PARegressor", K::kRegressor, "passive-aggressive regressor",
+          &estimator_factory<PARegressor>),
+      est("linear_model.Perceptron", K::kClassifier, "binary perceptron (hinge loss, rate 1)",
+          &estimator_factory<Perceptron>),
+      est("linear_model.SoftmaxRegression", K::kClassifier, "multi-class logistic regression",
+          &estimator_factory<SoftmaxRegression>),
       // naive_bayes
+      est("naive_bayes.BernoulliNB", K::kClassifier, "Bernoulli naive Bayes over binarized features",
+          &estimator_factory<BernoulliNB>),
       est("naive_bayes.GaussianNB", K::kClassifier, "Gaussian naive Bayes",
           &estimator_factory<GaussianNB>),
+      est("naive_bayes.MultinomialNB", K::kClassifier, "multinomial naive Bayes over counts",
+          &estimator_factory<MultinomialNB>),
       // preprocessing
+      est("preprocessing.FeatureHasher", K::kTransformer, "hashing trick into n_features buckets",
+          &estimator_factory<FeatureHasher>),
+      est("preprocessing.MaxAbsScaler", K::kTransformer, "running scaling by the largest absolute value",
+          &estimator_factory<MaxAbsScaler>),
+      est("preprocessing.MinMaxScaler", K::kTransformer, "running scaling to [0, 1] by min and max",
+          &estimator_factory<MinMaxScaler>),
+      est("preprocessing.OneHotEncoder", K::kTransformer, "one-hot encoding of numeric values",
+          &estimator_factory<OneHotEncoder>),
       est("preprocessing.StandardScaler", K::kTransformer, "running zero-mean, unit-variance scaling",
           &estimator_factory<StandardScaler>),
+      est("preprocessing.StatImputer", K::kTransformer, "fills absent numeric features with their running mean",
+          &estimator_factory<StatImputer>),
       // optim
+      opt("optim.AdaGrad", "per-feature rates from summed squared gradients", &optimizer_factory<AdaGrad>),
+      opt("optim.Adam", "adaptive moment estimation", &optimizer_factory<Adam>),
+      opt("optim.FTRLProximal", "follow the regularized leader, proximal", &optimizer_factory<FTRLProximal>),
       opt("optim.SGD", "stochastic gradient descent", &optimizer_factory<SGD>),
       // metrics
       met("metrics.Accuracy", "share of correct predictions", &metric_factory<Accuracy>),
+      met("metrics.BalancedAccuracy", "recall averaged over the classes", &metric_factory<BalancedAccuracy>),
+      met("metrics.CohenKappa", "Cohen's kappa: agreement beyond chance", &metric_factory<CohenKappa>),
+      met("metrics.ConfusionMatrix", "counts of (true, predicted) classes; value: accuracy", &metric_factory<ConfusionMatrix>),
+      met("metrics.F1", "binary F1 score of the positive class", &metric_factory<F1>),
+      met("metrics.LogLoss", "binary logarithmic loss (reads probabilities)", &metric_factory<LogLoss>),
       met("metrics.MAE", "mean absolute error", &metric_factory<MAE>),
+      met("metrics.MAPE", "mean absolute percentage error, in percent", &metric_factory<MAPE>),
+      met("metrics.MSE", "mean squared error", &metric_factory<MSE>),
+      met("metrics.MacroF1", "F1 averaged over the classes", &metric_factory<MacroF1>),
+      met("metrics.MicroF1", "F1 of the pooled counts (= accuracy)", &metric_factory<MicroF1>),
+      met("metrics.Precision", "binary precision of the positive class", &metric_factory<Precision>),
+      met("metrics.R2", "coefficient of determination", &metric_factory<R2>),
+      met("metrics.RMSE", "root mean squared error", &metric_factory<RMSE>),
+      met("metrics.ROCAUC", "approximate ROC AUC over thresholds (reads probabilities)", &metric_factory<ROCAUC>),
+      met("metrics.Recall", "binary recall of the positive class", &metric_factory<Recall>),
+      met("metrics.Rolling", "a metric over the most recent samples", &metric_factory<Rolling>),
   };
   return all;
 }

@@ -7,6 +7,25 @@
 /// missing too: no learner can use them. A malformed row comes back as an error that names the
 /// file, the line and the reason; the reader has already moved past it, so the caller decides
 /// whether to count it and go on (the default of `rivulet eval`) or to stop (`--strict`).
+///
+/// Per format:
+/// - CSV: a header line names the columns (RFC 4180 quoting; `""` inside quotes; quoted fields
+///   may span lines). A row with another field count than the header is a row error.
+/// - ARFF (Weka): `@relation`, `@attribute NAME numeric|real|integer|string|date|{a,b,...}`,
+///   `@data`; keywords in any case, `%` comments, `'`/`"` quoting, `?` missing, dense rows and
+///   sparse rows (`{0 1.5, 3 X}`; attributes a sparse row leaves out are absent, as River reads
+///   them). Nominal values that read as numbers are numbers (Electricity's `day {1,...,7}`), the
+///   others text; a value not declared for its attribute is a row error.
+/// - libsvm/svmlight: `label name:value ... # comment`; column 0 is `label` (the label as
+///   written: a number when it reads as one, its text kept), each feature a column named by the
+///   text before its `:` ("1", "2", as River's iter_libsvm keys them). `qid:` is skipped.
+/// - JSON Lines: one object per line. Numbers are numbers, strings text, `true`/`false` the
+///   numbers 1/0 and `null` missing (so are strings listed in ReaderOptions::missing). Nested
+///   objects are flattened with dots, `{"a": {"b": 1}}` -> column `a.b`; arrays are flattened by
+///   position, `{"a": [5, 6]}` -> columns `a.0`, `a.1` (an empty array or object adds nothing).
+///   A line that is not one JSON object, a key repeated in a row (also after flattening) and
+///   nesting deeper than 64 levels are row errors; the message names simdjson's error.
+/// libsvm and JSON Lines add a column the first time a row names it; a rejected row adds none.
 /// Thread safety: none; one reader per thread.
 
 #include <cstdint>

@@ -72,8 +72,12 @@ class Model {
   /// Number of learn_one calls so far (the model version of predictions).
   uint64_t n_learned() const { return n_learned_; }
 
-  // Classification. REQUIRES: task() == kClassification.
+  // Classification. REQUIRES: task() == kClassification. Each predict call updates the
+  // unsupervised steps once (River): to get both the label and the probabilities of one sample,
+  // call predict(x, &proba), not predict_proba_one and predict_one.
   std::optional<ClassId> predict_one(const Features& x);
+  /// The label and, when `proba` is not null, the probabilities, from one transform of x.
+  std::optional<ClassId> predict(const Features& x, std::vector<double>* proba);
   bool predict_proba_one(const Features& x, std::vector<double>& proba);
   void learn_one(const Features& x, ClassId y);
   // Regression. REQUIRES: task() == kRegression.
@@ -89,6 +93,7 @@ class Model {
  private:
   Model() = default;
   const Features& transform(const Features& x, bool learn_unsupervised);
+  std::optional<ClassId> predict_transformed(const Features& z, std::vector<double>* proba);
   void attach_all();
 
   std::string spec_;

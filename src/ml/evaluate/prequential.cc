@@ -49,12 +49,7 @@ void PrequentialEvaluator::learn_class(const Features& x, ClassId y) {
   }
   p.x = x;
   p.y_class = y;
-  std::optional<ClassId> predicted;
-  if (needs_proba_) {
-    if (model_.predict_proba_one(x, p.proba)) predicted = model_.predict_one(x);
-  } else {
-    predicted = model_.predict_one(x);
-  }
+  const std::optional<ClassId> predicted = model_.predict(x, needs_proba_ ? &p.proba : nullptr);
   p.can_score = predicted.has_value();
   p.predicted = predicted.value_or(kNoClass);
   queue_.push_back(std::move(p));

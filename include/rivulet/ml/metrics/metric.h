@@ -4,6 +4,7 @@
 /// Thread safety: none.
 
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -49,6 +50,19 @@ class ClassificationMetric : public Metric {
   MetricTask task() const final { return MetricTask::kClassification; }
   virtual void update(ClassId y_true, ClassId y_pred, std::span<const double> proba) = 0;
   virtual void revert(ClassId y_true, ClassId y_pred, std::span<const double> proba) = 0;
+
+ protected:
+  /// The positive class of binary metrics (River's `pos_val`): the encoder's positive(), or
+  /// class 1 when no encoder is attached (0/1 standing for False/True). Read at each call, so a
+  /// metric follows the encoder once the positive label has been seen.
+  std::optional<ClassId> positive_class() const {
+    if (labels_ == nullptr) return ClassId{1};
+    return labels_->positive();
+  }
+  /// proba[c]; 0 when `c` is past the end (a class the model had not seen) or kNoClass.
+  static double proba_of(std::span<const double> proba, std::optional<ClassId> c) {
+    return c.has_value() && *c < proba.size() ? proba[*c] : 0.0;
+  }
 };
 
 class RegressionMetric : public Metric {

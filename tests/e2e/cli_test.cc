@@ -1,0 +1,205 @@
+// End-to-end runs of the rivulet binary: River parity figures through `rivulet eval`, the
+// commands' outputs, and one clear error line with a non-zero status for every mistake a user
+// can make.
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <string>
+
+namespace {
+
+struct CliRun {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string temp_path(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / ("rivulet_cli_test_" + std::to_string(::getpid()) + "_" + name))
+      .string();
+}
+
+CliRun run(const std::string& args) {
+  const std::string err_path = temp_path("stderr");
+  const std::string cmd = std::string(RIVULET_BINARY) + " " + args + " 2>" + err_path;
+  CliRun r;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (pipe == nullptr) return r;
+  std::array<char, 4096> buf{};
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
+  const int raw = pclose(pipe);
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  std::ifstream f(err_path);
+  r.err.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  std::filesystem::remove(err_path);
+  return r;
+}
+
+std::string data(const std::string& rel) { return std::string(RIVULET_DATA_DIR) + "/" + rel; }
+
+double json_number(const std::string& json, const std::string& key) {
+  std::smatch m;
+  const std::regex re("\"" + key + "\": ([-0-9.eE+]+)");
+  if (!std::regex_search(json, m, re)) return -1.0;
+  return std::stod(m[1]);
+}
+
+double eval_metric(const std::string& file, const std::string& target, const std::string& spec,
+                   const std::string& metric) {
+  CliRun r = run("eval " + data(file) + " --target " + target + " --model '" + spec + "' --metric " + metric +
+              " --json --quiet");
+  EXPECT_EQ(r.status, 0) << r.err;
+  return json_number(r.out, metric);
+}
+
+// River 0.12.1, progressive_val_score with default parameters (issue #2's table).
+TEST(CliRiverParityTest, PhishingLogisticRegression) {
+  EXPECT_NEAR(eval_metric("river/phishing.csv.gz", "is_phishing",
+                          "preprocessing.StandardScaler | linear_model.LogisticRegression", "Accuracy"),
+              0.8920, 0.003);
+}
+
+TEST(CliRiverParityTest, PhishingGaussianNB) {
+  EXPECT_NEAR(eval_metric("river/phishing.csv.gz", "is_phishing", "naive_bayes.GaussianNB", "Accuracy"), 0.8847,
+              0.003);
+}
+
+TEST(CliRiverParityTest, ImageSegmentsGaussianNB) {
+  EXPECT_NEAR(eval_metric("river/segment.csv.gz", "category", "naive_bayes.GaussianNB", "Accuracy"), 0.7319, 0.003);
+}
+
+TEST(CliTest, EvalJsonSummaryHasTheDocumentedFields) {
+  CliRun r = run("eval " + data("river/phishing.csv.gz") +
+              " --target is_phishing --model naive_bayes.GaussianNB --json --quiet");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(json_number(r.out, "samples"), 1250);
+  EXPECT_GE(json_number(r.out, "seconds"), 0.0);
+  EXPECT_NE(r.out.find("\"model\": \"naive_bayes.GaussianNB\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"metrics\": {\"Accuracy\": 0.884"), std::string::npos) << r.out;
+}
+
+TEST(CliTest, EvalReadableSummary) {
+  CliRun r = run("eval " + data("river/phishing.csv.gz") + " --target is_phishing --model naive_bayes.GaussianNB");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("samples  1250"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Accuracy: 0.884708"), std::string::npos) << r.out;
+}
+
+TEST(CliTest, SaveInspectPredictRoundTrip) {
+  const std::string model = temp_path("model.rvm");
+  CliRun r = run("eval " + data("river/phishing.csv.gz") +
+              " --target is_phishing --model 'preprocessing.StandardScaler | linear_model.LogisticRegression' --quiet"
+              " --save " + model);
+  ASSERT_EQ(r.status, 0) << r.err;
+  CliRun inspect = run("inspect " + model);
+  ASSERT_EQ(inspect.status, 0) << inspect.err;
+  EXPECT_NE(inspect.out.find("learned  1250 samples"), std::string::npos) << inspect.out;
+  EXPECT_NE(inspect.out.find("target   is_phishing"), std::string::npos) << inspect.out;
+  EXPECT_NE(inspect.out.find("classes  1 (positive), 0"), std::string::npos) << inspect.out;
+  EXPECT_NE(inspect.out.find("weight[popup_window]"), std::string::npos) << inspect.out;
+  EXPECT_NE(inspect.out.find("mean[https]"), std::string::npos) << inspect.out;
+
+  CliRun predict = run("predict --model " + model + " " + data("river/phishing.csv.gz"));
+  ASSERT_EQ(predict.status, 0) << predict.err;
+  EXPECT_EQ(std::count(predict.out.begin(), predict.out.end(), '\n'), 1250);
+  EXPECT_EQ(predict.out.rfind("{\"line\": 2, \"prediction\": \"", 0), 0u) << predict.out.substr(0, 200);
+
+  CliRun csv = run("predict --model " + model + " --output csv " + data("river/phishing.csv.gz"));
+  ASSERT_EQ(csv.status, 0) << csv.err;
+  EXPECT_EQ(csv.out.rfind("line,prediction,probability\n2,", 0), 0u) << csv.out.substr(0, 200);
+  std::filesystem::remove(model);
+}
+
+TEST(CliTest, ModelsListsRegistryWithParameters) {
+  CliRun r = run("models");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("linear_model.LogisticRegression"), std::string::npos);
+  EXPECT_NE(r.out.find("optimizer: optimizer = optim.SGD(0.01)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("l2: float = 0"), std::string::npos);
+  EXPECT_NE(r.out.find("metrics.Accuracy"), std::string::npos);
+  CliRun bad = run("models --kind nonsense");
+  EXPECT_EQ(bad.status, 1);
+}
+
+// Every error a user can cause: one line on stderr naming the problem, exit status 1.
+void expect_one_line_error(const std::string& args, const std::string& needle) {
+  CliRun r = run(args);
+  EXPECT_NE(r.status, 0) << args;
+  EXPECT_NE(r.err.find(needle), std::string::npos) << args << "\nstderr: " << r.err;
+  EXPECT_EQ(r.err.rfind("rivulet: ", 0), 0u) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+}
+
+TEST(CliTest, MissingFileIsOneClearError) {
+  expect_one_line_error("eval /nonexistent/x.csv --target y --model naive_bayes.GaussianNB", "no such file");
+}
+
+TEST(CliTest, UnknownColumnListsTheColumns) {
+  expect_one_line_error("eval " + data("river/phishing.csv.gz") + " --target nope --model naive_bayes.GaussianNB",
+                        "no column 'nope' (columns: empty_server_form_handler");
+}
+
+TEST(CliTest, BadSpecNamesTheColumn) {
+  expect_one_line_error("eval " + data("river/phishing.csv.gz") +
+                            " --target is_phishing --model 'linear_model.LogisticRegression(l2=)'",
+                        "column 36");
+  expect_one_line_error("eval " + data("river/phishing.csv.gz") +
+                            " --target is_phishing --model 'linear_model.LogisticRegresion'",
+                        "unknown estimator 'linear_model.LogisticRegresion'");
+  expect_one_line_error("eval " + data("river/phishing.csv.gz") +
+                            " --target is_phishing --model 'linear_model.LogisticRegression(l3=1)'",
+                        "unknown parameter 'l3'");
+  expect_one_line_error("eval " + data("river/phishing.csv.gz") +
+                            " --target is_phishing --model 'linear_model.LogisticRegression(l2=-1)'",
+                        "l2 must be >= 0");
+  expect_one_line_error("eval " + data("river/phishing.csv.gz") +
+                            " --target is_phishing --model 'preprocessing.StandardScaler'",
+                        "the last step must be a classifier or a regressor");
+}
+
+TEST(CliTest, WrongTaskForTheData) {
+  expect_one_line_error("eval " + data("river/segment.csv.gz") +
+                            " --target category --model 'preprocessing.StandardScaler | linear_model.LinearRegression'",
+                        "holds text");
+  expect_one_line_error("eval " + data("river/phishing.csv.gz") +
+                            " --target is_phishing --model naive_bayes.GaussianNB --metric MAE",
+                        "is a regression metric but the model is a classifier");
+}
+
+TEST(CliTest, MalformedRowsAreSkippedAndCountedOrStopStrict) {
+  const std::string path = temp_path("bad.csv");
+  {
+    std::ofstream f(path);
+    f << "a,b,y\n1,2,x\n1,2\n3,4\"z,x\n2,3,x\n4,5,z\n";
+  }
+  CliRun r = run("eval " + path + " --target y --model naive_bayes.GaussianNB --json");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(json_number(r.out, "samples"), 3);
+  EXPECT_EQ(json_number(r.out, "skipped"), 2);
+  EXPECT_NE(r.err.find(path + ":4: quote inside an unquoted field"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(path + ":3: expected 3 fields as in the header, got 2"), std::string::npos) << r.err;
+  CliRun strict = run("eval " + path + " --target y --model naive_bayes.GaussianNB --strict");
+  EXPECT_EQ(strict.status, 1);
+  EXPECT_NE(strict.err.find(path + ":3:"), std::string::npos) << strict.err;
+  std::filesystem::remove(path);
+}
+
+TEST(CliTest, CorruptModelFileIsDataLossNotACrash) {
+  const std::string path = temp_path("corrupt.rvm");
+  {
+    std::ofstream f(path);
+    f << "RIVMODEL garbage";
+  }
+  expect_one_line_error("inspect " + path, "not a valid rivulet model");
+  expect_one_line_error("inspect /nonexistent.rvm", "no such model file");
+  std::filesystem::remove(path);
+}
+
+}  // namespace
