@@ -19,7 +19,9 @@
 namespace rivulet::io {
 namespace {
 
-std::string data_path(const char* relative) { return std::string(RIVULET_DATA_DIR) + "/" + relative; }
+std::string data_path(const char* relative) {
+  return std::string(RIVULET_DATA_DIR) + "/" + relative;
+}
 
 // The number of bytes `path` holds once inflated (plain files pass through).
 size_t text_bytes(const std::string& path) {
@@ -50,7 +52,8 @@ class GeneratedFiles {
       gzFile in = gzopen(data_path("electricity/elecNormNew.arff.gz").c_str(), "rb");
       std::ofstream out(elec_arff_, std::ios::binary);
       std::string buf(1 << 16, '\0');
-      for (int n; in != nullptr && (n = gzread(in, buf.data(), static_cast<unsigned>(buf.size()))) > 0;) {
+      for (int n;
+           in != nullptr && (n = gzread(in, buf.data(), static_cast<unsigned>(buf.size()))) > 0;) {
         out.write(buf.data(), n);
       }
       if (in != nullptr) gzclose(in);
@@ -65,7 +68,8 @@ class GeneratedFiles {
         out << '\n';
         Record record;
         for (auto got = (*reader)->next(record); got.ok() && *got; got = (*reader)->next(record)) {
-          for (size_t i = 0; i < record.size(); ++i) out << (i ? "," : "") << record.fields()[i].text;
+          for (size_t i = 0; i < record.size(); ++i)
+            out << (i ? "," : "") << record.fields()[i].text;
           out << '\n';
         }
       }
@@ -78,7 +82,8 @@ class GeneratedFiles {
       for (int i = 0; i < 100000; ++i) {
         line.clear();
         line += '{';
-        for (int f = 0; f < 8; ++f) line += fmt::format("{}\"f{}\":{:.6f}", f ? "," : "", f, uniform(rng));
+        for (int f = 0; f < 8; ++f)
+          line += fmt::format("{}\"f{}\":{:.6f}", f ? "," : "", f, uniform(rng));
         line += "}\n";
         out << line;
       }
@@ -104,7 +109,8 @@ const GeneratedFiles& generated() {
   return files;
 }
 
-void read_file(benchmark::State& state, const std::string& path, Format format, int64_t expected_rows) {
+void read_file(benchmark::State& state, const std::string& path, Format format,
+               int64_t expected_rows) {
   const size_t bytes = text_bytes(path);
   int64_t rows = 0;
   size_t fields = 0;

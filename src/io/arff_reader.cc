@@ -48,7 +48,7 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-// A cursor over one line. Token readers append unquoted text to `arena` (whose capacity the
+// A cursor over one line. value() unescapes quoted text into `arena` (whose capacity the
 // caller has reserved, so views into it stay valid for the whole line).
 class Cursor {
  public:
@@ -75,14 +75,18 @@ class Cursor {
       ++pos_;
       const size_t start = arena.size();
       for (;;) {
-        if (pos_ >= text_.size()) return Status::invalid_argument(fmt::format("unclosed {} quote", q));
+        if (pos_ >= text_.size())
+          return Status::invalid_argument(fmt::format("unclosed {} quote", q));
         char c = text_[pos_++];
         if (c == q) break;
         if (c == '\\' && pos_ < text_.size()) {
           c = text_[pos_++];
-          if (c == 'n') c = '\n';
-          else if (c == 't') c = '\t';
-          else if (c == 'r') c = '\r';
+          if (c == 'n')
+            c = '\n';
+          else if (c == 't')
+            c = '\t';
+          else if (c == 'r')
+            c = '\r';
         }
         arena += c;
       }
@@ -113,7 +117,7 @@ class Cursor {
 struct Attribute {
   enum class Type : uint8_t { kNumeric, kNominal, kString };
   Type type = Type::kNumeric;
-  std::vector<std::string> sorted_values;  // nominal only, for binary search
+  std::vector<std::string> sorted_values;      // nominal only, for binary search
   std::vector<std::optional<double>> numbers;  // of sorted_values, when they read as numbers
 };
 
@@ -219,18 +223,21 @@ class ArffReader final : public RecordReader {
           continue;
         }
         if (cursor.peek() == '}') break;
-        return header_error(fmt::format("nominal values of attribute '{}' not closed by '}}'", name));
+        return header_error(
+            fmt::format("nominal values of attribute '{}' not closed by '}}'", name));
       }
       cursor.advance();  // '}'
       cursor.skip_spaces();
       if (!cursor.at_end()) {
-        return header_error(fmt::format("unexpected text after the values of attribute '{}'", name));
+        return header_error(
+            fmt::format("unexpected text after the values of attribute '{}'", name));
       }
       std::sort(attribute.sorted_values.begin(), attribute.sorted_values.end());
       attribute.sorted_values.erase(
           std::unique(attribute.sorted_values.begin(), attribute.sorted_values.end()),
           attribute.sorted_values.end());
-      for (const auto& value : attribute.sorted_values) attribute.numbers.push_back(parse_number(value));
+      for (const auto& value : attribute.sorted_values)
+        attribute.numbers.push_back(parse_number(value));
     } else {
       std::string_view type = cursor.rest();
       const size_t comment = type.find('%');
@@ -240,14 +247,16 @@ class ArffReader final : public RecordReader {
       while (word_end < type.size() && !is_space(type[word_end])) ++word_end;
       const std::string_view word = type.substr(0, word_end);
       const bool alone = word_end == type.size();
-      if (alone && (iequals(word, "numeric") || iequals(word, "real") || iequals(word, "integer"))) {
+      if (alone &&
+          (iequals(word, "numeric") || iequals(word, "real") || iequals(word, "integer"))) {
         attribute.type = Attribute::Type::kNumeric;
       } else if (alone && iequals(word, "string")) {
         attribute.type = Attribute::Type::kString;
       } else if (iequals(word, "date")) {
         attribute.type = Attribute::Type::kString;  // the date text, format unused
       } else if (iequals(word, "relational")) {
-        return header_error(fmt::format("attribute '{}': relational attributes are not supported", name));
+        return header_error(
+            fmt::format("attribute '{}': relational attributes are not supported", name));
       } else if (type.empty()) {
         return header_error(fmt::format("attribute '{}' has no type", name));
       } else {
@@ -268,7 +277,8 @@ class ArffReader final : public RecordReader {
       case Attribute::Type::kNumeric: {
         auto number = parse_number(text);
         if (!number) {
-          return row_error(fmt::format("attribute '{}' is numeric, got '{}'", columns_[index], text));
+          return row_error(
+              fmt::format("attribute '{}' is numeric, got '{}'", columns_[index], text));
         }
         if (std::isfinite(*number)) out.add_number(column, *number, text);
         return Status();
@@ -278,8 +288,8 @@ class ArffReader final : public RecordReader {
         auto it = std::lower_bound(values.begin(), values.end(), text,
                                    [](const std::string& a, std::string_view b) { return a < b; });
         if (it == values.end() || *it != text) {
-          return row_error(
-              fmt::format("value '{}' is not one of the values of attribute '{}'", text, columns_[index]));
+          return row_error(fmt::format("value '{}' is not one of the values of attribute '{}'",
+                                       text, columns_[index]));
         }
         const auto& number = attribute.numbers[static_cast<size_t>(it - values.begin())];
         if (number) {
@@ -312,7 +322,8 @@ class ArffReader final : public RecordReader {
       if (count == attributes_.size()) {
         cursor.skip_spaces();
         if (!quoted && is_weight(value) && cursor.at_end()) return Status();
-        return row_error(fmt::format("expected {} values as declared, got more", attributes_.size()));
+        return row_error(
+            fmt::format("expected {} values as declared, got more", attributes_.size()));
       }
       RIVULET_RETURN_IF_ERROR(add(out, count, value, quoted));
       ++count;
@@ -324,7 +335,8 @@ class ArffReader final : public RecordReader {
       break;
     }
     if (count != attributes_.size()) {
-      return row_error(fmt::format("expected {} values as declared, got {}", attributes_.size(), count));
+      return row_error(
+          fmt::format("expected {} values as declared, got {}", attributes_.size(), count));
     }
     return Status();
   }
@@ -386,7 +398,8 @@ class ArffReader final : public RecordReader {
 
 }  // namespace
 
-Result<std::unique_ptr<RecordReader>> open_arff(const std::string& path, const ReaderOptions& options) {
+Result<std::unique_ptr<RecordReader>> open_arff(const std::string& path,
+                                                const ReaderOptions& options) {
   auto reader = std::make_unique<ArffReader>(path, options);
   RIVULET_RETURN_IF_ERROR(reader->open());
   return std::unique_ptr<RecordReader>(std::move(reader));

@@ -5,9 +5,9 @@
 // names them; a rejected row adds none.
 
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include <cmath>
-#include <simdjson.h>
 #include <unordered_map>
 
 #include "io/line_reader.h"
@@ -110,14 +110,16 @@ class JsonlReader final : public RecordReader {
     if (error) return json_error(error);
     switch (type) {
       case simdjson::ondemand::json_type::object: {
-        if (depth + 1 >= kMaxDepth) return row_error(fmt::format("nesting deeper than {}", kMaxDepth));
+        if (depth + 1 >= kMaxDepth)
+          return row_error(fmt::format("nesting deeper than {}", kMaxDepth));
         simdjson::ondemand::object object;
         error = value.get_object().get(object);
         if (error) return json_error(error);
         return read_object(object, out, depth + 1);
       }
       case simdjson::ondemand::json_type::array: {
-        if (depth + 1 >= kMaxDepth) return row_error(fmt::format("nesting deeper than {}", kMaxDepth));
+        if (depth + 1 >= kMaxDepth)
+          return row_error(fmt::format("nesting deeper than {}", kMaxDepth));
         simdjson::ondemand::array array;
         error = value.get_array().get(array);
         if (error) return json_error(error);
@@ -226,7 +228,8 @@ class JsonlReader final : public RecordReader {
 
 }  // namespace
 
-Result<std::unique_ptr<RecordReader>> open_jsonl(const std::string& path, const ReaderOptions& options) {
+Result<std::unique_ptr<RecordReader>> open_jsonl(const std::string& path,
+                                                 const ReaderOptions& options) {
   auto reader = std::make_unique<JsonlReader>(path, options);
   RIVULET_RETURN_IF_ERROR(reader->open());
   return std::unique_ptr<RecordReader>(std::move(reader));

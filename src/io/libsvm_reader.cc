@@ -126,8 +126,9 @@ class LibsvmReader final : public RecordReader {
         }
       }
       if (seen_in_row_[column] == row_) {
-        return row_error(column == 0 ? std::string("a feature is named 'label', as the label column")
-                                     : fmt::format("feature '{}' appears twice", name));
+        return row_error(column == 0
+                             ? std::string("a feature is named 'label', as the label column")
+                             : fmt::format("feature '{}' appears twice", name));
       }
       seen_in_row_[column] = row_;
       if (std::isfinite(*number)) out.add_number(column, *number, text);
@@ -143,7 +144,8 @@ class LibsvmReader final : public RecordReader {
 
 }  // namespace
 
-Result<std::unique_ptr<RecordReader>> open_libsvm(const std::string& path, const ReaderOptions& options) {
+Result<std::unique_ptr<RecordReader>> open_libsvm(const std::string& path,
+                                                  const ReaderOptions& options) {
   auto reader = std::make_unique<LibsvmReader>(path, options);
   RIVULET_RETURN_IF_ERROR(reader->open());
   return std::unique_ptr<RecordReader>(std::move(reader));

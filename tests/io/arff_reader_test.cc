@@ -105,12 +105,12 @@ TEST(ArffReaderTest, RowErrorsNameTheLineAndReadingGoesOn) {
   TempFile file("errors.arff",
                 "@relation r\n@attribute x numeric\n@attribute c {a,b}\n@data\n"
                 "1,a\n"
-                "2,z\n"       // not a declared value
-                "abc,b\n"     // not a number
-                "3\n"         // too few
-                "4,a,5\n"     // too many
-                "'5,a\n"      // unclosed quote
-                "'5'x,a\n"    // text after a quote
+                "2,z\n"     // not a declared value
+                "abc,b\n"   // not a number
+                "3\n"       // too few
+                "4,a,5\n"   // too many
+                "'5,a\n"    // unclosed quote
+                "'5'x,a\n"  // text after a quote
                 "6,b\n");
   auto reader = open_reader(file.path());
   ASSERT_TRUE(reader.ok()) << reader.status().to_string();
@@ -164,12 +164,12 @@ TEST(ArffReaderTest, SparseRows) {
 TEST(ArffReaderTest, SparseRowErrors) {
   TempFile file("sparse_err.arff",
                 "@relation r\n@attribute a numeric\n@attribute b {x,y}\n@data\n"
-                "{5 1}\n"        // index out of range
-                "{1 x, 0 1}\n"   // decreasing
-                "{0 1, 1 z}\n"   // undeclared value
-                "{0 1\n"         // not closed
-                "{a 1}\n"        // no index
-                "{0 1} junk\n"   // trailing text
+                "{5 1}\n"       // index out of range
+                "{1 x, 0 1}\n"  // decreasing
+                "{0 1, 1 z}\n"  // undeclared value
+                "{0 1\n"        // not closed
+                "{a 1}\n"       // no index
+                "{0 1} junk\n"  // trailing text
                 "{0 2}\n");
   auto reader = open_reader(file.path());
   ASSERT_TRUE(reader.ok());
@@ -186,8 +186,8 @@ TEST(ArffReaderTest, SparseRowErrors) {
 }
 
 TEST(ArffReaderTest, DenseInstanceWeightIsIgnored) {
-  auto rows = read_text("weight.arff", "@relation r\n@attribute a numeric\n@data\n1,{2}\n",
-                        Format::kArff);
+  auto rows =
+      read_text("weight.arff", "@relation r\n@attribute a numeric\n@data\n1,{2}\n", Format::kArff);
   ASSERT_EQ(rows.size(), 1u);
   ASSERT_TRUE(rows[0].ok);
   EXPECT_EQ(rows[0].cells.size(), 1u);
@@ -206,12 +206,14 @@ TEST(ArffReaderTest, HeaderErrors) {
   EXPECT_EQ(error_of("h2.arff", "@relation r\n@data\n1\n"), ":2: no @attribute before @data");
   EXPECT_EQ(error_of("h3.arff", "@attribute a numeric\n@attribute a real\n@data\n"),
             ":2: duplicate attribute name 'a'");
-  EXPECT_EQ(error_of("h4.arff", "@attribute a blob\n@data\n"), ":1: attribute 'a' has an unknown type 'blob'");
+  EXPECT_EQ(error_of("h4.arff", "@attribute a blob\n@data\n"),
+            ":1: attribute 'a' has an unknown type 'blob'");
   EXPECT_EQ(error_of("h5.arff", "@attribute a {x,y\n@data\n"),
             ":1: nominal values of attribute 'a' not closed by '}'");
   EXPECT_EQ(error_of("h6.arff", "@attribute a relational\n@data\n"),
             ":1: attribute 'a': relational attributes are not supported");
-  EXPECT_EQ(error_of("h7.arff", "1,2\n"), ":1: expected @relation, @attribute or @data before the data");
+  EXPECT_EQ(error_of("h7.arff", "1,2\n"),
+            ":1: expected @relation, @attribute or @data before the data");
   EXPECT_EQ(error_of("h8.arff", "@attribute a\n@data\n"), ":1: attribute 'a' has no type");
   EXPECT_EQ(error_of("h9.arff", "@frobnicate\n"), ":1: unknown declaration '@frobnicate'");
   EXPECT_EQ(error_of("h10.arff", "@attribute 'a numeric\n@data\n"), ":1: unclosed ' quote");
@@ -219,7 +221,8 @@ TEST(ArffReaderTest, HeaderErrors) {
 }
 
 TEST(ArffReaderTest, CrlfAndGzip) {
-  TempFile file("crlf.arff.gz", "@relation r\r\n@attribute a numeric\r\n@attribute c {u,v}\r\n@data\r\n1,u\r\n2,v",
+  TempFile file("crlf.arff.gz",
+                "@relation r\r\n@attribute a numeric\r\n@attribute c {u,v}\r\n@data\r\n1,u\r\n2,v",
                 /*gzip=*/true);
   auto reader = open_reader(file.path());
   ASSERT_TRUE(reader.ok()) << reader.status().to_string();

@@ -27,7 +27,8 @@ TEST(CsvReaderTest, NumbersAndText) {
 }
 
 TEST(CsvReaderTest, QuotedFieldsAndDoubledQuotes) {
-  auto rows = read_text("quoted.csv", "a,b,c\n\"x,y\",\"he said \"\"hi\"\"\",\"3\"\n", Format::kCsv);
+  auto rows =
+      read_text("quoted.csv", "a,b,c\n\"x,y\",\"he said \"\"hi\"\"\",\"3\"\n", Format::kCsv);
   ASSERT_EQ(rows.size(), 1u);
   ASSERT_TRUE(rows[0].ok) << rows[0].error.to_string();
   EXPECT_EQ(rows[0].find("a")->text, "x,y");
@@ -161,7 +162,8 @@ TEST(Regression, CsvOversizeLineInsideAQuotedFieldIsARowError) {
   // It used to come back as kOutOfRange, which callers take as the end of the stream.
   ReaderOptions options;
   options.max_line_bytes = 10;
-  auto rows = read_text("quoted_long.csv", "a,b\n\"x\n0123456789012345\",1\n2,3\n", Format::kCsv, options);
+  auto rows =
+      read_text("quoted_long.csv", "a,b\n\"x\n0123456789012345\",1\n2,3\n", Format::kCsv, options);
   ASSERT_FALSE(rows.empty());
   EXPECT_EQ(rows[0].error.code(), StatusCode::kInvalidArgument);
   for (const auto& r : rows) {

@@ -13,10 +13,11 @@ using test_util::read_text;
 using test_util::TempFile;
 
 TEST(JsonlReaderTest, ValueTypes) {
-  auto rows = read_text("types.jsonl",
-                        R"({"x": 1.50, "name": "abc", "yes": true, "no": false, "gone": null, "e": -2e3})"
-                        "\n",
-                        Format::kJsonLines);
+  auto rows =
+      read_text("types.jsonl",
+                R"({"x": 1.50, "name": "abc", "yes": true, "no": false, "gone": null, "e": -2e3})"
+                "\n",
+                Format::kJsonLines);
   ASSERT_EQ(rows.size(), 1u);
   ASSERT_TRUE(rows[0].ok) << rows[0].error.to_string();
   const auto& r = rows[0];
@@ -45,9 +46,10 @@ TEST(JsonlReaderTest, StringsAreTextEvenWhenTheyLookLikeNumbers) {
 }
 
 TEST(JsonlReaderTest, NestedObjectsAndArraysAreFlattened) {
-  TempFile file("nested.jsonl",
-                R"({"a": {"b": 1, "c": {"d": "x"}}, "v": [10, [20, 30], {"w": 40}], "e": {}, "f": []})"
-                "\n");
+  TempFile file(
+      "nested.jsonl",
+      R"({"a": {"b": 1, "c": {"d": "x"}}, "v": [10, [20, 30], {"w": 40}], "e": {}, "f": []})"
+      "\n");
   auto reader = open_reader(file.path());
   ASSERT_TRUE(reader.ok());
   auto rows = read_all(**reader);
@@ -81,15 +83,15 @@ TEST(JsonlReaderTest, ColumnsAreAddedAsTheyAppear) {
 TEST(JsonlReaderTest, MalformedLinesAreRowErrorsAndReadingGoesOn) {
   TempFile file("bad.jsonl",
                 "{\"a\": 1}\n"
-                "{\"a\": 2, \"zz\": tru}\n"       // bad atom
-                "{\"a\": 3,}\n"                    // trailing comma
-                "[1, 2]\n"                         // not an object
-                "42\n"                             // not an object
-                "{\"a\": 4} {\"a\": 5}\n"          // two objects
-                "{\"a\": 6, \"a\": 7}\n"           // repeated key
+                "{\"a\": 2, \"zz\": tru}\n"          // bad atom
+                "{\"a\": 3,}\n"                      // trailing comma
+                "[1, 2]\n"                           // not an object
+                "42\n"                               // not an object
+                "{\"a\": 4} {\"a\": 5}\n"            // two objects
+                "{\"a\": 6, \"a\": 7}\n"             // repeated key
                 "{\"a\": {\"b\": 1}, \"a.b\": 2}\n"  // repeated after flattening
                 "{\"a\": \"unterminated}\n"
-                "{\"a\": 8\n"                      // not closed
+                "{\"a\": 8\n"  // not closed
                 "{\"a\": 9}\n");
   auto reader = open_reader(file.path());
   ASSERT_TRUE(reader.ok());
@@ -115,6 +117,25 @@ TEST(JsonlReaderTest, MalformedLinesAreRowErrorsAndReadingGoesOn) {
   EXPECT_EQ((*reader)->columns(), (std::vector<std::string>{"a"}));
 }
 
+TEST(JsonlReaderTest, ColumnsOfARejectedRowAreReused) {
+  TempFile file(
+      "reuse.jsonl",
+      "{\"a\": 1}\n{\"a\": 1, \"b\": 1, \"c\": tru}\n{\"a\": 2, \"d\": 2}\n{\"a\": 3, \"b\": 3}\n"
+      "{\"b\": 4, \"a\": 4, \"d\": 4}\n");
+  auto reader = open_reader(file.path());
+  ASSERT_TRUE(reader.ok());
+  auto rows = read_all(**reader);
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_FALSE(rows[1].ok);
+  EXPECT_EQ((*reader)->columns(), (std::vector<std::string>{"a", "d", "b"}));
+  EXPECT_EQ(rows[2].find("d")->number, 2.0);
+  EXPECT_EQ(rows[3].find("b")->number, 3.0);
+  EXPECT_EQ(rows[3].find("d"), nullptr);
+  EXPECT_EQ(rows[4].find("a")->number, 4.0);
+  EXPECT_EQ(rows[4].find("b")->number, 4.0);
+  EXPECT_EQ(rows[4].find("d")->number, 4.0);
+}
+
 TEST(JsonlReaderTest, DeepNestingIsARowError) {
   std::string deep;
   for (int i = 0; i < 200; ++i) deep += "{\"a\":";
@@ -129,8 +150,9 @@ TEST(JsonlReaderTest, DeepNestingIsARowError) {
 }
 
 TEST(JsonlReaderTest, BlankLinesCrlfBomAndNoTrailingNewline) {
-  auto rows = read_text("misc.jsonl", "\xEF\xBB\xBF{\"a\": 1}\r\n\r\n   \n\t{\"a\": 2}  \r\n{\"a\": 3}",
-                        Format::kJsonLines);
+  auto rows =
+      read_text("misc.jsonl", "\xEF\xBB\xBF{\"a\": 1}\r\n\r\n   \n\t{\"a\": 2}  \r\n{\"a\": 3}",
+                Format::kJsonLines);
   ASSERT_EQ(rows.size(), 3u);
   for (const auto& r : rows) ASSERT_TRUE(r.ok) << r.error.to_string();
   EXPECT_EQ(rows[1].line, 4u);
@@ -152,8 +174,9 @@ TEST(JsonlReaderTest, ManyLinesAcrossBufferBoundaries) {
   std::string content;
   const int n = 40000;
   for (int i = 0; i < n; ++i) {
-    content += "{\"i\":" + std::to_string(i) + ",\"s\":\"" + std::string(static_cast<size_t>(i % 23), 'x') +
-               "\",\"v\":[" + std::to_string(i % 7) + "]}\n";
+    content += "{\"i\":" + std::to_string(i) + ",\"s\":\"" +
+               std::string(static_cast<size_t>(i % 23), 'x') + "\",\"v\":[" +
+               std::to_string(i % 7) + "]}\n";
   }
   TempFile file("many.jsonl.gz", content, /*gzip=*/true);
   auto reader = open_reader(file.path());

@@ -81,12 +81,12 @@ TEST(LibsvmReaderTest, LabelOnlyRow) {
 TEST(LibsvmReaderTest, RowErrorsAddNoColumnsAndReadingGoesOn) {
   TempFile file("errors.svm",
                 "1 1:0.5\n"
-                "1 7:1 8:abc\n"   // not a number
-                "1 9:1 9:2\n"     // twice
-                "1:2 3:4\n"       // no label
-                "1 5\n"           // no ':'
-                "1 :5\n"          // no name
-                "1 label:3\n"     // clashes with the label column
+                "1 7:1 8:abc\n"  // not a number
+                "1 9:1 9:2\n"    // twice
+                "1:2 3:4\n"      // no label
+                "1 5\n"          // no ':'
+                "1 :5\n"         // no name
+                "1 label:3\n"    // clashes with the label column
                 "-1 2:1\n");
   auto reader = open_reader(file.path());
   ASSERT_TRUE(reader.ok());
@@ -104,6 +104,20 @@ TEST(LibsvmReaderTest, RowErrorsAddNoColumnsAndReadingGoesOn) {
   EXPECT_EQ(rows[7].line, 8u);
   // Columns 7, 8 and 9 came only from rejected rows.
   EXPECT_EQ((*reader)->columns(), (std::vector<std::string>{"label", "1", "2"}));
+}
+
+TEST(LibsvmReaderTest, FeaturesInAnyOrder) {
+  TempFile file("order.svm", "1 1:1 2:2\n0 2:3 1:4\n1 3:5 1:6 2:7\n");
+  auto reader = open_reader(file.path());
+  ASSERT_TRUE(reader.ok());
+  auto rows = read_all(**reader);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ((*reader)->columns(), (std::vector<std::string>{"label", "1", "2", "3"}));
+  EXPECT_EQ(rows[1].find("1")->number, 4.0);
+  EXPECT_EQ(rows[1].find("2")->number, 3.0);
+  EXPECT_EQ(rows[2].find("3")->number, 5.0);
+  EXPECT_EQ(rows[2].find("1")->number, 6.0);
+  EXPECT_EQ(rows[2].find("2")->number, 7.0);
 }
 
 TEST(LibsvmReaderTest, NonFiniteAndMissingValuesAreLeftOut) {

@@ -16,7 +16,8 @@ namespace {
 class TempFile {
  public:
   TempFile(const std::string& name, std::string_view content, bool gzip = false)
-      : path_(testing::TempDir() + "rivulet_line_reader_" + std::to_string(::getpid()) + "_" + name) {
+      : path_(testing::TempDir() + "rivulet_line_reader_" + std::to_string(::getpid()) + "_" +
+              name) {
     if (gzip) {
       gzFile f = gzopen(path_.c_str(), "wb");
       if (!content.empty()) gzwrite(f, content.data(), static_cast<unsigned>(content.size()));
@@ -136,7 +137,8 @@ TEST(LineReaderTest, TruncatedGzipIsDataLoss) {
 
 TEST(LineReaderTest, MissingFileIsNotFound) {
   LineReader reader;
-  EXPECT_EQ(reader.open(testing::TempDir() + "rivulet_no_such_file.txt").code(), StatusCode::kNotFound);
+  EXPECT_EQ(reader.open(testing::TempDir() + "rivulet_no_such_file.txt").code(),
+            StatusCode::kNotFound);
 }
 
 TEST(LineReaderTest, DirectoryIsAnError) {

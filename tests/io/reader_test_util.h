@@ -86,8 +86,8 @@ inline std::vector<Outcome> read_all(RecordReader& reader, size_t limit = 10'000
 }
 
 /// Opens `content` written to a temp file as `format` and reads it whole.
-inline std::vector<Outcome> read_text(const std::string& name, std::string_view content, Format format,
-                                      const ReaderOptions& options = {}) {
+inline std::vector<Outcome> read_text(const std::string& name, std::string_view content,
+                                      Format format, const ReaderOptions& options = {}) {
   TempFile file(name, content);
   auto reader = open_reader(file.path(), format, options);
   EXPECT_TRUE(reader.ok()) << reader.status().to_string();

@@ -61,7 +61,8 @@ std::vector<Sample> samples() {
       {Format::kCsv, "fuzz.csv",
        "a,b,\"c d\"\n1,x,\"q \"\"u\"\"\"\n2.5,?,\"multi\nline\"\r\n\n-3,y,\n4,\"z,w\",5"},
       {Format::kArff, "fuzz.arff",
-       "% c\n@relation 'r'\n@attribute a numeric\n@attribute 'b c' {x,'y z',3}\n@attribute s string\n"
+       "% c\n@relation 'r'\n@attribute a numeric\n@attribute 'b c' {x,'y z',3}\n@attribute s "
+       "string\n"
        "@data\n1,x,'hi'\n?,'y z',\"a\\\"b\" % note\n{0 2, 1 3}\n{}\n2.5,3,s, {1}\n"},
       {Format::kLibsvm, "fuzz.libsvm",
        "1 1:0.5 2:-1 # c\n-1 qid:3 2:1e-3 10:7\n\n+1 a:1\tb:2\n0 3:inf\n2"},
@@ -122,24 +123,33 @@ TEST(RecordReaderTest, FuzzedInputOnlyGivesStatuses) {
     };
     const std::string& valid = sample.content;
     run(valid, "valid");
-    for (size_t n = 0; n < valid.size(); ++n) run(valid.substr(0, n), "prefix " + std::to_string(n));
+    for (size_t n = 0; n < valid.size(); ++n)
+      run(valid.substr(0, n), "prefix " + std::to_string(n));
     for (int i = 0; i < 400; ++i) {
       std::string bytes = valid;
       const int edits = 1 + static_cast<int>(rng() % 4);
       for (int e = 0; e < edits && !bytes.empty(); ++e) {
         const size_t at = rng() % bytes.size();
-        const char c = rng() % 2 ? alphabet[rng() % alphabet.size()] : static_cast<char>(rng() % 256);
+        const char c =
+            rng() % 2 ? alphabet[rng() % alphabet.size()] : static_cast<char>(rng() % 256);
         switch (rng() % 3) {
-          case 0: bytes[at] = c; break;
-          case 1: bytes.insert(bytes.begin() + static_cast<long>(at), c); break;
-          default: bytes.erase(at, 1); break;
+          case 0:
+            bytes[at] = c;
+            break;
+          case 1:
+            bytes.insert(bytes.begin() + static_cast<long>(at), c);
+            break;
+          default:
+            bytes.erase(at, 1);
+            break;
         }
       }
       run(bytes, "mutation " + std::to_string(i));
     }
     for (int i = 0; i < 60; ++i) {
       std::string bytes(rng() % 1500, '\0');
-      for (auto& c : bytes) c = rng() % 2 ? alphabet[rng() % alphabet.size()] : static_cast<char>(rng() % 256);
+      for (auto& c : bytes)
+        c = rng() % 2 ? alphabet[rng() % alphabet.size()] : static_cast<char>(rng() % 256);
       run(bytes, "random " + std::to_string(i));
     }
     const std::string compressed = gzip_bytes(valid);

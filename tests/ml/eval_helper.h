@@ -38,12 +38,12 @@ struct EvalOutcome {
 };
 
 struct EvalOptions {
-  std::string metric;            // empty: Accuracy for classifiers, MAE for regressors
-  std::optional<uint64_t> seed;  // the model's seed
-  uint64_t limit = 0;            // stop after this many samples (0: all)
-  size_t delay = 0;              // River's delay
+  std::string metric = {};  // empty: Accuracy for classifiers, MAE for regressors
+  std::optional<uint64_t> seed = std::nullopt;  // the model's seed
+  uint64_t limit = 0;                           // stop after this many samples (0: all)
+  size_t delay = 0;                             // River's delay
   // Called with the trained model at the end (to read learned parameters).
-  std::function<void(const ml::Model&)> inspect;
+  std::function<void(const ml::Model&)> inspect = nullptr;
 };
 
 // Evaluates `spec` test-then-train on `path` (relative paths are under RIVULET_DATA_DIR) with

@@ -10,6 +10,18 @@ namespace {
 constexpr double kTwoPi = 6.283185307179586;
 }
 
+void GaussianNB::Gaussian::refresh() {
+  // stats.Var(ddof=1): 0 until two values are seen.
+  const double var = n > 1 ? m2 / (n - 1) : 0.0;
+  if (var != 0.0) {
+    neg_half_inv_var = 1.0 / (-2.0 * var);
+    inv_norm = 1.0 / std::sqrt(kTwoPi * var);
+  } else {
+    neg_half_inv_var = 0.0;
+    inv_norm = 0.0;
+  }
+}
+
 Result<std::unique_ptr<GaussianNB>> GaussianNB::create(const Options&) {
   return std::make_unique<GaussianNB>();
 }
@@ -36,6 +48,7 @@ void GaussianNB::learn_one(const Features& x, ClassId y) {
     const double delta = xi - g.mean;
     g.mean += delta / g.n;
     g.m2 += delta * (xi - g.mean);
+    g.refresh();
   }
 }
 
@@ -49,12 +62,11 @@ bool GaussianNB::predict_proba_one(const Features& x, std::vector<double>& proba
     const auto& per_feature = gaussians_[c];
     for (const auto& [i, xi] : x) {
       double pdf = 0.0;
-      if (i < per_feature.size() && per_feature[i].n > 1) {
+      if (i < per_feature.size()) {
         const Gaussian& g = per_feature[i];
-        const double var = g.m2 / (g.n - 1);
-        if (var != 0.0) {
+        if (g.inv_norm != 0.0) {  // a zero variance has density 0, as in River
           const double d = xi - g.mean;
-          pdf = std::exp(d * d / (-2.0 * var)) / std::sqrt(kTwoPi * var);
+          pdf = std::exp(d * d * g.neg_half_inv_var) * g.inv_norm;
         }
       }
       ll += std::log(1e-9 + pdf);

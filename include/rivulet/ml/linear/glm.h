@@ -42,8 +42,8 @@ class Glm {
  public:
   /// The options of River's GLMs (LinearRegression and LogisticRegression share these defaults).
   struct Options {
-    std::unique_ptr<Optimizer> optimizer =
-        nullptr;                  ///< Weights' optimizer; null means optim.SGD(0.01).
+    /// Optimizer of the weights; null means optim.SGD(0.01).
+    std::unique_ptr<Optimizer> optimizer = nullptr;
     double l2 = 0.0;              ///< L2 penalty. REQUIRES: >= 0.
     double l1 = 0.0;              ///< L1 penalty (cumulative; ignored when l2 > 0). REQUIRES: >= 0.
     double intercept_init = 0.0;  ///< Initial intercept. REQUIRES: finite.

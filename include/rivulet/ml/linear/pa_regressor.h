@@ -1,8 +1,8 @@
 #pragma once
 /// Passive-aggressive regression, River's `linear_model.PARegressor(C=1.0, mode=1, eps=0.1,
-/// learn_intercept=True)`. After predicting p = w.x + b, it takes the step
-/// tau * sign(y - p) along x (and 1 for the intercept), with tau from the loss and |x|^2 (see
-/// `passive_aggressive_tau` in glm.h): PA (mode 0), PA-I (mode 1, capped at C) or PA-II (mode 2).
+/// learn_intercept=True)`. After predicting p = w.x + b, it moves w by s x and b by s, where
+/// s = tau * sign(y - p) and tau comes from the loss and |x|^2 (see `passive_aggressive_tau` in
+/// glm.h): PA (mode 0), PA-I (mode 1, capped at C) or PA-II (mode 2).
 /// The loss is River 0.12's `optim.losses.EpsilonInsensitiveHinge(eps)`, which maps the target
 /// to 2y - 1 before measuring the error, as its binary hinge loss does: loss =
 /// max(|p - (2y - 1)| - eps, 0). rivulet keeps that so that its figures are River's; the step's

@@ -1,14 +1,14 @@
 #pragma once
-/// Multinomial logistic regression, River's
-/// `linear_model.SoftmaxRegression(optimizer=optim.SGD(0.01), l2=0)` with its cross-entropy loss.
-/// As River: one weight vector and one optimizer per class (each class's optimizer is a fresh copy
-/// of the one given, so Adam counts its own steps per class), no intercept, and a class exists from
-/// the first time it is learned. Before any learning the model cannot predict (River's empty dict);
-/// afterwards it predicts over the classes learned so far (the others get probability 0). One step
-/// on (x, y): the probabilities p_c = softmax(w_c . x) over the learned classes, then for each of
-/// them and for y the gradient (clamp(p_c, 1e-15, 1 - 1e-15) - [c == y]) * x_i + l2 * w_c,i (a new
-/// y has p = 0). Thread safety: none. Reference: River's SoftmaxRegression (online-ml/river,
-/// river/linear_model/softmax.py).
+/// Multinomial logistic regression, River's `linear_model.SoftmaxRegression(optimizer=
+/// optim.SGD(0.01), l2=0)` with its cross-entropy loss. As River: one weight vector and one
+/// optimizer per class (each class's optimizer is a fresh copy of the one given, so Adam counts
+/// its own steps per class), no intercept, and a class exists from the first time it is learned.
+/// Before any learning the model cannot predict (River's empty dict); afterwards it predicts
+/// over the classes learned so far (the others get probability 0). One step on (x, y): the
+/// probabilities p_c = softmax(w_c . x) over the learned classes, then for each of them and for
+/// y (a new y has p = 0) the gradient (clamp(p_c, 1e-15, 1 - 1e-15) - [c == y]) x_i + l2 w_c,i.
+/// Thread safety: none.
+/// Reference: River's SoftmaxRegression (online-ml/river, river/linear_model/softmax.py).
 /// ```cpp example
 /// auto model = rivulet::ml::SoftmaxRegression::create({}).value();
 /// rivulet::LabelEncoder labels;
@@ -39,8 +39,8 @@ namespace rivulet::ml {
 class SoftmaxRegression final : public Classifier {
  public:
   struct Options {
-    std::unique_ptr<Optimizer>
-        optimizer;    ///< Prototype of each class's optimizer; null: optim.SGD(0.01).
+    /// Prototype of each class's optimizer; null means optim.SGD(0.01).
+    std::unique_ptr<Optimizer> optimizer = nullptr;
     double l2 = 0.0;  ///< L2 penalty. REQUIRES: >= 0.
   };
   /// Returns kInvalidArgument if a REQUIRES clause fails.

@@ -40,12 +40,17 @@ class GaussianNB final : public Classifier {
   GaussianNB() = default;
 
  private:
-  // Welford state of one (class, feature) pair.
+  // Welford state of one (class, feature) pair, plus the density's constants derived from it
+  // at learn time (so that predicting costs one exp and one log per class and feature):
+  // pdf(x) = exp((x - mean)^2 * neg_half_inv_var) * inv_norm, and 0 while the variance is 0.
   struct Gaussian {
     double n = 0, mean = 0, m2 = 0;
+    double neg_half_inv_var = 0, inv_norm = 0;
+    void refresh();
     template <class Archive>
     void serialize(Archive& ar) {
       ar(n, mean, m2);
+      if constexpr (Archive::is_loading::value) refresh();
     }
   };
   std::vector<double> class_counts_;              // by class id

@@ -2,9 +2,12 @@
 /// Adam, River's `optim.Adam(lr=0.1, beta_1=0.9, beta_2=0.999, eps=1e-8)`: per-feature running
 /// means of the gradient (m) and of its square (v). As River, the bias correction folds into the
 /// step size with the optimizer's own iteration counter t (the number of steps taken so far):
-/// lr_t = lr * sqrt(1 - beta_2^(t+1)) / (1 - beta_1^(t+1)), then w_i -= lr_t * m_i / (sqrt(v_i) +
-/// eps) for each feature i of the gradient. Only the features of the gradient move; for dense
-/// inputs (every feature in every sample) this is River's update exactly. Thread safety: none.
+/// lr_t = lr sqrt(1 - beta_2^(t+1)) / (1 - beta_1^(t+1)), then w_i -= lr_t m_i / (sqrt(v_i) + eps)
+/// for each feature i of the gradient. Only the features of the gradient move. (Inside River's
+/// GLMs Adam takes its vector path, which also decays m and v of the features absent from x and
+/// rewrites their weights; when every sample has every feature, as in River's datasets, both are
+/// the same update.)
+/// Thread safety: none.
 /// Reference: D. P. Kingma, J. Ba, "Adam: A method for stochastic optimization", ICLR 2015.
 /// ```cpp example
 /// auto adam = rivulet::ml::Adam::create({}).value();
