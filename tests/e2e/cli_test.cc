@@ -75,6 +75,54 @@ TEST(CliRiverParityTest, ImageSegmentsGaussianNB) {
   EXPECT_NEAR(eval_metric("river/segment.csv.gz", "category", "naive_bayes.GaussianNB", "Accuracy"), 0.7319, 0.003);
 }
 
+TEST(CliRiverParityTest, BananasLogisticRegression) {
+  EXPECT_NEAR(eval_metric("river/banana.libsvm.gz", "label",
+                          "preprocessing.StandardScaler | linear_model.LogisticRegression", "Accuracy"),
+              0.5374, 0.003);
+}
+
+TEST(CliRiverParityTest, BananasGaussianNB) {
+  EXPECT_NEAR(eval_metric("river/banana.libsvm.gz", "label", "naive_bayes.GaussianNB", "Accuracy"), 0.6152, 0.003);
+}
+
+TEST(CliRiverParityTest, ChickWeightsLinearRegression) {
+  EXPECT_NEAR(eval_metric("river/chick-weights.csv", "weight",
+                          "preprocessing.StandardScaler | linear_model.LinearRegression", "MAE"),
+              23.99, 23.99 * 0.01);
+}
+
+TEST(CliRiverParityTest, TrumpApprovalLinearRegression) {
+  EXPECT_NEAR(eval_metric("river/trump_approval.csv.gz", "five_thirty_eight",
+                          "preprocessing.StandardScaler | linear_model.LinearRegression", "MAE"),
+              1.347, 1.347 * 0.01);
+}
+
+// River's published Electricity table (45,312 rows).
+TEST(CliRiverParityTest, ElectricityLogisticRegressionGaussianNBNoChange) {
+  const std::string elec = "electricity/elecNormNew.arff.gz";
+  EXPECT_NEAR(eval_metric(elec, "class",
+                          "preprocessing.StandardScaler | linear_model.LogisticRegression(optimizer=optim.SGD(0.005))",
+                          "Accuracy"),
+              0.8221, 0.003);
+  EXPECT_NEAR(eval_metric(elec, "class", "naive_bayes.GaussianNB", "Accuracy"), 0.7287, 0.003);
+  EXPECT_NEAR(eval_metric(elec, "class", "dummy.NoChangeClassifier", "Accuracy"), 0.8533, 0.003);
+}
+
+TEST(CliTest, DelayedLabelsStillLearnEverySample) {
+  const std::string args = " --target is_phishing --model naive_bayes.GaussianNB --json --quiet --save ";
+  const std::string now = temp_path("now.rvm"), later = temp_path("later.rvm");
+  CliRun a = run("eval " + data("river/phishing.csv.gz") + args + now);
+  CliRun b = run("eval " + data("river/phishing.csv.gz") + args + later + " --delay 100");
+  ASSERT_EQ(a.status, 0) << a.err;
+  ASSERT_EQ(b.status, 0) << b.err;
+  // Predictions made 100 rows before their label is learned score lower, and the first 100 rows
+  // cannot be scored at all (the model has learned nothing yet).
+  EXPECT_LT(json_number(b.out, "Accuracy"), json_number(a.out, "Accuracy"));
+  EXPECT_NE(run("inspect " + later).out.find("learned  1250 samples"), std::string::npos);
+  std::filesystem::remove(now);
+  std::filesystem::remove(later);
+}
+
 TEST(CliTest, EvalJsonSummaryHasTheDocumentedFields) {
   CliRun r = run("eval " + data("river/phishing.csv.gz") +
               " --target is_phishing --model naive_bayes.GaussianNB --json --quiet");
