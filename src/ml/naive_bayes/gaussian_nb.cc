@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "ml/internal/vector_math.h"
 #include "rivulet/core/state.h"
 
 namespace rivulet::ml {
@@ -52,34 +53,63 @@ void GaussianNB::learn_one(const Features& x, ClassId y) {
   }
 }
 
-bool GaussianNB::predict_proba_one(const Features& x, std::vector<double>& proba) const {
+void GaussianNB::joint_log_likelihood(const Features& x, std::vector<double>& ll) const {
   const size_t n_classes = context_.labels != nullptr ? context_.labels->size() : class_counts_.size();
-  proba.assign(std::max(n_classes, class_counts_.size()), 0.0);
-  if (class_order_.empty()) return false;
-  double max_ll = -std::numeric_limits<double>::infinity();
+  ll.assign(std::max(n_classes, class_counts_.size()), 0.0);
+  const size_t n = x.size();
+  if (terms_.size() < 2 * n) terms_.resize(2 * n);  // grows only with a wider sample
+  double* exponent = terms_.data();
+  double* scale = terms_.data() + n;
   for (ClassId c : class_order_) {
-    double ll = std::log(class_counts_[c] / total_);
+    // River: log P(c) + sum over x of log(1e-9 + pdf_c,i(x_i)), a zero variance (or a feature
+    // the class never had) giving density 0. The exps and logs go through vector_math in
+    // batches; the sum keeps River's order.
     const auto& per_feature = gaussians_[c];
-    for (const auto& [i, xi] : x) {
-      double pdf = 0.0;
-      if (i < per_feature.size()) {
-        const Gaussian& g = per_feature[i];
-        if (g.inv_norm != 0.0) {  // a zero variance has density 0, as in River
-          const double d = xi - g.mean;
-          pdf = std::exp(d * d * g.neg_half_inv_var) * g.inv_norm;
-        }
+    for (size_t k = 0; k < n; ++k) {
+      const auto& [i, xi] = x[k];
+      const Gaussian* g = i < per_feature.size() ? &per_feature[i] : nullptr;
+      if (g != nullptr && g->inv_norm != 0.0) {
+        const double d = xi - g->mean;
+        exponent[k] = d * d * g->neg_half_inv_var;
+        scale[k] = g->inv_norm;
+      } else {
+        exponent[k] = 0.0;
+        scale[k] = 0.0;
       }
-      ll += std::log(1e-9 + pdf);
     }
-    proba[c] = ll;
-    max_ll = std::max(max_ll, ll);
+    internal::exp_in_place(exponent, n);
+    for (size_t k = 0; k < n; ++k) exponent[k] = 1e-9 + exponent[k] * scale[k];
+    internal::log_in_place(exponent, n);
+    double sum = 0.0;
+    for (size_t k = 0; k < n; ++k) sum += exponent[k];
+    ll[c] = std::log(class_counts_[c] / total_) + sum;
   }
-  // Softmax through log-sum-exp.
+}
+
+bool GaussianNB::predict_proba_one(const Features& x, std::vector<double>& proba) const {
+  if (class_order_.empty()) {
+    proba.assign(context_.labels != nullptr ? context_.labels->size() : 0, 0.0);
+    return false;
+  }
+  joint_log_likelihood(x, proba);
+  // Softmax through log-sum-exp, as River's BaseNB.predict_proba_one.
+  double max_ll = -std::numeric_limits<double>::infinity();
+  for (ClassId c : class_order_) max_ll = std::max(max_ll, proba[c]);
   double sum = 0.0;
   for (ClassId c : class_order_) sum += std::exp(proba[c] - max_ll);
   const double lse = max_ll + std::log(sum);
   for (ClassId c : class_order_) proba[c] = std::exp(proba[c] - lse);
   return true;
+}
+
+std::optional<ClassId> GaussianNB::predict_one(const Features& x, std::vector<double>& scratch) const {
+  if (class_order_.empty()) return std::nullopt;
+  joint_log_likelihood(x, scratch);
+  ClassId best = class_order_.front();
+  for (ClassId c : class_order_) {
+    if (scratch[c] > scratch[best]) best = c;
+  }
+  return best;
 }
 
 void GaussianNB::save(StateWriter& out) const { out(class_counts_, gaussians_, class_order_, total_); }

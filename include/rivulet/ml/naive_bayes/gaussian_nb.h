@@ -33,6 +33,9 @@ class GaussianNB final : public Classifier {
   std::string_view name() const override { return "naive_bayes.GaussianNB"; }
   void learn_one(const Features& x, ClassId y) override;
   bool predict_proba_one(const Features& x, std::vector<double>& proba) const override;
+  /// The class of highest joint log-likelihood (the first learned on ties): River's argmax of
+  /// the probabilities, without computing them.
+  std::optional<ClassId> predict_one(const Features& x, std::vector<double>& scratch) const override;
   void save(StateWriter& out) const override;
   void load(StateReader& in) override;
   void describe(Description& out) const override;
@@ -53,10 +56,14 @@ class GaussianNB final : public Classifier {
       if constexpr (Archive::is_loading::value) refresh();
     }
   };
+  // Fills ll[c] (resized to cover every class id) for each learned class c.
+  void joint_log_likelihood(const Features& x, std::vector<double>& ll) const;
+
   std::vector<double> class_counts_;              // by class id
   std::vector<std::vector<Gaussian>> gaussians_;  // [class][feature]
   std::vector<ClassId> class_order_;              // classes in the order first learned
   double total_ = 0;
+  mutable std::vector<double> terms_;             // per-feature scratch of one prediction
 };
 
 }  // namespace rivulet::ml
