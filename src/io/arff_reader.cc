@@ -132,12 +132,7 @@ class ArffReader final : public RecordReader {
       std::string_view line;
       auto got = lines_.next(line, options_.max_line_bytes);
       line_ = lines_.line_number();
-      if (!got.ok()) {
-        if (got.status().code() == StatusCode::kOutOfRange) {
-          return Status::invalid_argument(got.status().message());
-        }
-        return got.status();
-      }
+      if (!got.ok()) return got.status();  // oversize lines are row errors
       if (!*got) return header_error("no @data section");
       line = trim(line);
       if (line.empty() || line.front() == '%') continue;
@@ -165,12 +160,7 @@ class ArffReader final : public RecordReader {
       std::string_view line;
       auto got = lines_.next(line, options_.max_line_bytes);
       line_ = lines_.line_number();
-      if (!got.ok()) {
-        if (got.status().code() == StatusCode::kOutOfRange) {
-          return Status::invalid_argument(got.status().message());
-        }
-        return got.status();
-      }
+      if (!got.ok()) return got.status();  // oversize lines are row errors
       if (!*got) return false;
       line = trim(line);
       if (line.empty() || line.front() == '%') continue;

@@ -17,13 +17,7 @@ class CsvReader final : public RecordReader {
     RIVULET_RETURN_IF_ERROR(lines_.open(path_));
     std::string_view header;
     auto got = lines_.next(header, options_.max_line_bytes);
-    if (!got.ok()) {
-      // A header longer than the line limit is a bad header, not a skippable row.
-      if (got.status().code() == StatusCode::kOutOfRange) {
-        return Status::invalid_argument(got.status().message());
-      }
-      return got.status();
-    }
+    if (!got.ok()) return got.status();  // oversize lines are row errors
     if (!*got) return Status::invalid_argument(fmt::format("{}: empty file, expected a header line", path_));
     line_ = lines_.line_number();
     Status split_status = split(header);
@@ -46,12 +40,7 @@ class CsvReader final : public RecordReader {
       std::string_view line;
       auto got = lines_.next(line, options_.max_line_bytes);
       line_ = lines_.line_number();
-      if (!got.ok()) {
-        if (got.status().code() == StatusCode::kOutOfRange) {
-          return Status::invalid_argument(got.status().message());
-        }
-        return got.status();
-      }
+      if (!got.ok()) return got.status();  // oversize lines are row errors
       if (!*got) return false;
       if (line.empty()) continue;  // blank lines carry no row
       const uint64_t first_line = line_;
@@ -62,13 +51,7 @@ class CsvReader final : public RecordReader {
         std::string_view more;
         auto again = lines_.next(more, options_.max_line_bytes);
         line_ = lines_.line_number();
-        if (!again.ok()) {
-          // An oversize continuation line ends this row only; kOutOfRange would end the stream.
-          if (again.status().code() == StatusCode::kOutOfRange) {
-            return Status::invalid_argument(again.status().message());
-          }
-          return again.status();
-        }
+        if (!again.ok()) return again.status();  // oversize lines are row errors
         if (!*again) {
           line_ = first_line;
           return row_error("quoted field not closed before the end of the file");

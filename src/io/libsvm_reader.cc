@@ -39,12 +39,7 @@ class LibsvmReader final : public RecordReader {
       std::string_view line;
       auto got = lines_.next(line, options_.max_line_bytes);
       line_ = lines_.line_number();
-      if (!got.ok()) {
-        if (got.status().code() == StatusCode::kOutOfRange) {
-          return Status::invalid_argument(got.status().message());
-        }
-        return got.status();
-      }
+      if (!got.ok()) return got.status();  // oversize lines are row errors
       if (!*got) return false;
       const size_t comment = line.find('#');
       if (comment != std::string_view::npos) line = line.substr(0, comment);

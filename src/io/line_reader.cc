@@ -71,7 +71,7 @@ Result<bool> LineReader::next(std::string_view& line, size_t max_bytes) {
       begin_ = stop + 1;
       ++line_number_;
       if (too_long || len > max_bytes) {
-        return Status::out_of_range(fmt::format("{}:{}: line longer than {} bytes, skipped", path_,
+        return Status::invalid_argument(fmt::format("{}:{}: line longer than {} bytes, skipped", path_,
                                                 line_number_, max_bytes));
       }
       if (len > 0 && start[len - 1] == '\r') --len;
@@ -93,7 +93,7 @@ Result<bool> LineReader::next(std::string_view& line, size_t max_bytes) {
       begin_ = end_;
       ++line_number_;
       if (too_long || len > max_bytes) {
-        return Status::out_of_range(fmt::format("{}:{}: line longer than {} bytes, skipped", path_,
+        return Status::invalid_argument(fmt::format("{}:{}: line longer than {} bytes, skipped", path_,
                                                 line_number_, max_bytes));
       }
       if (len > 0 && start[len - 1] == '\r') --len;

@@ -26,8 +26,8 @@ class LineReader {
   /// Errors: kNotFound, kDataLoss.
   Status open(const std::string& path);
   /// Reads the next line (without its "\n" or "\r\n") into `line`. Returns false at the end.
-  /// A line longer than `max_bytes` is skipped whole and reported as kOutOfRange; the reader
-  /// stays usable. A read failure is kDataLoss.
+  /// A line longer than `max_bytes` is skipped whole and reported as kInvalidArgument (a row
+  /// error naming path:line); the reader stays usable. A read failure is kDataLoss.
   Result<bool> next(std::string_view& line, size_t max_bytes);
   uint64_t line_number() const { return line_number_; }
 

@@ -99,14 +99,14 @@ TEST(LineReaderTest, SkipsALineLongerThanTheLimitAndGoesOn) {
   EXPECT_EQ(line, "a");
   auto got = reader.next(line, 16 << 20);
   ASSERT_FALSE(got.ok());
-  EXPECT_EQ(got.status().code(), StatusCode::kOutOfRange);
+  EXPECT_EQ(got.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(got.status().message().find(":2: line longer than"), std::string::npos);
   ASSERT_TRUE(*reader.next(line, 16 << 20));
   EXPECT_EQ(line, "b");
   EXPECT_EQ(reader.line_number(), 3u);
   got = reader.next(line, 16 << 20);  // the last line, without a newline, is too long too
   ASSERT_FALSE(got.ok());
-  EXPECT_EQ(got.status().code(), StatusCode::kOutOfRange);
+  EXPECT_EQ(got.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(reader.line_number(), 4u);
   EXPECT_FALSE(*reader.next(line, 16 << 20));
 }
