@@ -8,8 +8,8 @@
 #include <simdjson.h>
 
 #include <cmath>
-#include <unordered_map>
 
+#include "io/dynamic_columns.h"
 #include "io/line_reader.h"
 #include "io/readers.h"
 
@@ -24,15 +24,10 @@ constexpr int kMaxDepth = 64;
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-
 class JsonlReader final : public RecordReader {
  public:
   JsonlReader(std::string path, ReaderOptions options)
-      : RecordReader(std::move(path), std::move(options)) {}
+      : RecordReader(std::move(path), std::move(options)), dynamic_(columns_) {}
 
   Status open() { return lines_.open(path_); }
 
@@ -53,7 +48,7 @@ class JsonlReader final : public RecordReader {
       Status status = parse(line, out);
       if (!status.ok()) {
         out.clear();
-        forget_columns_from(known);
+        dynamic_.forget_from(known);
         return status;
       }
       return true;
@@ -66,7 +61,7 @@ class JsonlReader final : public RecordReader {
   }
 
   Status parse(std::string_view line, Record& out) {
-    ++row_;
+    dynamic_.begin_row();
     simdjson::ondemand::document doc;
     auto error = parser_.iterate(line, line.size() + LineReader::kPadding).get(doc);
     if (error) return json_error(error);
@@ -75,7 +70,6 @@ class JsonlReader final : public RecordReader {
     if (error == simdjson::INCORRECT_TYPE) return row_error("expected a JSON object");
     if (error) return json_error(error);
     name_.clear();
-    position_ = 0;
     RIVULET_RETURN_IF_ERROR(read_object(object, out, 0));
     // A document that goes on after the object ("{...} 1") is malformed.
     if (!doc.current_location().error()) return row_error("malformed JSON: text after the object");
@@ -175,50 +169,15 @@ class JsonlReader final : public RecordReader {
 
   // The column of name_, added if new; a row error when this row already named it.
   Result<ColumnId> mark_seen() {
-    // Rows of a stream mostly repeat their keys in the same order: try the column the previous
-    // row had at this position before hashing.
-    const size_t position = position_++;
-    ColumnId column;
-    if (position < hints_.size() && hints_[position] < columns_.size() &&
-        columns_[hints_[position]] == name_) {
-      column = hints_[position];
-    } else {
-      auto it = index_.find(std::string_view(name_));
-      if (it != index_.end()) {
-        column = it->second;
-      } else {
-        column = static_cast<ColumnId>(columns_.size());
-        columns_.push_back(name_);
-        index_.emplace(name_, column);
-        seen_in_row_.push_back(0);
-      }
-      if (position < hints_.size()) {
-        hints_[position] = column;
-      } else {
-        hints_.push_back(column);
-      }
-    }
-    if (seen_in_row_[column] == row_) return row_error(fmt::format("duplicate key '{}'", name_));
-    seen_in_row_[column] = row_;
+    const ColumnId column = dynamic_.resolve(name_);
+    if (!dynamic_.mark(column)) return row_error(fmt::format("duplicate key '{}'", name_));
     return column;
-  }
-
-  void forget_columns_from(size_t count) {
-    while (columns_.size() > count) {
-      index_.erase(columns_.back());
-      columns_.pop_back();
-      seen_in_row_.pop_back();
-    }
   }
 
   LineReader lines_;
   simdjson::ondemand::parser parser_;
   std::string name_;  // the flattened name of the value being read
-  std::unordered_map<std::string, ColumnId, StringHash, std::equal_to<>> index_;
-  std::vector<uint64_t> seen_in_row_;  // per column, the last row that named it
-  std::vector<ColumnId> hints_;        // per position in a row, the column last seen there
-  size_t position_ = 0;
-  uint64_t row_ = 0;
+  DynamicColumns dynamic_;
 };
 
 }  // namespace

@@ -7,8 +7,8 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <unordered_map>
 
+#include "io/dynamic_columns.h"
 #include "io/line_reader.h"
 #include "io/readers.h"
 
@@ -17,19 +17,14 @@ namespace {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
 
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-
 class LibsvmReader final : public RecordReader {
  public:
   LibsvmReader(std::string path, ReaderOptions options)
-      : RecordReader(std::move(path), std::move(options)) {}
+      : RecordReader(std::move(path), std::move(options)), dynamic_(columns_) {}
 
   Status open() {
     RIVULET_RETURN_IF_ERROR(lines_.open(path_));
-    new_column("label");
+    dynamic_.find_or_add("label");
     return Status();
   }
 
@@ -50,7 +45,7 @@ class LibsvmReader final : public RecordReader {
       Status status = parse(line.substr(pos), out);
       if (!status.ok()) {
         out.clear();
-        forget_columns_from(known);  // a rejected row leaves no columns behind
+        dynamic_.forget_from(known);  // a rejected row leaves no columns behind
         return status;
       }
       return true;
@@ -58,25 +53,9 @@ class LibsvmReader final : public RecordReader {
   }
 
  private:
-  ColumnId new_column(std::string_view name) {
-    const auto id = static_cast<ColumnId>(columns_.size());
-    columns_.emplace_back(name);
-    index_.emplace(columns_.back(), id);
-    seen_in_row_.push_back(0);
-    return id;
-  }
-
-  void forget_columns_from(size_t count) {
-    while (columns_.size() > count) {
-      index_.erase(columns_.back());
-      columns_.pop_back();
-      seen_in_row_.pop_back();
-    }
-  }
-
   // `line` starts with the label and has no comment.
   Status parse(std::string_view line, Record& out) {
-    ++row_;
+    dynamic_.begin_row();
     size_t pos = 0;
     while (pos < line.size() && !is_space(line[pos])) ++pos;
     const std::string_view label = line.substr(0, pos);
@@ -84,8 +63,7 @@ class LibsvmReader final : public RecordReader {
       return row_error(fmt::format("the line starts with '{}', not a label", label));
     }
     add_value(out, 0, label);
-    seen_in_row_[0] = row_;
-    size_t ordinal = 0;
+    dynamic_.mark(0);
     for (;;) {
       while (pos < line.size() && is_space(line[pos])) ++pos;
       if (pos == line.size()) return Status();
@@ -104,37 +82,18 @@ class LibsvmReader final : public RecordReader {
       if (!number) {
         return row_error(fmt::format("feature '{}': '{}' is not a number", name, text));
       }
-      // Rows mostly name their features in the same order: try the column the previous row
-      // had at this position before hashing.
-      const size_t position = ordinal++;
-      ColumnId column;
-      if (position < hints_.size() && hints_[position] < columns_.size() &&
-          columns_[hints_[position]] == name) {
-        column = hints_[position];
-      } else {
-        auto it = index_.find(name);
-        column = it != index_.end() ? it->second : new_column(name);
-        if (position < hints_.size()) {
-          hints_[position] = column;
-        } else {
-          hints_.push_back(column);
-        }
-      }
-      if (seen_in_row_[column] == row_) {
+      const ColumnId column = dynamic_.resolve(name);
+      if (!dynamic_.mark(column)) {
         return row_error(column == 0
                              ? std::string("a feature is named 'label', as the label column")
                              : fmt::format("feature '{}' appears twice", name));
       }
-      seen_in_row_[column] = row_;
       if (std::isfinite(*number)) out.add_number(column, *number, text);
     }
   }
 
   LineReader lines_;
-  std::unordered_map<std::string, ColumnId, StringHash, std::equal_to<>> index_;
-  std::vector<uint64_t> seen_in_row_;  // per column, the last row that named it
-  std::vector<ColumnId> hints_;        // per position in a row, the column last seen there
-  uint64_t row_ = 0;
+  DynamicColumns dynamic_;
 };
 
 }  // namespace
