@@ -239,6 +239,39 @@ TEST(CliTest, MalformedRowsAreSkippedAndCountedOrStopStrict) {
   std::filesystem::remove(path);
 }
 
+TEST(CliTest, BadOptionValuesAreOneClearError) {
+  const std::string phishing = data("river/phishing.csv.gz");
+  expect_one_line_error("eval " + phishing + " --target is_phishing --model naive_bayes.GaussianNB --format xml",
+                        "unknown format 'xml' (valid: auto, csv, arff, libsvm, jsonl)");
+  expect_one_line_error("eval " + phishing + " --target is_phishing --model naive_bayes.GaussianNB --metric Acuracy",
+                        "--metric Acuracy: model spec, column 1: unknown metric 'Acuracy'");
+  expect_one_line_error("eval " + phishing +
+                            " --target is_phishing --model naive_bayes.GaussianNB --save /nonexistent/dir/m.rvm",
+                        "/nonexistent/dir/m.rvm.tmp: cannot write");
+  const std::string model = temp_path("opt.rvm");
+  ASSERT_EQ(run("eval " + phishing + " --target is_phishing --model naive_bayes.GaussianNB -q --save " + model).status, 0);
+  expect_one_line_error("predict --model " + model + " --output xml " + phishing,
+                        "--output xml: valid values are jsonl and csv");
+  std::filesystem::remove(model);
+}
+
+TEST(CliTest, NonNumericRegressionTargetAfterGoodRowsIsSkippedAndCounted) {
+  const std::string path = temp_path("reg.csv");
+  {
+    std::ofstream f(path);
+    f << "x,y\n1,2\n2,4\n3,n/a\n4,8\n";
+  }
+  CliRun r = run("eval " + path + " --target y --model linear_model.LinearRegression --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(json_number(r.out, "samples"), 3);
+  EXPECT_EQ(json_number(r.out, "skipped"), 1);
+  EXPECT_NE(r.err.find(path + ":4: target 'y' is not a number: 'n/a'"), std::string::npos) << r.err;
+  CliRun strict = run("eval " + path + " --target y --model linear_model.LinearRegression --strict");
+  EXPECT_EQ(strict.status, 1);
+  EXPECT_NE(strict.err.find(path + ":4: target 'y' is not a number"), std::string::npos) << strict.err;
+  std::filesystem::remove(path);
+}
+
 TEST(CliTest, CorruptModelFileIsDataLossNotACrash) {
   const std::string path = temp_path("corrupt.rvm");
   {
