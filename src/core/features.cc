@@ -20,11 +20,18 @@ std::optional<FeatureIndex> FeatureSpace::find(std::string_view name) const {
 }
 
 FeatureIndex FeatureSpace::reserve_block(std::string_view prefix, uint32_t size) {
+  bool prefix_taken = false;
   for (const auto& b : blocks_) {
-    if (b.prefix == prefix) return b.first;
+    if (b.prefix == prefix && b.size == size) return b.first;
+    prefix_taken = prefix_taken || b.prefix == prefix;
+  }
+  // Another size under a taken prefix is another block: its names say its size.
+  std::string name = prefix_taken ? fmt::format("{}/{}", prefix, size) : std::string(prefix);
+  for (const auto& b : blocks_) {
+    if (b.prefix == name) return b.first;
   }
   const FeatureIndex first = next_;
-  blocks_.push_back({std::string(prefix), first, size});
+  blocks_.push_back({std::move(name), first, size});
   next_ += size;
   name_of_.resize(next_, kNoName);
   return first;

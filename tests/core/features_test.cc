@@ -34,6 +34,19 @@ TEST(FeatureSpaceTest, InternFindReserveAndNames) {
   EXPECT_EQ(t.intern("d"), 7u);
 }
 
+TEST(Regression, ReserveBlockOfAnotherSizeUnderTheSamePrefixIsANewBlock) {
+  // Two FeatureHashers of different n_features in one pipeline used to share the first block,
+  // so the larger one indexed past its end into other features.
+  FeatureSpace s;
+  EXPECT_EQ(s.reserve_block("hash", 4), 0u);
+  EXPECT_EQ(s.reserve_block("hash", 8), 4u);
+  EXPECT_EQ(s.reserve_block("hash", 8), 4u);
+  EXPECT_EQ(s.reserve_block("hash", 4), 0u);
+  EXPECT_EQ(s.size(), 12u);
+  EXPECT_EQ(s.name(3), "hash[3]");
+  EXPECT_EQ(s.name(11), "hash/8[7]");
+}
+
 TEST(FeatureExtractorTest, NumbersTextMissingAndNewColumns) {
   FeatureSpace s;
   FeatureExtractor e(s);

@@ -81,7 +81,8 @@ class FeatureSpace {
   /// Returns the index of `name`, if known.
   std::optional<FeatureIndex> find(std::string_view name) const;
   /// Reserves `size` consecutive indices named `prefix[i]` and returns the first. Reserving the
-  /// same prefix again returns the same block. REQUIRES: size > 0.
+  /// same prefix and size again returns the same block; another size under the same prefix gets
+  /// a block of its own, named `prefix/size[i]`. REQUIRES: size > 0.
   FeatureIndex reserve_block(std::string_view prefix, uint32_t size);
   /// The name of an index. REQUIRES: index < size().
   std::string name(FeatureIndex index) const;
