@@ -11,11 +11,12 @@ namespace rivulet::cli {
 
 Runner add_models(CLI::App& app) {
   auto kind = std::make_shared<std::string>();
-  app.add_option("--kind", *kind, "only this kind: classifier, regressor, transformer, metric, optimizer");
+  app.add_option("--kind", *kind, "only this kind: classifier, regressor, 'anomaly detector', clusterer, transformer, 'drift detector', optimizer, metric");
   return [kind] {
-    const ml::EntryKind order[] = {ml::EntryKind::kClassifier, ml::EntryKind::kRegressor,
-                                   ml::EntryKind::kTransformer, ml::EntryKind::kOptimizer,
-                                   ml::EntryKind::kMetric};
+    const ml::EntryKind order[] = {ml::EntryKind::kClassifier,      ml::EntryKind::kRegressor,
+                                   ml::EntryKind::kAnomalyDetector, ml::EntryKind::kClusterer,
+                                   ml::EntryKind::kTransformer,     ml::EntryKind::kDriftDetector,
+                                   ml::EntryKind::kOptimizer,       ml::EntryKind::kMetric};
     bool any = false;
     for (auto k : order) {
       if (!kind->empty() && *kind != ml::entry_kind_name(k)) continue;
@@ -31,7 +32,7 @@ Runner add_models(CLI::App& app) {
         }
       }
     }
-    if (!any) return fail(fmt::format("--kind {}: valid kinds are classifier, regressor, transformer, metric, optimizer", *kind));
+    if (!any) return fail(fmt::format("--kind {}: valid kinds are classifier, regressor, 'anomaly detector', clusterer, transformer, 'drift detector', optimizer, metric", *kind));
     return 0;
   };
 }

@@ -21,6 +21,17 @@ uint32_t crc_of(std::string_view bytes) {
       crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
 }
 
+std::string_view kind_name(EstimatorKind kind) {
+  switch (kind) {
+    case EstimatorKind::kTransformer: return "transformer";
+    case EstimatorKind::kClassifier: return "classifier";
+    case EstimatorKind::kRegressor: return "regressor";
+    case EstimatorKind::kAnomalyDetector: return "anomaly detector";
+    case EstimatorKind::kClusterer: return "clusterer";
+  }
+  return "estimator";
+}
+
 }  // namespace
 
 std::string_view task_name(Task task) {
@@ -48,7 +59,7 @@ Result<Model> Model::create(std::string_view spec, const ModelOptions& options) 
         return Status::invalid_argument(fmt::format(
             "model spec, column {}: {} is a {}; every step before the last must be a transformer",
             call.column, call.name,
-            estimator->kind() == EstimatorKind::kClassifier ? "classifier" : "regressor"));
+            kind_name(estimator->kind())));
       }
       model.transformers_.emplace_back(static_cast<Transformer*>(estimator.release()));
       continue;
@@ -67,6 +78,11 @@ Result<Model> Model::create(std::string_view spec, const ModelOptions& options) 
             "model spec, column {}: {} is a transformer; the last step must be a classifier or a "
             "regressor (see `rivulet models`)",
             call.column, call.name));
+      case EstimatorKind::kAnomalyDetector:
+      case EstimatorKind::kClusterer:
+        return Status::invalid_argument(fmt::format(
+            "model spec, column {}: {} is an {}; models of that kind are not supported yet",
+            call.column, call.name, kind_name(estimator->kind())));
     }
     model.final_ = std::move(estimator);
   }

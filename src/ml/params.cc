@@ -162,6 +162,43 @@ std::unique_ptr<Estimator> Params::estimator(std::string_view name, std::string_
                            [seed](const SpecCall& c) { return make_estimator(c, seed); }, err);
 }
 
+EstimatorMaker Params::estimator_maker(std::string_view name, std::string_view def,
+                                       std::string_view help) {
+  const SpecArg* arg = take(name, "estimator", std::string(def), help);
+  SpecCall call;
+  if (arg != nullptr && arg->value.kind == SpecValue::Kind::kCall) {
+    call = *arg->value.call;
+  } else if (arg != nullptr) {
+    fail(arg_error(*arg, fmt::format("expected a call such as {}, got {}", def, arg->value.text)));
+    return {};
+  } else {
+    auto d = parse_call(def);
+    if (!d.ok()) {
+      fail(d.status());
+      return {};
+    }
+    call = std::move(*d);
+  }
+  auto shared = std::make_shared<const SpecCall>(std::move(call));
+  EstimatorMaker maker = [shared](std::optional<uint64_t> seed) { return make_estimator(*shared, seed); };
+  // Build one now so that a bad base learner is reported where the spec names it.
+  auto probe = maker(default_seed_);
+  if (!probe.ok()) {
+    fail(probe.status());
+    return {};
+  }
+  return maker;
+}
+
+std::unique_ptr<DriftDetector> Params::drift_detector(std::string_view name, std::string_view def,
+                                                      std::string_view help) {
+  const SpecArg* arg = take(name, "drift detector", def.empty() ? "None" : std::string(def), help);
+  if (arg != nullptr && arg->value.kind == SpecValue::Kind::kNone) return nullptr;
+  if (arg == nullptr && def.empty()) return nullptr;
+  auto err = [this](const SpecArg& a, std::string_view w) { return arg_error(a, w); };
+  return nested<DriftDetector>(*this, arg, def, [](const SpecCall& c) { return make_drift_detector(c); }, err);
+}
+
 Status Params::finish() const {
   if (!error_.ok()) return error_;
   if (call_ == nullptr) return Status();

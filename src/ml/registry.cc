@@ -60,6 +60,10 @@ RegistryEntry met(std::string_view name, std::string_view summary,
                   Result<std::unique_ptr<Metric>> (*f)(Params&)) {
   return {name, K::kMetric, summary, nullptr, nullptr, f};
 }
+RegistryEntry drift(std::string_view name, std::string_view summary,
+                    Result<std::unique_ptr<DriftDetector>> (*f)(Params&)) {
+  return {name, K::kDriftDetector, summary, nullptr, nullptr, nullptr, f};
+}
 
 const std::vector<RegistryEntry>& entries() {
   static const std::vector<RegistryEntry> all = {
@@ -137,6 +141,9 @@ std::string_view entry_kind_name(EntryKind kind) {
     case K::kTransformer: return "transformer";
     case K::kClassifier: return "classifier";
     case K::kRegressor: return "regressor";
+    case K::kAnomalyDetector: return "anomaly detector";
+    case K::kClusterer: return "clusterer";
+    case K::kDriftDetector: return "drift detector";
     case K::kOptimizer: return "optimizer";
     case K::kMetric: return "metric";
   }
@@ -164,6 +171,7 @@ std::vector<ParamInfo> describe_params(const RegistryEntry& entry) {
   if (entry.make_estimator) (void)entry.make_estimator(p);
   if (entry.make_optimizer) (void)entry.make_optimizer(p);
   if (entry.make_metric) (void)entry.make_metric(p);
+  if (entry.make_drift_detector) (void)entry.make_drift_detector(p);
   return p.infos();
 }
 
@@ -172,9 +180,10 @@ namespace {
 Status unknown(const SpecCall& call, std::string_view wanted) {
   std::string suggestions;
   for (const auto& e : entries()) {
-    const bool kind_ok = wanted == "estimator" ? (e.make_estimator != nullptr)
-                         : wanted == "optimizer" ? (e.make_optimizer != nullptr)
-                                                 : (e.make_metric != nullptr);
+    const bool kind_ok = wanted == "estimator"        ? (e.make_estimator != nullptr)
+                         : wanted == "optimizer"      ? (e.make_optimizer != nullptr)
+                         : wanted == "drift detector" ? (e.make_drift_detector != nullptr)
+                                                      : (e.make_metric != nullptr);
     if (!kind_ok) continue;
     const auto dot = e.name.rfind('.');
     const auto short_name = e.name.substr(dot + 1);
@@ -224,6 +233,10 @@ Result<std::unique_ptr<Optimizer>> make_optimizer(const SpecCall& call) {
 
 Result<std::unique_ptr<Metric>> make_metric(const SpecCall& call) {
   return build<Metric>(call, "metric", &RegistryEntry::make_metric, std::nullopt);
+}
+
+Result<std::unique_ptr<DriftDetector>> make_drift_detector(const SpecCall& call) {
+  return build<DriftDetector>(call, "drift detector", &RegistryEntry::make_drift_detector, std::nullopt);
 }
 
 Result<std::unique_ptr<Metric>> make_metric(std::string_view text) {

@@ -22,7 +22,7 @@
 
 namespace rivulet::ml {
 
-enum class EstimatorKind { kTransformer, kClassifier, kRegressor };
+enum class EstimatorKind { kTransformer, kClassifier, kRegressor, kAnomalyDetector, kClusterer };
 
 /// What an estimator may see of the model it belongs to. Both pointers outlive the estimator.
 struct ModelContext {
@@ -42,6 +42,15 @@ class Description {
   std::vector<std::pair<std::string, std::string>> items_;
 };
 
+/// How much a feature served an estimator's decisions (trees and forests): the number of splits
+/// on it and the total impurity (or variance) reduction those splits achieved, each weighted by
+/// the share of samples that reached the split node.
+struct FeatureImportance {
+  FeatureIndex feature = 0;
+  double splits = 0;
+  double impurity_reduction = 0;
+};
+
 class Estimator {
  public:
   virtual ~Estimator() = default;
@@ -57,6 +66,15 @@ class Estimator {
   virtual void load(StateReader& in) = 0;
   /// Describes the learned state for `rivulet inspect`.
   virtual void describe(Description& out) const { (void)out; }
+  /// Appends the estimator's feature importances (one entry per feature used), for estimators
+  /// that have them; others append nothing.
+  virtual void feature_importances(std::vector<FeatureImportance>& out) const { (void)out; }
+  /// The learned structure as indented text (a tree's branches and leaves, down to `max_depth`),
+  /// or empty for estimators without one.
+  virtual std::string draw(size_t max_depth) const {
+    (void)max_depth;
+    return {};
+  }
 
  protected:
   /// The feature's name, for describe().
@@ -110,6 +128,24 @@ class Regressor : public Estimator {
   EstimatorKind kind() const final { return EstimatorKind::kRegressor; }
   virtual void learn_one(const Features& x, double y) = 0;
   virtual double predict_one(const Features& x) const = 0;
+};
+
+/// An anomaly detector, River's `anomaly` module: `score_one(x)` is higher for more anomalous
+/// samples; the scale is the detector's (HalfSpaceTrees: in [0, 1]).
+class AnomalyDetector : public Estimator {
+ public:
+  EstimatorKind kind() const final { return EstimatorKind::kAnomalyDetector; }
+  /// Updates the detector with x (unsupervised).
+  virtual void learn_one(const Features& x) = 0;
+  virtual double score_one(const Features& x) const = 0;
+};
+
+/// An online clusterer, River's `cluster` module: `predict_one(x)` is the index of x's cluster.
+class Clusterer : public Estimator {
+ public:
+  EstimatorKind kind() const final { return EstimatorKind::kClusterer; }
+  virtual void learn_one(const Features& x) = 0;
+  virtual int predict_one(const Features& x) const = 0;
 };
 
 /// Grows `v` with `fill` so that `index` is valid. Parameters indexed by feature index use this;

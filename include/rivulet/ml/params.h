@@ -8,6 +8,7 @@
 /// Thread safety: none.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,6 +23,12 @@ namespace rivulet::ml {
 class Optimizer;
 class Metric;
 class Estimator;
+class DriftDetector;
+
+/// Builds fresh estimators from one spec call, for ensembles and wrappers that need several
+/// copies of a base learner or a new one after a reset. The argument is the seed of the copy
+/// (used by estimators with a `seed` parameter that the spec does not set).
+using EstimatorMaker = std::function<Result<std::unique_ptr<Estimator>>(std::optional<uint64_t> seed)>;
 
 struct ParamInfo {
   std::string name;
@@ -47,6 +54,13 @@ class Params {
   std::unique_ptr<Metric> metric(std::string_view name, std::string_view def, std::string_view help);
   /// An estimator given as a call (for wrappers and ensembles).
   std::unique_ptr<Estimator> estimator(std::string_view name, std::string_view def, std::string_view help);
+  /// A maker of fresh estimators from the call given (or `def`), checked by building one. Returns
+  /// an empty function after an error (recorded, reported by finish()).
+  EstimatorMaker estimator_maker(std::string_view name, std::string_view def, std::string_view help);
+  /// A drift detector given as a call (`drift.ADWIN(delta=0.001)`); `None` (or an empty `def`
+  /// when the argument is absent) gives nullptr: no detector.
+  std::unique_ptr<DriftDetector> drift_detector(std::string_view name, std::string_view def,
+                                                std::string_view help);
   /// The random seed: the spec's `seed`, else the evaluation's --seed, else `def`.
   uint64_t seed(uint64_t def, std::string_view help = "random seed");
 

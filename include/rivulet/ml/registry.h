@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "rivulet/core/status.h"
+#include "rivulet/ml/drift/drift_detector.h"
 #include "rivulet/ml/estimator.h"
 #include "rivulet/ml/metrics/metric.h"
 #include "rivulet/ml/optim/optimizer.h"
@@ -25,7 +26,16 @@
 
 namespace rivulet::ml {
 
-enum class EntryKind { kTransformer, kClassifier, kRegressor, kOptimizer, kMetric };
+enum class EntryKind {
+  kTransformer,
+  kClassifier,
+  kRegressor,
+  kAnomalyDetector,
+  kClusterer,
+  kDriftDetector,
+  kOptimizer,
+  kMetric,
+};
 std::string_view entry_kind_name(EntryKind kind);
 
 struct RegistryEntry {
@@ -37,6 +47,7 @@ struct RegistryEntry {
   Result<std::unique_ptr<Estimator>> (*make_estimator)(Params&) = nullptr;
   Result<std::unique_ptr<Optimizer>> (*make_optimizer)(Params&) = nullptr;
   Result<std::unique_ptr<Metric>> (*make_metric)(Params&) = nullptr;
+  Result<std::unique_ptr<DriftDetector>> (*make_drift_detector)(Params&) = nullptr;
 };
 
 std::span<const RegistryEntry> registry();
@@ -50,6 +61,7 @@ std::vector<ParamInfo> describe_params(const RegistryEntry& entry);
 Result<std::unique_ptr<Estimator>> make_estimator(const SpecCall& call, std::optional<uint64_t> seed);
 Result<std::unique_ptr<Optimizer>> make_optimizer(const SpecCall& call);
 Result<std::unique_ptr<Metric>> make_metric(const SpecCall& call);
+Result<std::unique_ptr<DriftDetector>> make_drift_detector(const SpecCall& call);
 /// Parses and builds a metric from text: "Accuracy", "metrics.MAE", "Rolling(F1, window_size=500)".
 Result<std::unique_ptr<Metric>> make_metric(std::string_view text);
 
@@ -66,6 +78,12 @@ Result<std::unique_ptr<Optimizer>> optimizer_factory(Params& p) {
   auto made = T::from_params(p);
   if (!made.ok()) return made.status();
   return std::unique_ptr<Optimizer>(std::move(made).value());
+}
+template <typename T>
+Result<std::unique_ptr<DriftDetector>> drift_detector_factory(Params& p) {
+  auto made = T::from_params(p);
+  if (!made.ok()) return made.status();
+  return std::unique_ptr<DriftDetector>(std::move(made).value());
 }
 template <typename T>
 Result<std::unique_ptr<Metric>> metric_factory(Params& p) {
