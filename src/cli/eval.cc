@@ -19,6 +19,7 @@ struct EvalArgs {
   std::vector<std::string> metrics;
   size_t delay = 0;
   int64_t seed = -1;
+  unsigned threads = 1;
   uint64_t limit = 0;
   bool json = false, strict = false, quiet = false;
 };
@@ -52,6 +53,7 @@ int run_eval(const EvalArgs& a) {
   model_options.target = a.target;
   auto model = ml::Model::create(a.model, model_options);
   if (!model.ok()) return fail(model.status().message());
+  model->set_threads(a.threads);
   const bool classification = model->task() == ml::Task::kClassification;
 
   std::vector<std::string> metric_names = a.metrics;
@@ -162,6 +164,8 @@ Runner add_eval(CLI::App& app) {
   app.add_option("--metric", a->metrics, "metric (repeatable), e.g. Accuracy, F1, \"Rolling(MAE, 1000)\"");
   app.add_option("--delay", a->delay, "samples between a prediction and its label (River's delay)");
   app.add_option("--seed", a->seed, "seed of every stochastic step without its own seed=");
+  app.add_option("--threads", a->threads, "threads that train the members of an ensemble (same results for any count)")
+      ->check(CLI::Range(1u, 256u));
   app.add_option("--save", a->save, "write the trained model to this file");
   app.add_option("--format", a->format, "auto, csv, arff, libsvm, jsonl (default: from the extension)");
   app.add_option("--pos-label", a->pos_label, "positive class of binary tasks (default: 1/true/yes, else the first label)");

@@ -90,8 +90,13 @@ Result<Model> Model::create(std::string_view spec, const ModelOptions& options) 
   return model;
 }
 
+void Model::set_threads(unsigned threads) {
+  parallel_ = threads > 1 ? std::make_unique<ParallelFor>(threads) : nullptr;
+  attach_all();
+}
+
 void Model::attach_all() {
-  const ModelContext context{space_.get(), labels_.get()};
+  const ModelContext context{space_.get(), labels_.get(), parallel_.get()};
   for (auto& t : transformers_) t->attach(context);
   final_->attach(context);
 }

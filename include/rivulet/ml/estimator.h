@@ -18,16 +18,20 @@
 
 #include "rivulet/core/features.h"
 #include "rivulet/core/labels.h"
+#include "rivulet/core/parallel_for.h"
 #include "rivulet/core/state.h"
 
 namespace rivulet::ml {
 
 enum class EstimatorKind { kTransformer, kClassifier, kRegressor, kAnomalyDetector, kClusterer };
 
-/// What an estimator may see of the model it belongs to. Both pointers outlive the estimator.
+/// What an estimator may see of the model it belongs to. The pointers outlive the estimator.
 struct ModelContext {
   FeatureSpace* space = nullptr;
   const LabelEncoder* labels = nullptr;
+  /// Threads for the independent members of an ensemble (`--threads`); nullptr: one thread.
+  /// Ensembles attach their members with a context whose `parallel` is nullptr.
+  ParallelFor* parallel = nullptr;
 };
 
 /// A readable account of what an estimator has learned, for `rivulet inspect`: ordered

@@ -59,6 +59,11 @@ class Model {
   Model& operator=(Model&&) noexcept = default;
   ~Model();
 
+  /// Trains the members of ensembles on `threads` threads (0 or 1: the caller's only). Results
+  /// do not depend on it. Not saved with the model.
+  void set_threads(unsigned threads);
+  unsigned threads() const { return parallel_ ? parallel_->threads() : 1; }
+
   const std::string& spec() const { return spec_; }
   const ModelOptions& options() const { return options_; }
   void set_target(std::string target) { options_.target = std::move(target); }
@@ -106,6 +111,7 @@ class Model {
   Classifier* classifier_ = nullptr;
   Regressor* regressor_ = nullptr;
   uint64_t n_learned_ = 0;
+  std::unique_ptr<ParallelFor> parallel_;
   Features buffers_[2];
   std::vector<double> scratch_;
 };
