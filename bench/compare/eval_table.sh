@@ -32,3 +32,11 @@ run river/banana.libsvm.gz label "preprocessing.StandardScaler | linear_model.Lo
 run river/segment.csv.gz category "naive_bayes.GaussianNB"
 run river/chick-weights.csv weight "preprocessing.StandardScaler | linear_model.LinearRegression"
 run river/trump_approval.csv.gz five_thirty_eight "preprocessing.StandardScaler | linear_model.LinearRegression"
+# Issue 3: trees, forests and ensembles.
+run electricity/elecNormNew.arff.gz class "tree.HoeffdingTreeClassifier"
+run electricity/elecNormNew.arff.gz class "tree.HoeffdingAdaptiveTreeClassifier(seed=42)"
+run electricity/elecNormNew.arff.gz class "forest.ARFClassifier(seed=42)"
+run river/phishing.csv.gz is_phishing "tree.HoeffdingTreeClassifier"
+run river/phishing.csv.gz is_phishing "forest.ARFClassifier(seed=42)"
+run river/trump_approval.csv.gz five_thirty_eight "preprocessing.StandardScaler | tree.HoeffdingTreeRegressor"
+run river/trump_approval.csv.gz five_thirty_eight "preprocessing.StandardScaler | forest.ARFRegressor(seed=42)"

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <optional>
 
 #include "cli/commands.h"
 #include "cli/labeled_stream.h"
@@ -15,6 +16,53 @@ struct PredictArgs {
   std::string model, data, format = "auto", output = "jsonl";
   bool learn = false, strict = false, quiet = false;
 };
+
+// Anomaly detectors: the score of each row and, for a filter, its decision (made before the row
+// is learned). Clusterers: the cluster. With --learn every row is learned (no label needed).
+int predict_unlabeled(const PredictArgs& a, ml::Model& model, LabeledStream& stream) {
+  const bool anomaly = model.task() == ml::Task::kAnomalyDetection;
+  const bool decision = anomaly && model.has_decision();
+  const bool csv = a.output == "csv";
+  if (csv) {
+    std::printf(!anomaly ? "line,cluster\n" : decision ? "line,score,anomaly\n" : "line,score\n");
+  }
+  for (;;) {
+    auto next = stream.next();
+    if (!next.ok()) return fail(next.status().message());
+    if (!next->has_value()) break;
+    const Sample& s = **next;
+    const auto line = static_cast<unsigned long long>(s.line);
+    if (anomaly) {
+      std::optional<bool> flagged;
+      double score;
+      if (a.learn) {
+        score = model.score_then_learn(*s.x, &flagged);
+      } else {
+        score = model.score_one(*s.x);
+        flagged = model.classify(score);
+      }
+      if (csv && decision) {
+        std::printf("%llu,%.10g,%s\n", line, score, *flagged ? "true" : "false");
+      } else if (csv) {
+        std::printf("%llu,%.10g\n", line, score);
+      } else if (decision) {
+        std::printf("{\"line\": %llu, \"score\": %.10g, \"anomaly\": %s}\n", line, score,
+                    *flagged ? "true" : "false");
+      } else {
+        std::printf("{\"line\": %llu, \"score\": %.10g}\n", line, score);
+      }
+    } else {
+      const int cluster =
+          a.learn ? model.predict_then_learn_cluster(*s.x) : model.predict_cluster(*s.x);
+      if (csv) {
+        std::printf("%llu,%d\n", line, cluster);
+      } else {
+        std::printf("{\"line\": %llu, \"cluster\": %d}\n", line, cluster);
+      }
+    }
+  }
+  return 0;
+}
 
 int run_predict(const PredictArgs& a) {
   if (a.output != "jsonl" && a.output != "csv") {
@@ -35,6 +83,9 @@ int run_predict(const PredictArgs& a) {
     so.target = target;
     stream = LabeledStream::open(so, *model);
     if (!stream.ok()) return fail(stream.status().message());
+  }
+  if (model->task() == ml::Task::kAnomalyDetection || model->task() == ml::Task::kClustering) {
+    return predict_unlabeled(a, *model, **stream);
   }
   const bool classification = model->task() == ml::Task::kClassification;
   const bool csv = a.output == "csv";
@@ -85,7 +136,9 @@ Runner add_predict(CLI::App& app) {
   app.add_option("data", a->data, "data file: CSV, ARFF, libsvm or JSON Lines, optionally .gz")->required();
   app.add_option("--format", a->format, "input format: auto, csv, arff, libsvm, jsonl");
   app.add_option("--output,-o", a->output, "jsonl (default) or csv");
-  app.add_flag("--learn", a->learn, "also learn from rows that carry the training target");
+  app.add_flag("--learn", a->learn,
+               "also learn from rows that carry the training target (anomaly detectors and "
+               "clusterers: from every row)");
   app.add_flag("--strict", a->strict, "stop at the first malformed row instead of skipping it");
   app.add_flag("--quiet,-q", a->quiet, "no skipped-row messages");
   return [a] { return run_predict(*a); };

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "rivulet/ml/anomaly/anomaly_filter.h"
 #include "rivulet/ml/registry.h"
 #include "rivulet/ml/spec.h"
 
@@ -35,7 +36,17 @@ std::string_view kind_name(EstimatorKind kind) {
 }  // namespace
 
 std::string_view task_name(Task task) {
-  return task == Task::kClassification ? "classification" : "regression";
+  switch (task) {
+    case Task::kClassification:
+      return "classification";
+    case Task::kRegression:
+      return "regression";
+    case Task::kAnomalyDetection:
+      return "anomaly detection";
+    case Task::kClustering:
+      return "clustering";
+  }
+  return "unknown";
 }
 
 Model::~Model() = default;
@@ -75,14 +86,18 @@ Result<Model> Model::create(std::string_view spec, const ModelOptions& options) 
         break;
       case EstimatorKind::kTransformer:
         return Status::invalid_argument(fmt::format(
-            "model spec, column {}: {} is a transformer; the last step must be a classifier or a "
-            "regressor (see `rivulet models`)",
+            "model spec, column {}: {} is a transformer; the last step must be a classifier, a "
+            "regressor, an anomaly detector or a clusterer (see `rivulet models`)",
             call.column, call.name));
       case EstimatorKind::kAnomalyDetector:
+        model.task_ = Task::kAnomalyDetection;
+        model.detector_ = static_cast<AnomalyDetector*>(estimator.get());
+        model.filter_ = dynamic_cast<AnomalyFilter*>(model.detector_);
+        break;
       case EstimatorKind::kClusterer:
-        return Status::invalid_argument(fmt::format(
-            "model spec, column {}: {} is an {}; models of that kind are not supported yet",
-            call.column, call.name, kind_name(estimator->kind())));
+        model.task_ = Task::kClustering;
+        model.clusterer_ = static_cast<Clusterer*>(estimator.get());
+        break;
     }
     model.final_ = std::move(estimator);
   }
@@ -162,6 +177,49 @@ double Model::predict_then_learn_value(const Features& x, double y) {
   regressor_->learn_one(z, y);
   ++n_learned_;
   return predicted;
+}
+
+double Model::score_one(const Features& x) { return detector_->score_one(transform(x, true)); }
+
+std::optional<bool> Model::classify(double score) const {
+  if (filter_ == nullptr) return std::nullopt;
+  return filter_->classify(score);
+}
+
+double Model::score_then_learn(const Features& x, std::optional<bool>* anomaly) {
+  const Features& z = transform(x, true);
+  const double score = detector_->score_one(z);
+  if (filter_ != nullptr) {
+    if (anomaly != nullptr) *anomaly = filter_->classify(score);
+    filter_->learn_scored(z, score);  // learn_one(z) without scoring z again
+  } else {
+    if (anomaly != nullptr) anomaly->reset();
+    detector_->learn_one(z);
+  }
+  ++n_learned_;
+  return score;
+}
+
+int Model::predict_cluster(const Features& x) {
+  return clusterer_->predict_one(transform(x, true));
+}
+
+int Model::predict_then_learn_cluster(const Features& x) {
+  const Features& z = transform(x, true);
+  const int cluster = clusterer_->predict_one(z);
+  clusterer_->learn_one(z);
+  ++n_learned_;
+  return cluster;
+}
+
+void Model::learn_unlabeled(const Features& x) {
+  const Features& z = transform(x, false);
+  if (detector_ != nullptr) {
+    detector_->learn_one(z);
+  } else {
+    clusterer_->learn_one(z);
+  }
+  ++n_learned_;
 }
 
 std::string Model::save_bytes() const {

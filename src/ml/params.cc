@@ -66,6 +66,17 @@ int64_t Params::integer(std::string_view name, int64_t def, std::string_view hel
   return static_cast<int64_t>(v);
 }
 
+std::optional<int64_t> Params::optional_integer(std::string_view name, std::string_view help) {
+  const SpecArg* arg = take(name, "int|None", "None", help);
+  if (arg == nullptr || arg->value.kind == SpecValue::Kind::kNone) return std::nullopt;
+  const double v = arg->value.number;
+  if (arg->value.kind != SpecValue::Kind::kNumber || v != std::floor(v) || std::abs(v) > 9.0e15) {
+    fail(arg_error(*arg, fmt::format("'{}' must be an integer or None, got {}", name, arg->value.text)));
+    return std::nullopt;
+  }
+  return static_cast<int64_t>(v);
+}
+
 bool Params::boolean(std::string_view name, bool def, std::string_view help) {
   const SpecArg* arg = take(name, "bool", def ? "True" : "False", help);
   if (arg == nullptr) return def;
@@ -197,6 +208,12 @@ std::unique_ptr<DriftDetector> Params::drift_detector(std::string_view name, std
   if (arg == nullptr && def.empty()) return nullptr;
   auto err = [this](const SpecArg& a, std::string_view w) { return arg_error(a, w); };
   return nested<DriftDetector>(*this, arg, def, [](const SpecCall& c) { return make_drift_detector(c); }, err);
+}
+
+const SpecValue* Params::value(std::string_view name, std::string_view type, std::string_view def,
+                               std::string_view help) {
+  const SpecArg* arg = take(name, type, std::string(def), help);
+  return arg == nullptr ? nullptr : &arg->value;
 }
 
 Status Params::finish() const {

@@ -3,9 +3,32 @@
 
 #include <fmt/format.h>
 
+#include "rivulet/ml/anomaly/gaussian_scorer.h"
+#include "rivulet/ml/anomaly/half_space_trees.h"
+#include "rivulet/ml/anomaly/quantile_filter.h"
+#include "rivulet/ml/anomaly/standard_absolute_deviation.h"
+#include "rivulet/ml/anomaly/threshold_filter.h"
+#include "rivulet/ml/cluster/k_means.h"
+#include "rivulet/ml/cluster/stream_k_means.h"
+#include "rivulet/ml/drift/adwin.h"
+#include "rivulet/ml/drift/ddm.h"
+#include "rivulet/ml/drift/eddm.h"
+#include "rivulet/ml/drift/hddm_a.h"
+#include "rivulet/ml/drift/hddm_w.h"
+#include "rivulet/ml/drift/kswin.h"
+#include "rivulet/ml/drift/drift_retraining_classifier.h"
+#include "rivulet/ml/drift/page_hinkley.h"
 #include "rivulet/ml/dummy/no_change_classifier.h"
 #include "rivulet/ml/dummy/prior_classifier.h"
 #include "rivulet/ml/dummy/statistic_regressor.h"
+#include "rivulet/ml/ensemble/ada_boost_classifier.h"
+#include "rivulet/ml/ensemble/adwin_bagging_classifier.h"
+#include "rivulet/ml/ensemble/bagging_classifier.h"
+#include "rivulet/ml/ensemble/bagging_regressor.h"
+#include "rivulet/ml/ensemble/leveraging_bagging_classifier.h"
+#include "rivulet/ml/ensemble/srp_classifier.h"
+#include "rivulet/ml/forest/arf_classifier.h"
+#include "rivulet/ml/forest/arf_regressor.h"
 #include "rivulet/ml/linear/linear_regression.h"
 #include "rivulet/ml/linear/logistic_regression.h"
 #include "rivulet/ml/linear/pa_classifier.h"
@@ -42,6 +65,11 @@
 #include "rivulet/ml/preprocessing/one_hot_encoder.h"
 #include "rivulet/ml/preprocessing/standard_scaler.h"
 #include "rivulet/ml/preprocessing/stat_imputer.h"
+#include "rivulet/ml/tree/hoeffding_adaptive_tree_regressor.h"
+#include "rivulet/ml/tree/extremely_fast_decision_tree_classifier.h"
+#include "rivulet/ml/tree/hoeffding_adaptive_tree_classifier.h"
+#include "rivulet/ml/tree/hoeffding_tree_classifier.h"
+#include "rivulet/ml/tree/hoeffding_tree_regressor.h"
 
 namespace rivulet::ml {
 namespace {
@@ -67,6 +95,32 @@ RegistryEntry drift(std::string_view name, std::string_view summary,
 
 const std::vector<RegistryEntry>& entries() {
   static const std::vector<RegistryEntry> all = {
+      // anomaly
+      est("anomaly.GaussianScorer", K::kAnomalyDetector, "2|CDF - 0.5| of one feature under a running Gaussian",
+          &estimator_factory<GaussianScorer>),
+      est("anomaly.HalfSpaceTrees", K::kAnomalyDetector, "half-space trees: online isolation forest, scores in [0, 1]",
+          &estimator_factory<HalfSpaceTrees>),
+      est("anomaly.QuantileFilter", K::kAnomalyDetector, "a detector whose scores >= their running q-quantile are anomalies",
+          &estimator_factory<QuantileFilter>),
+      est("anomaly.StandardAbsoluteDeviation", K::kAnomalyDetector, "|x - mean| / std of one feature",
+          &estimator_factory<StandardAbsoluteDeviation>),
+      est("anomaly.ThresholdFilter", K::kAnomalyDetector, "a detector whose scores >= threshold are anomalies",
+          &estimator_factory<ThresholdFilter>),
+      // cluster
+      est("cluster.KMeans", K::kClusterer, "incremental k-means: the closest center moves toward x",
+          &estimator_factory<KMeans>),
+      est("cluster.STREAMKMeans", K::kClusterer, "STREAM: chunks clustered by k-means, their centers by k-means",
+          &estimator_factory<STREAMKMeans>),
+      // drift
+      drift("drift.ADWIN", "adaptive windowing: drift when two sub-windows' means differ", &drift_detector_factory<ADWIN>),
+      drift("drift.DDM", "drift detection method on an error bit stream (warning zone)", &drift_detector_factory<DDM>),
+      drift("drift.EDDM", "early drift detection: distance between errors (warning zone)", &drift_detector_factory<EDDM>),
+      drift("drift.HDDM_A", "Hoeffding-bound test on the mean of an error bit stream (warning zone)", &drift_detector_factory<HDDM_A>),
+      drift("drift.HDDM_W", "McDiarmid-bound test on EWMAs of an error bit stream (warning zone)", &drift_detector_factory<HDDM_W>),
+      drift("drift.KSWIN", "Kolmogorov-Smirnov test between old and recent values of a window", &drift_detector_factory<KSWIN>),
+      est("drift.DriftRetrainingClassifier", K::kClassifier, "retrains its classifier when its error drifts",
+          &estimator_factory<DriftRetrainingClassifier>),
+      drift("drift.PageHinkley", "Page-Hinkley test on the cumulative deviation from the mean", &drift_detector_factory<PageHinkley>),
       // dummy
       est("dummy.NoChangeClassifier", K::kClassifier, "predicts the last label seen",
           &estimator_factory<NoChangeClassifier>),
@@ -74,6 +128,24 @@ const std::vector<RegistryEntry>& entries() {
           &estimator_factory<PriorClassifier>),
       est("dummy.StatisticRegressor", K::kRegressor, "predicts a running statistic of the targets",
           &estimator_factory<StatisticRegressor>),
+      // ensemble
+      est("ensemble.ADWINBaggingClassifier", K::kClassifier, "online bagging with an ADWIN per member",
+          &estimator_factory<ADWINBaggingClassifier>),
+      est("ensemble.AdaBoostClassifier", K::kClassifier, "online boosting (Oza) of any classifier",
+          &estimator_factory<AdaBoostClassifier>),
+      est("ensemble.BaggingClassifier", K::kClassifier, "online bagging (Oza) of any classifier",
+          &estimator_factory<BaggingClassifier>),
+      est("ensemble.BaggingRegressor", K::kRegressor, "online bagging (Oza) of any regressor",
+          &estimator_factory<BaggingRegressor>),
+      est("ensemble.LeveragingBaggingClassifier", K::kClassifier, "leveraging bagging: Poisson(w) weights, ADWIN per member",
+          &estimator_factory<LeveragingBaggingClassifier>),
+      est("ensemble.SRPClassifier", K::kClassifier, "streaming random patches: members on random subspaces and Poisson weights",
+          &estimator_factory<SRPClassifier>),
+      // forest
+      est("forest.ARFClassifier", K::kClassifier, "adaptive random forest of Hoeffding trees with drift-driven background trees",
+          &estimator_factory<ARFClassifier>),
+      est("forest.ARFRegressor", K::kRegressor, "adaptive random forest of Hoeffding regression trees",
+          &estimator_factory<ARFRegressor>),
       // linear_model
       est("linear_model.LinearRegression", K::kRegressor, "linear regression (squared loss) trained by SGD",
           &estimator_factory<LinearRegression>),
@@ -107,6 +179,17 @@ const std::vector<RegistryEntry>& entries() {
           &estimator_factory<StandardScaler>),
       est("preprocessing.StatImputer", K::kTransformer, "fills absent numeric features with their running mean",
           &estimator_factory<StatImputer>),
+      // tree
+      est("tree.ExtremelyFastDecisionTreeClassifier", K::kClassifier, "Hoeffding anytime tree: splits early, re-evaluates its splits",
+          &estimator_factory<ExtremelyFastDecisionTreeClassifier>),
+      est("tree.HoeffdingAdaptiveTreeClassifier", K::kClassifier, "Hoeffding tree with ADWIN at every node and alternate subtrees",
+          &estimator_factory<HoeffdingAdaptiveTreeClassifier>),
+      est("tree.HoeffdingAdaptiveTreeRegressor", K::kRegressor, "Hoeffding regression tree with ADWIN-guarded alternate subtrees",
+          &estimator_factory<HoeffdingAdaptiveTreeRegressor>),
+      est("tree.HoeffdingTreeClassifier", K::kClassifier, "Hoeffding tree (VFDT): Gaussian and nominal splitters, naive Bayes adaptive leaves",
+          &estimator_factory<HoeffdingTreeClassifier>),
+      est("tree.HoeffdingTreeRegressor", K::kRegressor, "Hoeffding regression tree (E-BST splits, mean/model/adaptive leaves)",
+          &estimator_factory<HoeffdingTreeRegressor>),
       // optim
       opt("optim.AdaGrad", "per-feature rates from summed squared gradients", &optimizer_factory<AdaGrad>),
       opt("optim.Adam", "adaptive moment estimation", &optimizer_factory<Adam>),

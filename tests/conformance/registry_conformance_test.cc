@@ -1,6 +1,6 @@
-// The conformance suite: every classifier, regressor and transformer of ml::registry() (the
-// transformers inside "<transformer> | LogisticRegression"), every metric and
-// every optimizer, checked for the contract of ml/estimator.h, as River's
+// The conformance suite: every classifier, regressor, anomaly detector, clusterer and transformer
+// of ml::registry() (the transformers inside "<transformer> | LogisticRegression"), every metric
+// and every optimizer, checked for the contract of ml/estimator.h, as River's
 // river/checks/common.py does for its estimators. The suite enumerates the registry, so a new
 // registry line is covered without a test edit; each test is named after the entry.
 //
@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -43,8 +44,10 @@ Model make_model(const LearnerCase& c) {
 }
 
 // The streams a learner is checked on: binary data for every classifier, multi-class data too
-// for the classifiers that are not binary-only, and numeric targets for regressors.
+// for the classifiers that are not binary-only, numeric targets for regressors, and Phishing's
+// features (all in [0, 1], as half-space trees expect) for anomaly detectors and clusterers.
 std::vector<const Dataset*> datasets_for(const LearnerCase& c) {
+  if (learner_streams::unsupervised(c.task)) return {&learner_streams::phishing()};
   if (c.task == Task::kRegression) {
     return {&learner_streams::chick_weights(), &learner_streams::trump_approval()};
   }
@@ -72,12 +75,19 @@ Stream stream_for(Model& m, const Dataset& d) { return {&d, bind(d, m.space())};
 
 // Predict-then-learn over rows [begin, end) of xs (labels/targets from d), appending every
 // output to `out`: for a classifier the predicted class (-1: none, -2: an unseen label), the
-// number of probabilities and the probabilities; for a regressor the prediction.
+// number of probabilities and the probabilities; for a regressor the prediction; for an anomaly
+// detector the score and the filter's decision (-1: none); for a clusterer the cluster.
 void run(Model& m, const Dataset& d, const std::vector<Features>& xs, size_t begin, size_t end,
          std::vector<double>& out) {
   std::vector<double> proba;
   for (size_t i = begin; i < end; ++i) {
-    if (m.task() == Task::kClassification) {
+    if (m.task() == Task::kAnomalyDetection) {
+      std::optional<bool> anomaly;
+      out.push_back(m.score_then_learn(xs[i], &anomaly));
+      out.push_back(anomaly.has_value() ? (*anomaly ? 1.0 : 0.0) : -1.0);
+    } else if (m.task() == Task::kClustering) {
+      out.push_back(static_cast<double>(m.predict_then_learn_cluster(xs[i])));
+    } else if (m.task() == Task::kClassification) {
       const ClassId y = m.labels().intern(d.labels[i]);
       proba.clear();
       const auto predicted = m.predict_then_learn(xs[i], y, &proba);
@@ -155,7 +165,15 @@ TEST_P(LearnerConformanceTest, InputNotMutated) {
     std::vector<double> proba, scratch;
     for (size_t i = 0; i < s.size(); ++i) {
       const Features& x = s.x[i];
-      if (m.task() == Task::kClassification) {
+      if (m.task() == Task::kAnomalyDetection) {
+        (void)m.classify(m.score_one(x));
+        m.learn_unlabeled(x);
+        (void)m.score_then_learn(x);
+      } else if (m.task() == Task::kClustering) {
+        (void)m.predict_cluster(x);
+        m.learn_unlabeled(x);
+        (void)m.predict_then_learn_cluster(x);
+      } else if (m.task() == Task::kClassification) {
         const ClassId y = m.labels().intern(d->labels[i]);
         (void)m.predict_proba_one(x, proba);
         (void)m.predict_one(x);
@@ -222,7 +240,13 @@ TEST_P(LearnerConformanceTest, NewAndMissingFeaturesTolerated) {
     const FeatureIndex unseen = m.space().intern("conformance_never_learned");
     out.clear();
     std::vector<double> proba;
-    if (m.task() == Task::kClassification) {
+    if (m.task() == Task::kAnomalyDetection) {
+      out.push_back(m.score_one(Features{{unseen, 0.5}}));
+      out.push_back(m.score_one(Features{}));
+    } else if (m.task() == Task::kClustering) {
+      out.push_back(m.predict_cluster(Features{{unseen, 0.5}}));
+      out.push_back(m.predict_cluster(Features{}));
+    } else if (m.task() == Task::kClassification) {
       (void)m.predict_proba_one(Features{{unseen, 0.5}}, proba);
       out.insert(out.end(), proba.begin(), proba.end());
       (void)m.predict_proba_one(Features{}, proba);
@@ -403,6 +427,10 @@ std::vector<std::pair<std::string, double>> baselines(Task task, const Dataset& 
 
 TEST_P(LearnerConformanceTest, BeatsDummyBaseline) {
   if (GetParam().entry.starts_with("dummy.")) GTEST_SKIP() << "a baseline itself";
+  if (learner_streams::unsupervised(GetParam().task)) {
+    GTEST_SKIP() << "no label to beat a baseline on (tests/ml/anomaly, tests/ml/cluster check "
+                    "their results against River's)";
+  }
   for (const Dataset* d : baseline_datasets_for(GetParam())) {
     SCOPED_TRACE(d->name);
     Model m = make_model(GetParam());

@@ -207,9 +207,10 @@ TEST(CliTest, BadSpecNamesTheColumn) {
   expect_one_line_error("eval " + data("river/phishing.csv.gz") +
                             " --target is_phishing --model 'linear_model.LogisticRegression(l2=-1)'",
                         "l2 must be >= 0");
-  expect_one_line_error("eval " + data("river/phishing.csv.gz") +
-                            " --target is_phishing --model 'preprocessing.StandardScaler'",
-                        "the last step must be a classifier or a regressor");
+  expect_one_line_error(
+      "eval " + data("river/phishing.csv.gz") +
+          " --target is_phishing --model 'preprocessing.StandardScaler'",
+      "the last step must be a classifier, a regressor, an anomaly detector or a clusterer");
 }
 
 TEST(CliTest, WrongTaskForTheData) {
@@ -270,6 +271,107 @@ TEST(CliTest, NonNumericRegressionTargetAfterGoodRowsIsSkippedAndCounted) {
   EXPECT_EQ(strict.status, 1);
   EXPECT_NE(strict.err.find(path + ":4: target 'y' is not a number"), std::string::npos) << strict.err;
   std::filesystem::remove(path);
+}
+
+// Anomaly detection: score then learn each row; the label only reaches the metrics (ROCAUC by
+// default). Half-space trees reproduce River's scores exactly, so this ROCAUC is River's too.
+TEST(CliTest, AnomalyEvalScoresAgainstTheLabel) {
+  const std::string model = temp_path("anomaly.rvm");
+  CliRun r = run(
+      "eval " + data("river/phishing.csv.gz") +
+      " --target is_phishing --model 'preprocessing.MinMaxScaler | anomaly.HalfSpaceTrees(seed=42)'"
+      " --json --quiet --save " +
+      model);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(json_number(r.out, "samples"), 1250);
+  EXPECT_NEAR(json_number(r.out, "ROCAUC"), 0.489602, 1e-6) << r.out;
+  EXPECT_EQ(json_number(r.out, "anomalous_labels"), 548) << r.out;
+  EXPECT_EQ(r.out.find("\"anomalies\""), std::string::npos) << "no filter, no decisions: " << r.out;
+
+  CliRun inspect = run("inspect " + model);
+  ASSERT_EQ(inspect.status, 0) << inspect.err;
+  EXPECT_NE(inspect.out.find("task     anomaly detection"), std::string::npos) << inspect.out;
+  EXPECT_NE(inspect.out.find("10 of height 8"), std::string::npos) << inspect.out;
+
+  CliRun predict = run("predict --model " + model + " " + data("river/phishing.csv.gz"));
+  ASSERT_EQ(predict.status, 0) << predict.err;
+  EXPECT_EQ(std::count(predict.out.begin(), predict.out.end(), '\n'), 1250);
+  EXPECT_EQ(predict.out.rfind("{\"line\": 2, \"score\": ", 0), 0u) << predict.out.substr(0, 200);
+  CliRun csv = run("predict --model " + model + " --output csv " + data("river/phishing.csv.gz"));
+  ASSERT_EQ(csv.status, 0) << csv.err;
+  EXPECT_EQ(csv.out.rfind("line,score\n2,", 0), 0u) << csv.out.substr(0, 200);
+  std::filesystem::remove(model);
+}
+
+TEST(CliTest, AnomalyFilterEvalAndPredictGiveDecisions) {
+  const std::string spec =
+      "'preprocessing.MinMaxScaler | anomaly.QuantileFilter(anomaly.HalfSpaceTrees(seed=42), "
+      "q=0.95)'";
+  const std::string model = temp_path("filter.rvm");
+  CliRun r = run("eval " + data("river/phishing.csv.gz") + " --target is_phishing --model " + spec +
+                 " --metric ROCAUC --metric F1 --json --quiet --save " + model);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_GE(json_number(r.out, "F1"), 0.0) << r.out;
+  EXPECT_GT(json_number(r.out, "anomalies"), 0) << r.out;
+  CliRun predict = run("predict --model " + model + " " + data("river/phishing.csv.gz"));
+  ASSERT_EQ(predict.status, 0) << predict.err;
+  EXPECT_NE(predict.out.find("\"anomaly\": "), std::string::npos) << predict.out.substr(0, 200);
+  CliRun csv = run("predict --model " + model + " -o csv --learn " + data("river/phishing.csv.gz"));
+  ASSERT_EQ(csv.status, 0) << csv.err;
+  EXPECT_EQ(csv.out.rfind("line,score,anomaly\n2,", 0), 0u) << csv.out.substr(0, 200);
+  // Without a label: the score summary and the decisions' count.
+  CliRun unlabeled = run("eval " + data("river/phishing.csv.gz") + " --model " + spec);
+  ASSERT_EQ(unlabeled.status, 0) << unlabeled.err;
+  EXPECT_NE(unlabeled.out.find("(no target, anomaly detection)"), std::string::npos)
+      << unlabeled.out;
+  EXPECT_NE(unlabeled.out.find("flagged  "), std::string::npos) << unlabeled.out;
+  std::filesystem::remove(model);
+}
+
+TEST(CliTest, ClusterEvalReportsSizesAndPurity) {
+  CliRun r = run("eval " + data("river/phishing.csv.gz") +
+                 " --target is_phishing --model 'cluster.KMeans(n_clusters=2)' --json --quiet");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("\"clusters\": {\"0\": 819, \"1\": 431}"), std::string::npos) << r.out;
+  EXPECT_NEAR(json_number(r.out, "purity"), 0.5616, 1e-4) << r.out;
+  CliRun text = run("eval " + data("river/phishing.csv.gz") + " --model cluster.STREAMKMeans");
+  ASSERT_EQ(text.status, 0) << text.err;
+  EXPECT_NE(text.out.find("(no target, clustering)"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("clusters 2 non-empty"), std::string::npos) << text.out;
+
+  const std::string model = temp_path("kmeans.rvm");
+  ASSERT_EQ(run("eval " + data("river/phishing.csv.gz") +
+                " --target is_phishing -m cluster.KMeans -q --save " + model)
+                .status,
+            0);
+  CliRun predict = run("predict --model " + model + " " + data("river/phishing.csv.gz"));
+  ASSERT_EQ(predict.status, 0) << predict.err;
+  EXPECT_EQ(predict.out.rfind("{\"line\": 2, \"cluster\": ", 0), 0u) << predict.out.substr(0, 200);
+  CliRun csv = run("predict --model " + model + " -o csv " + data("river/phishing.csv.gz"));
+  EXPECT_EQ(csv.out.rfind("line,cluster\n2,", 0), 0u) << csv.out.substr(0, 200);
+  std::filesystem::remove(model);
+}
+
+TEST(CliTest, UnsupervisedMisuseIsOneClearError) {
+  const std::string phishing = data("river/phishing.csv.gz");
+  expect_one_line_error(
+      "eval " + phishing + " --target is_phishing --model cluster.KMeans --metric Accuracy",
+      "--metric Accuracy: a clusterer has no metrics");
+  expect_one_line_error(
+      "eval " + phishing + " --target is_phishing --model anomaly.HalfSpaceTrees --metric F1",
+      "--metric F1 compares decisions, but anomaly.HalfSpaceTrees only scores");
+  expect_one_line_error(
+      "eval " + phishing + " --target is_phishing --model anomaly.HalfSpaceTrees --metric MAE",
+      "--metric MAE is a regression metric but the model is an anomaly detector");
+  expect_one_line_error("eval " + phishing + " --model anomaly.HalfSpaceTrees --metric ROCAUC",
+                        "--metric ROCAUC needs --target");
+  expect_one_line_error(
+      "eval " + phishing + " --target is_phishing --model anomaly.HalfSpaceTrees --delay 10",
+      "--delay: an anomaly detector learns each row as it reads it");
+  expect_one_line_error("eval " + phishing + " --model naive_bayes.GaussianNB",
+                        "--target is required");
+  expect_one_line_error("eval " + phishing + " --model 'anomaly.ThresholdFilter(cluster.KMeans)'",
+                        "anomaly_detector must be an anomaly detector");
 }
 
 TEST(CliTest, CorruptModelFileIsDataLossNotACrash) {

@@ -103,11 +103,88 @@ TEST(ModelTest, CorruptBytesAreDataLoss) {
   }
 }
 
+// Anomaly detection follows the same pipeline rule: scoring updates the scaler, learning does
+// not; the detector learns without a label.
+TEST(ModelTest, AnomalyDetectorScoresThenLearnsUnlabeled) {
+  auto model =
+      Model::create("preprocessing.StandardScaler | anomaly.GaussianScorer(grace_period=1)")
+          .value();
+  EXPECT_EQ(model.task(), Task::kAnomalyDetection);
+  EXPECT_EQ(task_name(model.task()), "anomaly detection");
+  EXPECT_FALSE(model.has_decision());
+  EXPECT_EQ(model.classify(0.9), std::nullopt);
+  const FeatureIndex x = model.space().intern("x");
+  (void)model.score_one(Features{{x, 1.0}});
+  model.learn_unlabeled(Features{{x, 1.0}});
+  (void)model.score_one(Features{{x, 3.0}});
+  model.learn_unlabeled(Features{{x, 3.0}});
+  Description d;
+  model.step(0).describe(d);
+  EXPECT_EQ(d.items()[0].second, "2");  // the scaler saw 1 and 3 once each
+  EXPECT_EQ(model.n_learned(), 2u);
+  // The scorer learned 0 (1 scaled when the scaler knew only 1) and 1 (3 scaled by mean 2, std
+  // 1); 2 scales to 0: 2 |Phi((0 - 0.5) / sqrt(0.5)) - 0.5| = 0.5205.
+  auto b = Model::load_bytes(model.save_bytes()).value();
+  EXPECT_NEAR(b.score_then_learn(Features{{x, 2.0}}), 0.5205, 1e-4);
+  EXPECT_EQ(b.n_learned(), 3u);
+}
+
+TEST(ModelTest, ScoreThenLearnEqualsScoreFollowedByLearn) {
+  const std::string spec =
+      "preprocessing.MinMaxScaler | anomaly.HalfSpaceTrees(window_size=20, seed=3)";
+  auto a = Model::create(spec).value();
+  auto b = Model::create(spec).value();
+  for (auto* m : {&a, &b}) {
+    m->space().intern("u");
+    m->space().intern("v");
+  }
+  for (int i = 0; i < 200; ++i) {
+    const Features x{{0, std::sin(i)}, {1, std::cos(3.0 * i)}};
+    const double sa = a.score_then_learn(x);
+    const double sb = b.score_one(x);
+    b.learn_unlabeled(x);
+    ASSERT_EQ(sa, sb) << i;
+  }
+  EXPECT_EQ(a.save_bytes(), b.save_bytes());
+}
+
+TEST(ModelTest, ClustererPredictsThenLearns) {
+  const std::string spec = "preprocessing.StandardScaler | cluster.KMeans(n_clusters=3, seed=1)";
+  auto a = Model::create(spec).value();
+  auto b = Model::create(spec).value();
+  EXPECT_EQ(a.task(), Task::kClustering);
+  EXPECT_EQ(task_name(a.task()), "clustering");
+  for (auto* m : {&a, &b}) m->space().intern("u");
+  for (int i = 0; i < 100; ++i) {
+    const Features x{{0, std::sin(0.3 * i) * 5}};
+    const int ca = a.predict_then_learn_cluster(x);
+    const int cb = b.predict_cluster(x);
+    b.learn_unlabeled(x);
+    ASSERT_EQ(ca, cb) << i;
+    ASSERT_GE(ca, 0);
+    ASSERT_LT(ca, 3);
+  }
+  auto loaded = Model::load_bytes(a.save_bytes());
+  ASSERT_TRUE(loaded.ok()) << loaded.status().to_string();
+  EXPECT_EQ(loaded->save_bytes(), a.save_bytes());
+}
+
 TEST(ModelTest, SpecErrors) {
   EXPECT_NE(Model::create("naive_bayes.GaussianNB | preprocessing.StandardScaler").status().message().find(
                 "every step before the last must be a transformer"),
             std::string::npos);
   EXPECT_EQ(Model::create("nope").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(Model::create("preprocessing.StandardScaler")
+                .status()
+                .message()
+                .find("the last step must be a classifier, a regressor, an anomaly detector or a "
+                      "clusterer"),
+            std::string::npos);
+  EXPECT_NE(Model::create("anomaly.HalfSpaceTrees | cluster.KMeans")
+                .status()
+                .message()
+                .find("every step before the last must be a transformer"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -77,7 +77,8 @@ TEST(RegistryTest, EveryEntryDescribesItsParametersAndBuildsWithDefaults) {
     SCOPED_TRACE(std::string(e.name));
     EXPECT_NE(e.name.find('.'), std::string_view::npos);
     EXPECT_FALSE(e.summary.empty());
-    const int makers = (e.make_estimator != nullptr) + (e.make_optimizer != nullptr) + (e.make_metric != nullptr);
+    const int makers = (e.make_estimator != nullptr) + (e.make_optimizer != nullptr) + (e.make_metric != nullptr) +
+                       (e.make_drift_detector != nullptr);
     EXPECT_EQ(makers, 1);
     auto params = describe_params(e);
     for (const auto& p : params) EXPECT_FALSE(p.name.empty());
@@ -86,6 +87,8 @@ TEST(RegistryTest, EveryEntryDescribesItsParametersAndBuildsWithDefaults) {
       EXPECT_TRUE(make_estimator(call, 42).ok());
     } else if (e.make_optimizer) {
       EXPECT_TRUE(make_optimizer(call).ok());
+    } else if (e.make_drift_detector) {
+      EXPECT_TRUE(make_drift_detector(call).ok());
     } else {
       EXPECT_TRUE(make_metric(call).ok());
     }

@@ -139,6 +139,11 @@ inline ml::ModelOptions seeded(uint64_t seed) {
   return options;
 }
 
+/// True for the tasks whose models learn without a label (anomaly detection, clustering).
+inline bool unsupervised(ml::Task task) {
+  return task == ml::Task::kAnomalyDetection || task == ml::Task::kClustering;
+}
+
 /// One registry learner as the conformance suite runs it through ml::Model.
 struct LearnerCase {
   std::string entry;  // registry name
@@ -155,7 +160,7 @@ inline std::string transformer_spec(std::string_view name) {
   return std::string(name) + " | linear_model.LogisticRegression";
 }
 
-/// Every classifier, regressor and transformer of the registry.
+/// Every classifier, regressor, anomaly detector, clusterer and transformer of the registry.
 inline std::vector<LearnerCase> learner_cases() {
   std::vector<LearnerCase> cases;
   for (const auto& e : ml::registry()) {
@@ -165,6 +170,8 @@ inline std::vector<LearnerCase> learner_cases() {
     switch (e.kind) {
       case ml::EntryKind::kClassifier:
       case ml::EntryKind::kRegressor:
+      case ml::EntryKind::kAnomalyDetector:
+      case ml::EntryKind::kClusterer:
         c.spec = c.entry;
         break;
       case ml::EntryKind::kTransformer:
@@ -179,8 +186,10 @@ inline std::vector<LearnerCase> learner_cases() {
       c.binary =
           dynamic_cast<const ml::BinaryClassifier*>(&model->step(model->n_steps() - 1)) != nullptr;
     } else {
-      c.task =
-          e.kind == ml::EntryKind::kRegressor ? ml::Task::kRegression : ml::Task::kClassification;
+      c.task = e.kind == ml::EntryKind::kRegressor         ? ml::Task::kRegression
+               : e.kind == ml::EntryKind::kAnomalyDetector ? ml::Task::kAnomalyDetection
+               : e.kind == ml::EntryKind::kClusterer       ? ml::Task::kClustering
+                                                           : ml::Task::kClassification;
       c.create_error = model.status().to_string();
     }
     cases.push_back(std::move(c));

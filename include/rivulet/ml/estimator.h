@@ -9,6 +9,8 @@
 /// when a new index appears), and saves and restores its whole state.
 /// Thread safety: none; the runtime gives each model its own instances.
 
+#include <fmt/format.h>
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -84,7 +86,7 @@ class Estimator {
   /// The feature's name, for describe().
   std::string feature_name(FeatureIndex i) const {
     return context_.space != nullptr && i < context_.space->size() ? context_.space->name(i)
-                                                                   : "#" + std::to_string(i);
+                                                                   : fmt::format("#{}", i);
   }
   ModelContext context_;
 };

@@ -1,11 +1,13 @@
 #pragma once
-/// A model: a spec's pipeline of transformers ending in a classifier or a regressor, with the
-/// feature space and label encoder it learned, saved and loaded as one versioned file.
+/// A model: a spec's pipeline of transformers ending in a classifier, a regressor, an anomaly
+/// detector or a clusterer (the task follows from the last step), with the feature space and
+/// label encoder it learned, saved and loaded as one versioned file.
 ///
-/// Semantics are River's `compose.Pipeline`: predicting first updates the unsupervised
-/// transformers with x, then transforms and predicts; learning transforms with the current
-/// transformer state and updates the final estimator only. `docs/model-format.md` gives the
-/// bytes of a saved model.
+/// Semantics are River's `compose.Pipeline`: predicting (predict_*, score_one) first updates the
+/// unsupervised transformers with x, then transforms and predicts; learning transforms with the
+/// current transformer state and updates the final estimator only. Anomaly detectors and
+/// clusterers learn without a label (learn_unlabeled), as River's `score_one` then `learn_one`.
+/// `docs/model-format.md` gives the bytes of a saved model.
 /// Thread safety: none; one model per thread or key.
 /// ```cpp example
 /// auto model = rivulet::ml::Model::create("preprocessing.StandardScaler | linear_model.LogisticRegression").value();
@@ -31,7 +33,9 @@
 
 namespace rivulet::ml {
 
-enum class Task { kClassification, kRegression };
+class AnomalyFilter;
+
+enum class Task { kClassification, kRegression, kAnomalyDetection, kClustering };
 std::string_view task_name(Task task);
 
 struct ModelOptions {
@@ -95,6 +99,28 @@ class Model {
   std::optional<ClassId> predict_then_learn(const Features& x, ClassId y, std::vector<double>* proba);
   double predict_then_learn_value(const Features& x, double y);
 
+  // Anomaly detection. REQUIRES: task() == kAnomalyDetection.
+  /// The anomaly score of x (higher: more anomalous; the scale is the detector's).
+  double score_one(const Features& x);
+  /// True when the last step is an anomaly filter (anomaly.ThresholdFilter, QuantileFilter),
+  /// which turns scores into decisions.
+  bool has_decision() const { return filter_ != nullptr; }
+  /// The filter's decision for a score, in its current state; nullopt without a filter.
+  std::optional<bool> classify(double score) const;
+  /// Score-then-learn in one pass: the score score_one would give and, with a filter, its
+  /// decision (made before learning, as River's `classify(score_one(x))` then `learn_one(x)`),
+  /// then learning x. Same result as score_one, classify, then learn_unlabeled.
+  double score_then_learn(const Features& x, std::optional<bool>* anomaly = nullptr);
+
+  // Clustering. REQUIRES: task() == kClustering.
+  /// The index of x's cluster.
+  int predict_cluster(const Features& x);
+  /// predict_cluster then learn_unlabeled, transforming x once.
+  int predict_then_learn_cluster(const Features& x);
+
+  /// Learns x without a label. REQUIRES: task() is kAnomalyDetection or kClustering.
+  void learn_unlabeled(const Features& x);
+
  private:
   Model() = default;
   const Features& transform(const Features& x, bool learn_unsupervised);
@@ -110,6 +136,9 @@ class Model {
   std::unique_ptr<Estimator> final_;
   Classifier* classifier_ = nullptr;
   Regressor* regressor_ = nullptr;
+  AnomalyDetector* detector_ = nullptr;
+  AnomalyFilter* filter_ = nullptr;  // detector_ when it is a filter
+  Clusterer* clusterer_ = nullptr;
   uint64_t n_learned_ = 0;
   std::unique_ptr<ParallelFor> parallel_;
   Features buffers_[2];

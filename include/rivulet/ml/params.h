@@ -46,6 +46,8 @@ class Params {
 
   double number(std::string_view name, double def, std::string_view help);
   int64_t integer(std::string_view name, int64_t def, std::string_view help);
+  /// An integer that may be None (River's `max_depth=None`); absent or None: nullopt.
+  std::optional<int64_t> optional_integer(std::string_view name, std::string_view help);
   bool boolean(std::string_view name, bool def, std::string_view help);
   std::string string(std::string_view name, std::string_view def, std::string_view help);
   /// An optimizer given as a call (`optim.SGD(0.005)`) or a bare number (read as SGD's rate).
@@ -61,6 +63,11 @@ class Params {
   /// when the argument is absent) gives nullptr: no detector.
   std::unique_ptr<DriftDetector> drift_detector(std::string_view name, std::string_view def,
                                                 std::string_view help);
+  /// The argument for `name` as written, for a parameter that takes values of several types
+  /// (River's `max_features`: 'sqrt', 5, 0.5 or None); nullptr when absent. `type` and `def`
+  /// are what `rivulet models` shows. The caller checks the value (and calls fail()).
+  const SpecValue* value(std::string_view name, std::string_view type, std::string_view def,
+                         std::string_view help);
   /// The random seed: the spec's `seed`, else the evaluation's --seed, else `def`.
   uint64_t seed(uint64_t def, std::string_view help = "random seed");
 

@@ -17,6 +17,10 @@ void LinearRegression::learn_one(const Features& x, double y) {
   glm_.learn(x, [y](double raw) { return squared_loss_gradient(y, raw); });
 }
 
+void LinearRegression::learn_weighted(const Features& x, double y, double w) {
+  glm_.learn(x, [y, w](double raw) { return squared_loss_gradient(y, raw) * w; });
+}
+
 void LinearRegression::describe(Description& out) const {
   glm_.describe(out, [this](FeatureIndex i) { return feature_name(i); });
 }

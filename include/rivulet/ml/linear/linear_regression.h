@@ -32,6 +32,9 @@ class LinearRegression final : public Regressor {
 
   std::string_view name() const override { return "linear_model.LinearRegression"; }
   void learn_one(const Features& x, double y) override;
+  /// River's `learn_one(x, y, w)`: one step with the loss gradient scaled by the sample weight
+  /// `w` (Hoeffding tree leaves train their models with the weight of the sample).
+  void learn_weighted(const Features& x, double y, double w);
   double predict_one(const Features& x) const override { return glm_.raw_dot(x); }
   void save(StateWriter& out) const override { glm_.save(out); }
   void load(StateReader& in) override { glm_.load(in); }

@@ -1,0 +1,382 @@
+#include "rivulet/ml/forest/arf_classifier.h"
+
+#include <fmt/format.h>
+
+#include <cereal/details/helpers.hpp>
+#include <cmath>
+
+#include "ml/ensemble/members.h"
+#include "ml/forest/forest_support.h"
+#include "ml/forest/python_draws.h"
+#include "rivulet/ml/drift/adwin.h"
+#include "rivulet/ml/metrics/accuracy.h"
+
+namespace rivulet::ml {
+namespace {
+
+constexpr std::string_view kName = "forest.ARFClassifier";
+
+std::shared_ptr<const DriftDetector> adwin(double delta) {
+  ADWIN::Options o;
+  o.delta = delta;
+  return std::make_shared<ADWIN>(o);
+}
+
+}  // namespace
+
+HoeffdingTreeClassifier::Options ARFClassifier::default_tree_options() {
+  HoeffdingTreeClassifier::Options o;
+  o.grace_period = 50;
+  o.delta = 0.01;
+  o.tau = 0.05;
+  o.max_size = 100.0;
+  o.memory_estimate_period = 2000000;
+  return o;
+}
+
+std::shared_ptr<const DriftDetector> ARFClassifier::default_drift_detector() {
+  return adwin(0.001);
+}
+std::shared_ptr<const DriftDetector> ARFClassifier::default_warning_detector() {
+  return adwin(0.01);
+}
+
+ARFClassifier::ARFClassifier(Options options) : options_(std::move(options)), rng_(options_.seed) {}
+
+ARFClassifier::~ARFClassifier() = default;
+
+Result<std::unique_ptr<ARFClassifier>> ARFClassifier::create(Options options) {
+  if (options.n_models < 1) {
+    return Status::invalid_argument(
+        fmt::format("{}: n_models must be >= 1, got {}", kName, options.n_models));
+  }
+  if (!(options.lambda_value > 0.0) || !std::isfinite(options.lambda_value)) {
+    return Status::invalid_argument(
+        fmt::format("{}: lambda_value must be > 0, got {}", kName, options.lambda_value));
+  }
+  if (options.metric == nullptr) options.metric = std::make_shared<Accuracy>();
+  if (dynamic_cast<const ClassificationMetric*>(options.metric.get()) == nullptr) {
+    return Status::invalid_argument(fmt::format(
+        "{}: metric must be a classification metric, got {}", kName, options.metric->name()));
+  }
+  // Check the tree options once, as the trees will be built.
+  HoeffdingTreeClassifier::Options probe = options.tree;
+  probe.max_features = 1;
+  RIVULET_ASSIGN_OR_RETURN(auto tree, HoeffdingTreeClassifier::create(probe));
+  (void)tree;
+  std::unique_ptr<ARFClassifier> model(new ARFClassifier(std::move(options)));
+  const auto n = static_cast<size_t>(model->options_.n_models);
+  model->members_.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    Member& m = model->members_[i];
+    m.rng = Random(internal::member_seed(model->options_.seed, i));
+    if (model->options_.drift_detector) m.drift = model->options_.drift_detector->clone();
+    if (model->options_.warning_detector) m.warning = model->options_.warning_detector->clone();
+    std::unique_ptr<Metric> metric = model->options_.metric->clone_fresh();
+    m.metric.reset(static_cast<ClassificationMetric*>(metric.release()));
+  }
+  return model;
+}
+
+Result<std::unique_ptr<ARFClassifier>> ARFClassifier::from_params(Params& p) {
+  Options o;
+  o.n_models = p.integer("n_models", o.n_models, "number of trees");
+  if (const SpecValue* v =
+          p.value("max_features", "str|int|float|None", "'sqrt'",
+                  "attributes per leaf: 'sqrt', 'log2', int, float (share) or None")) {
+    auto mf = MaxFeatures::from_spec(*v, "max_features");
+    if (mf.ok()) {
+      o.max_features = *mf;
+    } else {
+      p.fail(mf.status());
+    }
+  }
+  o.lambda_value = p.number("lambda_value", o.lambda_value, "Poisson rate of the bagging weights");
+  auto metric = p.metric("metric", "metrics.Accuracy", "per-tree metric of the weighted vote");
+  if (metric) o.metric = std::move(metric);
+  o.disable_weighted_vote =
+      p.boolean("disable_weighted_vote", false, "sum the trees' probabilities unweighted");
+  o.drift_detector = p.drift_detector("drift_detector", "drift.ADWIN(delta=0.001)",
+                                      "drift detector of each tree; None: no drift detection");
+  o.warning_detector = p.drift_detector("warning_detector", "drift.ADWIN(delta=0.01)",
+                                        "warning detector of each tree; None: no background trees");
+  HoeffdingTreeClassifier::Options& t = o.tree;
+  t.grace_period = p.integer("grace_period", t.grace_period, "weight between split attempts");
+  if (const SpecValue* v =
+          p.value("max_depth", "int|None", "None", "maximum depth; None: unlimited")) {
+    if (v->kind == SpecValue::Kind::kNumber && v->number == std::floor(v->number) &&
+        v->number >= 0 && v->number < 1e9) {
+      t.max_depth = static_cast<int64_t>(v->number);
+    } else if (v->kind != SpecValue::Kind::kNone) {
+      p.fail(Status::invalid_argument(
+          fmt::format("{}: max_depth must be a non-negative int or None, got {}", kName, v->text)));
+    }
+  }
+  const std::string criterion =
+      p.string("split_criterion", "info_gain", "'info_gain', 'gini' or 'hellinger'");
+  if (!tree::SplitCriterion::parse(criterion, t.split_criterion)) {
+    p.fail(Status::invalid_argument(
+        fmt::format("{}: split_criterion must be 'info_gain', 'gini' or 'hellinger'", kName)));
+  }
+  t.delta = p.number("delta", t.delta, "significance of the Hoeffding bound");
+  t.tau = p.number("tau", t.tau, "bound under which a tie is broken by splitting");
+  const std::string prediction = p.string("leaf_prediction", "nba", "'mc', 'nb' or 'nba'");
+  using LP = HoeffdingTreeClassifier::LeafPrediction;
+  if (prediction == "mc") {
+    t.leaf_prediction = LP::kMajorityClass;
+  } else if (prediction == "nb") {
+    t.leaf_prediction = LP::kNaiveBayes;
+  } else if (prediction == "nba") {
+    t.leaf_prediction = LP::kNaiveBayesAdaptive;
+  } else {
+    p.fail(Status::invalid_argument(
+        fmt::format("{}: leaf_prediction must be 'mc', 'nb' or 'nba'", kName)));
+  }
+  t.nb_threshold = p.integer("nb_threshold", t.nb_threshold, "weight before naive Bayes");
+  t.nominal_attributes = internal::split_names(
+      p.string("nominal_attributes", "", "comma-separated numeric features to treat as nominal"));
+  const std::string splitter = p.string("splitter", "GaussianSplitter", "numeric splitter");
+  if (splitter != "GaussianSplitter" && !splitter.empty()) {
+    p.fail(Status::invalid_argument(
+        fmt::format("{}: splitter: only 'GaussianSplitter' is available", kName)));
+  }
+  t.binary_split = p.boolean("binary_split", t.binary_split, "only binary splits");
+  t.max_size = p.number("max_size", t.max_size, "maximum size of each tree in MiB");
+  t.memory_estimate_period =
+      p.integer("memory_estimate_period", t.memory_estimate_period, "weight between memory checks");
+  t.stop_mem_management =
+      p.boolean("stop_mem_management", t.stop_mem_management, "stop growing at the memory limit");
+  t.remove_poor_attrs =
+      p.boolean("remove_poor_attrs", t.remove_poor_attrs, "disable poor attributes");
+  t.merit_preprune = p.boolean("merit_preprune", t.merit_preprune, "merit-based pre-pruning");
+  o.seed = p.seed(0, "seed of the Poisson weights and of the attribute subsets");
+  RIVULET_RETURN_IF_ERROR(p.finish());
+  return create(std::move(o));
+}
+
+void ARFClassifier::attach(const ModelContext& context) {
+  Estimator::attach(context);
+  predictions_valid_ = false;
+  member_context_ = context;
+  member_context_.parallel = nullptr;
+  for (Member& m : members_) {
+    if (m.model) m.model->attach(member_context_);
+    if (m.background) m.background->attach(member_context_);
+    m.metric->attach(context.labels);
+  }
+}
+
+std::unique_ptr<HoeffdingTreeClassifier> ARFClassifier::new_tree(Member& m) const {
+  HoeffdingTreeClassifier::Options o = tree_options_;
+  o.seed = m.rng.next_u64();
+  auto tree = std::make_unique<HoeffdingTreeClassifier>(o);
+  tree->attach(member_context_);
+  return tree;
+}
+
+void ARFClassifier::init(const Features& x) {
+  // River builds the trees at the first sample, when it knows how many attributes there are.
+  max_features_ = options_.max_features.resolve(internal::count_attributes(x, context_.space));
+  tree_options_ = options_.tree;
+  tree_options_.max_features = max_features_;
+  for (Member& m : members_) m.model = new_tree(m);
+  initialized_ = true;
+}
+
+void ARFClassifier::learn_one(const Features& x, ClassId y) {
+  if (!initialized_) init(x);
+  // River draws each tree's weight just before the tree learns; the draws are made here, in
+  // tree order, so that the trees can learn in parallel.
+  for (Member& m : members_) m.k = internal::python_poisson(options_.lambda_value, rng_);
+  x_ = &x;
+  y_ = y;
+  // In test-then-train the forest has just predicted x: its trees' predictions are reused.
+  reuse_predictions_ = predictions_valid_ && predicted_x_ == x;
+  predictions_valid_ = false;
+  internal::for_each_member(context_, members_.size(),
+                            [this](size_t i) { learn_member(members_[i]); });
+}
+
+void ARFClassifier::learn_member(Member& m) {
+  const Features& x = *x_;
+  // The tree's test-then-train score (River: metric.update(y, tree.predict_one(x))).
+  std::optional<ClassId> pred;
+  if (m.metric->needs_proba()) {
+    if (m.model->predict_proba_one(x, m.scratch)) {
+      pred = internal::most_probable(m.scratch);
+    } else {
+      m.scratch.clear();
+    }
+  } else {
+    pred = reuse_predictions_ ? m.predicted : m.model->predict_one(x, m.scratch);
+    m.scratch.clear();
+  }
+  // A tree that cannot predict yet counts as wrong (River's None).
+  m.metric->update(y_, pred.value_or(kNoClass), m.scratch);
+  if (m.k <= 0) return;
+  const auto w = static_cast<double>(m.k);
+  m.model->learn(x, y_, w);
+  if (m.background) m.background->learn(x, y_, w);
+  if (!m.drift) return;
+  // River feeds the detectors the error of the tree that has just learned the sample.
+  const double error = m.model->predict_one(x, m.scratch) == y_ ? 0.0 : 1.0;
+  if (m.warning) {
+    m.warning->update(error);
+    if (m.warning->drift_detected()) {
+      m.background = new_tree(m);
+      m.warning->reset();
+      ++m.n_warnings;
+    }
+  }
+  m.drift->update(error);
+  if (m.drift->drift_detected()) {
+    ++m.n_drifts;
+    if (m.warning && m.background) {
+      m.model = std::move(m.background);
+      m.warning->reset();
+    } else {
+      m.model = new_tree(m);
+    }
+    m.drift->reset();
+    m.metric = std::unique_ptr<ClassificationMetric>(
+        static_cast<ClassificationMetric*>(options_.metric->clone_fresh().release()));
+    m.metric->attach(context_.labels);
+  }
+}
+
+bool ARFClassifier::predict_proba_one(const Features& x, std::vector<double>& proba) const {
+  proba.assign(context_.labels != nullptr ? context_.labels->size() : 0, 0.0);
+  if (!initialized_) return false;
+  bool any = false;
+  for (const Member& m : members_) {
+    m.predicted.reset();
+    if (!m.model->predict_proba_one(x, member_proba_)) continue;
+    m.predicted = internal::most_probable(member_proba_);  // the tree's predict_one(x)
+    any = true;
+    const double metric = m.metric->get();
+    const double weight = !options_.disable_weighted_vote && metric > 0.0 ? metric : 1.0;
+    internal::add_scaled(member_proba_, weight, proba);
+  }
+  predicted_x_ = x;
+  predictions_valid_ = true;
+  if (!any) return false;
+  double total = 0.0;
+  for (double p : proba) total += p;
+  if (total > 0.0) {
+    for (double& p : proba) p /= total;
+  }
+  return true;
+}
+
+int64_t ARFClassifier::n_drifts_detected() const {
+  int64_t n = 0;
+  for (const Member& m : members_) n += m.n_drifts;
+  return n;
+}
+
+int64_t ARFClassifier::n_warnings_detected() const {
+  int64_t n = 0;
+  for (const Member& m : members_) n += m.n_warnings;
+  return n;
+}
+
+void ARFClassifier::save(StateWriter& out) const {
+  out(rng_, initialized_, static_cast<uint64_t>(max_features_));
+  if (!initialized_) return;
+  for (const Member& m : members_) {
+    out(m.rng, m.n_drifts, m.n_warnings, m.model->options().seed);
+    m.model->save(out);
+    const bool has_background = m.background != nullptr;
+    out(has_background);
+    if (has_background) {
+      out(m.background->options().seed);
+      m.background->save(out);
+    }
+    if (m.drift) m.drift->save(out);
+    if (m.warning) m.warning->save(out);
+    m.metric->save(out);
+  }
+}
+
+void ARFClassifier::load(StateReader& in) {
+  predictions_valid_ = false;
+  uint64_t max_features = 0;
+  bool initialized = false;
+  in(rng_, initialized, max_features);
+  if (!initialized) {
+    initialized_ = false;
+    max_features_ = 0;
+    for (Member& m : members_) {
+      m.model.reset();
+      m.background.reset();
+    }
+    return;
+  }
+  max_features_ = static_cast<size_t>(max_features);
+  tree_options_ = options_.tree;
+  tree_options_.max_features = max_features_;
+  initialized_ = true;
+  auto make = [this](uint64_t seed) {
+    HoeffdingTreeClassifier::Options o = tree_options_;
+    o.seed = seed;
+    auto tree = std::make_unique<HoeffdingTreeClassifier>(o);
+    tree->attach(member_context_);
+    return tree;
+  };
+  for (Member& m : members_) {
+    uint64_t seed = 0;
+    in(m.rng, m.n_drifts, m.n_warnings, seed);
+    m.model = make(seed);
+    m.model->load(in);
+    bool has_background = false;
+    in(has_background);
+    m.background.reset();
+    if (has_background) {
+      in(seed);
+      m.background = make(seed);
+      m.background->load(in);
+    }
+    if (m.drift) m.drift->load(in);
+    if (m.warning) m.warning->load(in);
+    m.metric->load(in);
+  }
+}
+
+void ARFClassifier::describe(Description& out) const {
+  out.add("n_models", static_cast<double>(members_.size()));
+  out.add("max_features", static_cast<double>(max_features_));
+  out.add("n_drifts_detected", static_cast<double>(n_drifts_detected()));
+  out.add("n_warnings_detected", static_cast<double>(n_warnings_detected()));
+  if (!initialized_) return;
+  for (size_t i = 0; i < members_.size(); ++i) {
+    const Member& m = members_[i];
+    out.add(fmt::format("tree[{}].n_nodes", i), static_cast<double>(m.model->n_nodes()));
+    out.add(fmt::format("tree[{}].height", i), static_cast<double>(m.model->height()));
+    out.add(fmt::format("tree[{}].{}", i, m.metric->name()), m.metric->get());
+    out.add(fmt::format("tree[{}].background", i), m.background ? "yes" : "no");
+  }
+}
+
+void ARFClassifier::feature_importances(std::vector<FeatureImportance>& out) const {
+  if (!initialized_) return;
+  const size_t first = out.size();
+  std::vector<FeatureImportance> mine;
+  for (const Member& m : members_) {
+    mine.clear();
+    m.model->feature_importances(mine);
+    internal::merge_importances(mine, first, out);
+  }
+}
+
+std::string ARFClassifier::draw(size_t max_depth) const {
+  if (!initialized_) return {};
+  std::string text;
+  for (size_t i = 0; i < members_.size(); ++i) {
+    text += fmt::format("tree {}\n", i + 1);
+    text += members_[i].model->draw(max_depth);
+    if (!text.empty() && text.back() != '\n') text += '\n';
+  }
+  return text;
+}
+
+}  // namespace rivulet::ml

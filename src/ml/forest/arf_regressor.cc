@@ -1,0 +1,429 @@
+#include "rivulet/ml/forest/arf_regressor.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+#include "ml/ensemble/members.h"
+#include "ml/forest/forest_support.h"
+#include "ml/forest/python_draws.h"
+#include "rivulet/ml/drift/adwin.h"
+#include "rivulet/ml/metrics/mse.h"
+
+namespace rivulet::ml {
+namespace {
+
+constexpr std::string_view kName = "forest.ARFRegressor";
+
+std::shared_ptr<const DriftDetector> adwin(double delta) {
+  ADWIN::Options o;
+  o.delta = delta;
+  return std::make_shared<ADWIN>(o);
+}
+
+// The tree's splitter as River names it: "EBSTSplitter" -> -1 (plain E-BST); "TEBSTSplitter",
+// "TEBSTSplitter(digits=N)" or "TEBSTSplitter(N)" -> N (1 by default), with an optional
+// "tree.splitter." prefix; an empty string (None) -> River's default, TEBST with 1 digit.
+std::optional<int64_t> parse_splitter(std::string text) {
+  text.erase(std::remove(text.begin(), text.end(), ' '), text.end());
+  if (text.empty()) return 1;
+  const std::string prefix = "tree.splitter.";
+  if (text.rfind(prefix, 0) == 0) text = text.substr(prefix.size());
+  if (text == "EBSTSplitter" || text == "EBSTSplitter()") return -1;
+  const std::string name = "TEBSTSplitter";
+  if (text.rfind(name, 0) != 0) return std::nullopt;
+  std::string rest = text.substr(name.size());
+  if (rest.empty() || rest == "()") return 1;
+  if (rest.front() != '(' || rest.back() != ')') return std::nullopt;
+  rest = rest.substr(1, rest.size() - 2);
+  if (rest.rfind("digits=", 0) == 0) rest = rest.substr(7);
+  if (rest.empty() || rest.size() > 2) return std::nullopt;
+  int64_t digits = 0;
+  for (char c : rest) {
+    if (c < '0' || c > '9') return std::nullopt;
+    digits = digits * 10 + (c - '0');
+  }
+  return digits;
+}
+
+std::unique_ptr<RegressionMetric> fresh_metric(const Metric& prototype) {
+  return std::unique_ptr<RegressionMetric>(
+      static_cast<RegressionMetric*>(prototype.clone_fresh().release()));
+}
+
+}  // namespace
+
+HoeffdingTreeRegressor::Options ARFRegressor::default_tree_options() {
+  HoeffdingTreeRegressor::Options o;
+  o.grace_period = 50;
+  o.delta = 0.01;
+  o.tau = 0.05;
+  o.max_size = 500.0;
+  o.memory_estimate_period = 2000000;
+  return o;
+}
+
+std::shared_ptr<const DriftDetector> ARFRegressor::default_drift_detector() { return adwin(0.001); }
+std::shared_ptr<const DriftDetector> ARFRegressor::default_warning_detector() {
+  return adwin(0.01);
+}
+
+double ARFRegressor::ErrorVariance::normalized(double e) {
+  // River's stats.Var.update (through stats.Mean), operation for operation.
+  const double old_mean = mean;
+  n += 1.0;
+  mean += (1.0 / n) * (e - mean);
+  s += 1.0 * (e - old_mean) * (e - mean);
+  if (n == 1.0) return 0.5;
+  const double sd = std::sqrt(n > 1.0 ? s / (n - 1.0) : 0.0);
+  return sd > 0.0 ? (e + 3.0 * sd) / (6.0 * sd) : 0.5;
+}
+
+ARFRegressor::ARFRegressor(Options options) : options_(std::move(options)), rng_(options_.seed) {}
+
+ARFRegressor::~ARFRegressor() = default;
+
+Result<std::unique_ptr<ARFRegressor>> ARFRegressor::create(Options options) {
+  if (options.n_models < 1) {
+    return Status::invalid_argument(
+        fmt::format("{}: n_models must be >= 1, got {}", kName, options.n_models));
+  }
+  if (!(options.lambda_value > 0.0) || !std::isfinite(options.lambda_value)) {
+    return Status::invalid_argument(
+        fmt::format("{}: lambda_value must be > 0, got {}", kName, options.lambda_value));
+  }
+  if (options.metric == nullptr) options.metric = std::make_shared<MSE>();
+  if (dynamic_cast<const RegressionMetric*>(options.metric.get()) == nullptr) {
+    return Status::invalid_argument(fmt::format("{}: metric must be a regression metric, got {}",
+                                                kName, options.metric->name()));
+  }
+  RIVULET_RETURN_IF_ERROR(HoeffdingTreeRegressor::validate(options.tree, kName));
+  std::unique_ptr<ARFRegressor> model(new ARFRegressor(std::move(options)));
+  const auto n = static_cast<size_t>(model->options_.n_models);
+  model->members_.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    Member& m = model->members_[i];
+    m.rng = Random(internal::member_seed(model->options_.seed, i));
+    if (model->options_.drift_detector) m.drift = model->options_.drift_detector->clone();
+    if (model->options_.warning_detector) m.warning = model->options_.warning_detector->clone();
+    m.metric = fresh_metric(*model->options_.metric);
+  }
+  model->predictions_.resize(n);
+  model->weights_.resize(n);
+  return model;
+}
+
+Result<std::unique_ptr<ARFRegressor>> ARFRegressor::from_params(Params& p) {
+  Options o;
+  o.n_models = p.integer("n_models", o.n_models, "number of trees");
+  if (const SpecValue* v =
+          p.value("max_features", "str|int|float|None", "'sqrt'",
+                  "attributes per leaf: 'sqrt', 'log2', int, float (share) or None")) {
+    auto mf = MaxFeatures::from_spec(*v, "max_features");
+    if (mf.ok()) {
+      o.max_features = *mf;
+    } else {
+      p.fail(mf.status());
+    }
+  }
+  const std::string aggregation =
+      p.string("aggregation_method", "median", "'median' or 'mean' of the trees' predictions");
+  if (aggregation == "median") {
+    o.aggregation_method = Aggregation::kMedian;
+  } else if (aggregation == "mean") {
+    o.aggregation_method = Aggregation::kMean;
+  } else {
+    p.fail(Status::invalid_argument(fmt::format(
+        "{}: aggregation_method must be 'median' or 'mean', got '{}'", kName, aggregation)));
+  }
+  o.lambda_value = p.number("lambda_value", o.lambda_value, "Poisson rate of the bagging weights");
+  auto metric = p.metric("metric", "metrics.MSE", "per-tree metric of the weighted mean");
+  if (metric) o.metric = std::move(metric);
+  o.disable_weighted_vote =
+      p.boolean("disable_weighted_vote", true, "unweighted aggregation of the trees");
+  o.drift_detector = p.drift_detector("drift_detector", "drift.ADWIN(delta=0.001)",
+                                      "drift detector of each tree; None: no drift detection");
+  o.warning_detector = p.drift_detector("warning_detector", "drift.ADWIN(delta=0.01)",
+                                        "warning detector of each tree; None: no background trees");
+  HoeffdingTreeRegressor::Options& t = o.tree;
+  t.grace_period = p.integer("grace_period", t.grace_period, "weight between split attempts");
+  if (const SpecValue* v =
+          p.value("max_depth", "int|None", "None", "maximum depth; None: unlimited")) {
+    if (v->kind == SpecValue::Kind::kNumber && v->number == std::floor(v->number) &&
+        v->number >= 0 && v->number < 1e9) {
+      t.max_depth = static_cast<int64_t>(v->number);
+    } else if (v->kind != SpecValue::Kind::kNone) {
+      p.fail(Status::invalid_argument(
+          fmt::format("{}: max_depth must be a non-negative int or None, got {}", kName, v->text)));
+    }
+  }
+  t.delta = p.number("delta", t.delta, "significance of the Hoeffding bound");
+  t.tau = p.number("tau", t.tau, "bound under which a tie is broken by splitting");
+  const std::string mode = p.string("leaf_prediction", "adaptive", "'mean', 'model' or 'adaptive'");
+  if (mode == "mean") {
+    t.leaf_prediction = LeafPrediction::kMean;
+  } else if (mode == "model") {
+    t.leaf_prediction = LeafPrediction::kModel;
+  } else if (mode == "adaptive") {
+    t.leaf_prediction = LeafPrediction::kAdaptive;
+  } else {
+    p.fail(Status::invalid_argument(
+        fmt::format("{}: leaf_prediction must be 'mean', 'model' or 'adaptive'", kName)));
+  }
+  t.leaf_model = p.estimator_maker("leaf_model", "linear_model.LinearRegression",
+                                   "regressor of the leaves ('model' and 'adaptive')");
+  t.model_selector_decay = p.number("model_selector_decay", t.model_selector_decay,
+                                    "decay of the squared errors that 'adaptive' compares");
+  t.nominal_attributes = internal::split_names(
+      p.string("nominal_attributes", "", "comma-separated numeric features to treat as nominal"));
+  const std::string splitter = p.string(
+      "splitter", "TEBSTSplitter", "numeric splitter: 'TEBSTSplitter(digits=1)' or 'EBSTSplitter'");
+  if (auto digits = parse_splitter(splitter)) {
+    t.splitter_digits = *digits;
+  } else {
+    p.fail(Status::invalid_argument(
+        fmt::format("{}: splitter must be 'EBSTSplitter' or 'TEBSTSplitter(digits=N)', got '{}'",
+                    kName, splitter)));
+  }
+  t.min_samples_split =
+      p.integer("min_samples_split", t.min_samples_split, "least weight on each side of a split");
+  t.binary_split = p.boolean("binary_split", t.binary_split, "only binary splits");
+  t.max_size = p.number("max_size", t.max_size, "maximum size of each tree in MiB");
+  t.memory_estimate_period =
+      p.integer("memory_estimate_period", t.memory_estimate_period, "weight between memory checks");
+  t.stop_mem_management =
+      p.boolean("stop_mem_management", t.stop_mem_management, "stop growing at the memory limit");
+  t.remove_poor_attrs =
+      p.boolean("remove_poor_attrs", t.remove_poor_attrs, "disable poor attributes");
+  t.merit_preprune = p.boolean("merit_preprune", t.merit_preprune, "merit-based pre-pruning");
+  o.seed = p.seed(0, "seed of the Poisson weights and of the attribute subsets");
+  RIVULET_RETURN_IF_ERROR(p.finish());
+  return create(std::move(o));
+}
+
+void ARFRegressor::attach(const ModelContext& context) {
+  Estimator::attach(context);
+  member_context_ = context;
+  member_context_.parallel = nullptr;
+  for (Member& m : members_) {
+    if (m.model) m.model->attach(member_context_);
+    if (m.background) m.background->attach(member_context_);
+  }
+}
+
+std::unique_ptr<HoeffdingTreeRegressor> ARFRegressor::tree_with_seed(uint64_t seed) const {
+  HoeffdingTreeRegressor::Options o = tree_options_;
+  o.seed = seed;
+  auto tree = std::make_unique<HoeffdingTreeRegressor>(std::move(o));
+  tree->attach(member_context_);
+  return tree;
+}
+
+std::unique_ptr<HoeffdingTreeRegressor> ARFRegressor::new_tree(Member& m) const {
+  return tree_with_seed(m.rng.next_u64());
+}
+
+void ARFRegressor::init(const Features& x) {
+  max_features_ = options_.max_features.resolve(internal::count_attributes(x, context_.space));
+  tree_options_ = options_.tree;
+  tree_options_.max_features = max_features_;
+  for (Member& m : members_) m.model = new_tree(m);
+  initialized_ = true;
+}
+
+void ARFRegressor::learn_one(const Features& x, double y) {
+  if (!initialized_) init(x);
+  for (Member& m : members_) m.k = internal::python_poisson(options_.lambda_value, rng_);
+  x_ = &x;
+  y_ = y;
+  internal::for_each_member(context_, members_.size(),
+                            [this](size_t i) { learn_member(members_[i]); });
+}
+
+void ARFRegressor::learn_member(Member& m) {
+  const Features& x = *x_;
+  m.metric->update(y_, m.model->predict_one(x));
+  if (m.k <= 0) return;
+  const auto w = static_cast<double>(m.k);
+  const uint64_t leaves_before = m.model->n_growth_events();
+  m.model->learn_weighted(x, y_, w);
+  m.n_changes += m.model->n_growth_events() - leaves_before;
+  if (m.background) {
+    const uint64_t background_before = m.background->n_growth_events();
+    m.background->learn_weighted(x, y_, w);
+    m.n_changes += m.background->n_growth_events() - background_before;
+  }
+  if (!m.drift) return;
+  // River: the error of the tree that has just learned the sample, normalized for ADWIN.
+  const double input = m.errors.normalized(y_ - m.model->predict_one(x));
+  if (m.warning) {
+    m.warning->update(input);
+    if (m.warning->drift_detected()) {
+      m.background = new_tree(m);
+      m.warning->reset();
+      ++m.n_warnings;
+      ++m.n_changes;
+    }
+  }
+  m.drift->update(input);
+  if (m.drift->drift_detected()) {
+    ++m.n_drifts;
+    ++m.n_changes;
+    if (m.warning && m.background) {
+      m.model = std::move(m.background);
+      m.warning->reset();
+    } else {
+      m.model = new_tree(m);
+    }
+    m.drift->reset();
+    m.metric = fresh_metric(*options_.metric);
+    m.errors = ErrorVariance{};
+  }
+}
+
+double ARFRegressor::predict_one(const Features& x) const {
+  if (!initialized_) return 0.0;
+  const size_t n = members_.size();
+  for (size_t i = 0; i < n; ++i) predictions_[i] = members_[i].model->predict_one(x);
+  if (!options_.disable_weighted_vote && options_.aggregation_method != Aggregation::kMedian) {
+    double sum_weights = 0.0;
+    for (size_t i = 0; i < n; ++i) {
+      weights_[i] = members_[i].metric->get();
+      sum_weights += weights_[i];
+    }
+    if (sum_weights != 0.0) {
+      // River: the higher the error, the lower the weight; weights normalized to sum 1.
+      double total = 0.0;
+      for (size_t i = 0; i < n; ++i) {
+        weights_[i] = sum_weights - weights_[i];
+        total += weights_[i];
+      }
+      for (size_t i = 0; i < n; ++i) predictions_[i] *= weights_[i] / total;
+    }
+  }
+  if (options_.aggregation_method == Aggregation::kMean) {
+    double sum = 0.0;
+    for (size_t i = 0; i < n; ++i) sum += predictions_[i];
+    return sum / static_cast<double>(n);
+  }
+  // numpy's median: the middle value, or the mean of the two middle values.
+  const size_t mid = n / 2;
+  std::nth_element(predictions_.begin(), predictions_.begin() + static_cast<std::ptrdiff_t>(mid),
+                   predictions_.end());
+  const double upper = predictions_[mid];
+  if (n % 2 == 1) return upper;
+  const double lower = *std::max_element(predictions_.begin(),
+                                         predictions_.begin() + static_cast<std::ptrdiff_t>(mid));
+  return (lower + upper) / 2.0;
+}
+
+int64_t ARFRegressor::n_drifts_detected() const {
+  int64_t n = 0;
+  for (const Member& m : members_) n += m.n_drifts;
+  return n;
+}
+
+int64_t ARFRegressor::n_warnings_detected() const {
+  int64_t n = 0;
+  for (const Member& m : members_) n += m.n_warnings;
+  return n;
+}
+
+uint64_t ARFRegressor::n_structure_changes() const {
+  uint64_t n = 0;
+  for (const Member& m : members_) n += m.n_changes;
+  return n;
+}
+
+void ARFRegressor::save(StateWriter& out) const {
+  out(rng_, initialized_, static_cast<uint64_t>(max_features_));
+  if (!initialized_) return;
+  for (const Member& m : members_) {
+    out(m.rng, m.n_drifts, m.n_warnings, m.errors, m.model->options().seed);
+    m.model->save(out);
+    const bool has_background = m.background != nullptr;
+    out(has_background);
+    if (has_background) {
+      out(m.background->options().seed);
+      m.background->save(out);
+    }
+    if (m.drift) m.drift->save(out);
+    if (m.warning) m.warning->save(out);
+    m.metric->save(out);
+  }
+}
+
+void ARFRegressor::load(StateReader& in) {
+  uint64_t max_features = 0;
+  bool initialized = false;
+  in(rng_, initialized, max_features);
+  initialized_ = initialized;
+  max_features_ = initialized ? static_cast<size_t>(max_features) : 0;
+  if (!initialized) {
+    for (Member& m : members_) {
+      m.model.reset();
+      m.background.reset();
+    }
+    return;
+  }
+  tree_options_ = options_.tree;
+  tree_options_.max_features = max_features_;
+  for (Member& m : members_) {
+    uint64_t seed = 0;
+    in(m.rng, m.n_drifts, m.n_warnings, m.errors, seed);
+    m.model = tree_with_seed(seed);
+    m.model->load(in);
+    bool has_background = false;
+    in(has_background);
+    m.background.reset();
+    if (has_background) {
+      in(seed);
+      m.background = tree_with_seed(seed);
+      m.background->load(in);
+    }
+    if (m.drift) m.drift->load(in);
+    if (m.warning) m.warning->load(in);
+    m.metric->load(in);
+  }
+}
+
+void ARFRegressor::describe(Description& out) const {
+  out.add("n_models", static_cast<double>(members_.size()));
+  out.add("max_features", static_cast<double>(max_features_));
+  out.add("n_drifts_detected", static_cast<double>(n_drifts_detected()));
+  out.add("n_warnings_detected", static_cast<double>(n_warnings_detected()));
+  if (!initialized_) return;
+  for (size_t i = 0; i < members_.size(); ++i) {
+    const Member& m = members_[i];
+    out.add(fmt::format("tree[{}].n_nodes", i), static_cast<double>(m.model->n_nodes()));
+    out.add(fmt::format("tree[{}].height", i), static_cast<double>(m.model->height()));
+    out.add(fmt::format("tree[{}].{}", i, m.metric->name()), m.metric->get());
+    out.add(fmt::format("tree[{}].background", i), m.background ? "yes" : "no");
+  }
+}
+
+void ARFRegressor::feature_importances(std::vector<FeatureImportance>& out) const {
+  if (!initialized_) return;
+  const size_t first = out.size();
+  std::vector<FeatureImportance> mine;
+  for (const Member& m : members_) {
+    mine.clear();
+    m.model->feature_importances(mine);
+    internal::merge_importances(mine, first, out);
+  }
+}
+
+std::string ARFRegressor::draw(size_t max_depth) const {
+  if (!initialized_) return {};
+  std::string text;
+  for (size_t i = 0; i < members_.size(); ++i) {
+    text += fmt::format("tree {}\n", i + 1);
+    text += members_[i].model->draw(max_depth);
+    if (!text.empty() && text.back() != '\n') text += '\n';
+  }
+  return text;
+}
+
+}  // namespace rivulet::ml

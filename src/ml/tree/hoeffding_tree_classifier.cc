@@ -1,0 +1,424 @@
+#include "rivulet/ml/tree/hoeffding_tree_classifier.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <sstream>
+
+#include "ml/tree/class_leaves.h"
+
+namespace rivulet::ml {
+
+using tree::ClassWeight;
+using tree::kNone;
+using tree::NodeKind;
+using tree::internal::ClassLeaves;
+using tree::internal::SplitSuggestion;
+
+namespace {
+
+std::vector<std::string> split_names(const std::string& text) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : text + ",") {
+    if (c == ',') {
+      while (!cur.empty() && cur.back() == ' ') cur.pop_back();
+      size_t b = 0;
+      while (b < cur.size() && cur[b] == ' ') ++b;
+      if (b < cur.size()) out.push_back(cur.substr(b));
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<HoeffdingTreeClassifier>> HoeffdingTreeClassifier::create(const Options& o) {
+  if (o.grace_period <= 0) return Status::invalid_argument("grace_period must be > 0");
+  if (o.max_depth && *o.max_depth < 0) return Status::invalid_argument("max_depth must be >= 0");
+  if (!(o.delta > 0.0 && o.delta < 1.0)) return Status::invalid_argument("delta must be in (0, 1)");
+  if (!(o.tau >= 0.0)) return Status::invalid_argument("tau must be >= 0");
+  if (o.nb_threshold < 0) return Status::invalid_argument("nb_threshold must be >= 0");
+  if (o.n_splits <= 0) return Status::invalid_argument("n_splits must be > 0");
+  if (!(o.max_size > 0.0)) return Status::invalid_argument("max_size must be > 0");
+  if (o.memory_estimate_period <= 0)
+    return Status::invalid_argument("memory_estimate_period must be > 0");
+  return std::make_unique<HoeffdingTreeClassifier>(o);
+}
+
+Result<std::unique_ptr<HoeffdingTreeClassifier>> HoeffdingTreeClassifier::from_params(Params& p) {
+  Options o;
+  o.grace_period = p.integer("grace_period", 200, "weight a leaf observes between split attempts");
+  o.max_depth = p.optional_integer("max_depth", "maximum depth; None: unlimited");
+  const std::string criterion =
+      p.string("split_criterion", "info_gain", "'info_gain', 'gini' or 'hellinger'");
+  if (!tree::SplitCriterion::parse(criterion, o.split_criterion)) {
+    p.fail(Status::invalid_argument("split_criterion must be 'info_gain', 'gini' or 'hellinger'"));
+  }
+  o.delta = p.number("delta", 1e-7, "significance of the Hoeffding bound (1 - confidence)");
+  o.tau = p.number("tau", 0.05, "bound under which a tie is broken by splitting");
+  const std::string prediction = p.string("leaf_prediction", "nba", "'mc', 'nb' or 'nba'");
+  if (prediction == "mc") {
+    o.leaf_prediction = LeafPrediction::kMajorityClass;
+  } else if (prediction == "nb") {
+    o.leaf_prediction = LeafPrediction::kNaiveBayes;
+  } else if (prediction == "nba") {
+    o.leaf_prediction = LeafPrediction::kNaiveBayesAdaptive;
+  } else {
+    p.fail(Status::invalid_argument("leaf_prediction must be 'mc', 'nb' or 'nba'"));
+  }
+  o.nb_threshold = p.integer("nb_threshold", 0, "weight a leaf observes before naive Bayes");
+  o.nominal_attributes = split_names(
+      p.string("nominal_attributes", "", "comma-separated numeric features to treat as nominal"));
+  const std::string splitter = p.string("splitter", "GaussianSplitter", "numeric splitter");
+  if (splitter != "GaussianSplitter" && !splitter.empty()) {
+    p.fail(Status::invalid_argument("splitter: only 'GaussianSplitter' is available"));
+  }
+  o.binary_split = p.boolean("binary_split", false, "only binary splits");
+  o.max_size = p.number("max_size", 100.0, "maximum size of the tree in MiB");
+  o.memory_estimate_period =
+      p.integer("memory_estimate_period", 1000000, "weight between memory checks");
+  o.stop_mem_management =
+      p.boolean("stop_mem_management", false, "stop growing at the memory limit");
+  o.remove_poor_attrs = p.boolean("remove_poor_attrs", false, "disable poor attributes");
+  o.merit_preprune = p.boolean("merit_preprune", true, "merit-based pre-pruning");
+  RIVULET_RETURN_IF_ERROR(p.finish());
+  return create(o);
+}
+
+HoeffdingTreeClassifier::HoeffdingTreeClassifier(const Options& options)
+    : options_(options),
+      max_depth_(options.max_depth ? static_cast<double>(*options.max_depth) : INFINITY),
+      criterion_(options.split_criterion),
+      leaves_(std::make_unique<ClassLeaves>()),
+      rng_(options.seed) {
+  attributes_.set_nominal_names(options_.nominal_attributes);
+  size_limit_.set_max_size_mib(options_.max_size);
+  configure();
+  nodes_.reserve(64);
+}
+
+HoeffdingTreeClassifier::~HoeffdingTreeClassifier() = default;
+
+void HoeffdingTreeClassifier::configure() {
+  ClassLeaves::Config c;
+  switch (options_.leaf_prediction) {
+    case LeafPrediction::kMajorityClass:
+      c.prediction = tree::internal::LeafPrediction::kMajorityClass;
+      break;
+    case LeafPrediction::kNaiveBayes:
+      c.prediction = tree::internal::LeafPrediction::kNaiveBayes;
+      break;
+    case LeafPrediction::kNaiveBayesAdaptive:
+      c.prediction = tree::internal::LeafPrediction::kNaiveBayesAdaptive;
+      break;
+  }
+  c.nb_threshold = static_cast<double>(options_.nb_threshold);
+  c.n_splits = static_cast<size_t>(options_.n_splits);
+  c.binary_split = options_.binary_split;
+  c.merit_preprune = options_.merit_preprune;
+  c.max_features = options_.max_features;
+  leaves_->configure(c);
+}
+
+void HoeffdingTreeClassifier::reset() {
+  ++version_;
+  memo_.valid = false;
+  nodes_.clear();
+  leaves_->clear();
+  attributes_ = tree::AttributeMap();
+  attributes_.set_nominal_names(options_.nominal_attributes);
+  size_limit_.reset();
+  rng_.reseed(options_.seed);
+  root_ = kNone;
+  n_active_ = n_inactive_ = 0;
+  train_weight_ = 0.0;
+  max_class_ = 0;
+}
+
+size_t HoeffdingTreeClassifier::n_classes() const {
+  const size_t known = context_.labels != nullptr ? context_.labels->size() : 0;
+  return std::max<size_t>(known, max_class_);
+}
+
+void HoeffdingTreeClassifier::ensure_dims() {
+  leaves_->ensure_dims(attributes_.size(), std::max<size_t>(max_class_, 2));
+}
+
+double HoeffdingTreeClassifier::leaf_weight(uint32_t payload) const {
+  return leaves_->total_weight(payload);
+}
+
+uint32_t HoeffdingTreeClassifier::new_leaf(const ClassWeight* stats, size_t n, uint32_t depth) {
+  const uint32_t payload = leaves_->create({stats, n});
+  return nodes_.add_leaf(depth, payload);
+}
+
+void HoeffdingTreeClassifier::learn(const Features& x, ClassId y, double weight) {
+  if (!(weight > 0.0)) return;
+  const bool memo = memo_.valid && memo_.version == version_ && memo_.x == x;
+  memo_.valid = false;
+  ++version_;
+  if (!memo) attributes_.resolve(x, context_.space, view_);
+  if (y >= max_class_) max_class_ = y + 1;
+  ensure_dims();
+  train_weight_ += weight;
+  if (root_ == kNone) {
+    root_ = new_leaf(nullptr, 0, 0);
+    n_active_ = 1;
+  }
+  const auto weight_of = [this](uint32_t p) { return leaf_weight(p); };
+  const bool memo_leaf = memo && memo_.node != kNone;
+  const tree::WalkEnd end = memo_leaf ? tree::WalkEnd{memo_.node, true} : nodes_.walk(root_, view_);
+  if (end.at_leaf) {
+    const uint32_t node = end.node;
+    const uint32_t leaf = nodes_[node].payload;
+    leaves_->learn(leaf, view_, y, weight, rng_,
+                   memo_leaf && memo_.ran_nb ? &memo_.nb_argmax : nullptr);
+    if (size_limit_.growth_allowed() && leaves_->active(leaf)) {
+      if (static_cast<double>(nodes_[node].depth) >= max_depth_) {
+        leaves_->set_active(leaf, false);
+        --n_active_;
+        ++n_inactive_;
+      } else {
+        const double weight_seen = leaves_->total_weight(leaf);
+        if (weight_seen - leaves_->last_split_attempt_at(leaf) >=
+            static_cast<double>(options_.grace_period)) {
+          attempt_to_split(node);
+          if (nodes_[node].is_leaf())
+            leaves_->set_last_split_attempt_at(nodes_[node].payload, weight_seen);
+        }
+      }
+    }
+  } else {
+    uint32_t node = end.node;
+    for (;;) {
+      const tree::Node& n = nodes_[node];
+      if (n.kind == NodeKind::kNominalMultiway && view_.has(n.attribute)) {
+        // A category without a branch: a new branch for it (River's add_child).
+        const uint32_t category = view_.category(n.attribute);
+        const uint32_t depth = n.depth + 1;
+        const uint32_t leaf = new_leaf(nullptr, 0, depth);
+        nodes_.add_branch(node, category, leaf);
+        ++n_active_;
+        node = leaf;
+      } else {
+        node = n.child(nodes_.most_common_branch(node, weight_of));
+        if (!nodes_[node].is_leaf()) node = nodes_.walk(node, view_).node;
+      }
+      if (nodes_[node].is_leaf()) break;
+    }
+    leaves_->learn(nodes_[node].payload, view_, y, weight, rng_);
+  }
+  if (std::fmod(train_weight_, static_cast<double>(options_.memory_estimate_period)) == 0.0) {
+    estimate_model_size();
+  }
+}
+
+void HoeffdingTreeClassifier::attempt_to_split(uint32_t node) {
+  const uint32_t leaf = nodes_[node].payload;
+  if (options_.split_criterion == tree::SplitCriterion::Kind::kHellinger) {
+    const LabelEncoder* labels = context_.labels;
+    const ClassId neg = labels != nullptr && labels->negative() ? *labels->negative() : 0;
+    const ClassId pos = labels != nullptr && labels->positive() ? *labels->positive() : 1;
+    criterion_.set_hellinger_classes(neg, pos);
+  }
+  const auto outcome =
+      leaves_->decide_split(leaf, criterion_, attributes_, options_.delta, options_.tau,
+                            options_.remove_poor_attrs, suggestions_, ranked_);
+  if (outcome == tree::internal::SplitOutcome::kNone) return;
+  if (outcome == tree::internal::SplitOutcome::kPrePrune) {
+    // Pre-pruning: the null split wins.
+    leaves_->set_active(leaf, false);
+    ++n_inactive_;
+    --n_active_;
+  } else {
+    apply_split(node, suggestions_[ranked_.back()], leaves_->total_weight(leaf));
+  }
+  enforce_size_limit();
+}
+
+void HoeffdingTreeClassifier::apply_split(uint32_t node, const SplitSuggestion& decision,
+                                          double weight) {
+  const uint32_t depth = nodes_[node].depth;
+  leaves_->release(nodes_[node].payload);
+  const size_t k = decision.n_dists;
+  uint32_t pair[2];
+  std::vector<uint32_t> children;
+  if (decision.kind == NodeKind::kNominalMultiway) children.reserve(k);
+  for (size_t i = 0; i < k; ++i) {
+    const auto& d = decision.dists[i];
+    const uint32_t child = new_leaf(d.data(), d.size(), depth + 1);
+    if (decision.kind == NodeKind::kNominalMultiway) {
+      children.push_back(child);
+    } else {
+      pair[i] = child;
+    }
+  }
+  switch (decision.kind) {
+    case NodeKind::kNumericBinary:
+      nodes_.make_numeric_binary(node, decision.attribute, decision.threshold, pair);
+      break;
+    case NodeKind::kNominalBinary:
+      nodes_.make_nominal_binary(node, decision.attribute, decision.category, pair);
+      break;
+    case NodeKind::kNominalMultiway:
+      nodes_.make_nominal_multiway(node, decision.attribute, decision.categories, children);
+      break;
+    case NodeKind::kLeaf:
+      break;
+  }
+  nodes_[node].merit = decision.merit;
+  nodes_[node].split_weight = weight;
+  n_active_ -= 1;
+  n_active_ += k;
+}
+
+void HoeffdingTreeClassifier::enforce_size_limit() {
+  std::vector<uint32_t>& leaf_nodes = leaf_nodes_;
+  leaf_nodes.clear();
+  nodes_.leaves(root_, leaf_nodes);
+  std::vector<tree::LeafStatus>& status = status_;
+  status.clear();
+  for (const uint32_t id : leaf_nodes) {
+    const uint32_t p = nodes_[id].payload;
+    status.push_back(
+        {p, leaves_->promise(p), leaves_->active(p), static_cast<double>(nodes_[id].depth)});
+  }
+  size_limit_.enforce(status, n_active_, n_inactive_, max_depth_, options_.stop_mem_management,
+                      [this](uint32_t p, bool on) { leaves_->set_active(p, on); });
+}
+
+void HoeffdingTreeClassifier::estimate_model_size() {
+  if (root_ == kNone) return;
+  std::vector<uint32_t> leaf_nodes;
+  nodes_.leaves(root_, leaf_nodes);
+  double active = 0.0, inactive = 0.0;
+  for (const uint32_t id : leaf_nodes) {
+    const uint32_t p = nodes_[id].payload;
+    (leaves_->active(p) ? active : inactive) += static_cast<double>(leaves_->leaf_bytes(p));
+  }
+  if (size_limit_.estimate(active, inactive, static_cast<double>(bytes()), n_active_,
+                           n_inactive_)) {
+    enforce_size_limit();
+  }
+}
+
+bool HoeffdingTreeClassifier::predict_proba_one(const Features& x,
+                                                std::vector<double>& proba) const {
+  proba.assign(n_classes(), 0.0);
+  if (root_ == kNone) return false;
+  attributes_.resolve(x, context_.space, view_);
+  const tree::WalkEnd end = nodes_.walk(root_, view_);
+  const uint32_t node =
+      end.at_leaf ? end.node
+                  : nodes_.leaf_for(root_, view_, [this](uint32_t p) { return leaf_weight(p); });
+  memo_.valid = true;
+  memo_.version = version_;
+  memo_.node = end.at_leaf ? node : kNone;
+  memo_.ran_nb = false;
+  memo_.nb_argmax = kNoClass;
+  memo_.x = x;
+  (void)leaves_->predict(nodes_[node].payload, view_, proba, &memo_.nb_argmax, &memo_.ran_nb);
+  return true;
+}
+
+size_t HoeffdingTreeClassifier::n_nodes() const { return n_branches() + n_leaves(); }
+
+size_t HoeffdingTreeClassifier::n_branches() const {
+  if (root_ == kNone) return 0;
+  size_t b = 0, l = 0;
+  nodes_.count(root_, b, l);
+  return b;
+}
+
+size_t HoeffdingTreeClassifier::n_leaves() const {
+  if (root_ == kNone) return 0;
+  size_t b = 0, l = 0;
+  nodes_.count(root_, b, l);
+  return l;
+}
+
+size_t HoeffdingTreeClassifier::height() const { return root_ == kNone ? 0 : nodes_.height(root_); }
+
+size_t HoeffdingTreeClassifier::bytes() const {
+  return sizeof(*this) + nodes_.bytes() + leaves_->bytes() + attributes_.bytes() +
+         suggestions_.capacity() * sizeof(SplitSuggestion);
+}
+
+void HoeffdingTreeClassifier::save(StateWriter& out) const {
+  out(attributes_, nodes_, size_limit_, rng_, root_, static_cast<uint64_t>(n_active_),
+      static_cast<uint64_t>(n_inactive_), train_weight_, max_class_);
+  leaves_->save(out);
+}
+
+void HoeffdingTreeClassifier::load(StateReader& in) {
+  ++version_;
+  memo_.valid = false;
+  uint64_t active = 0, inactive = 0;
+  in(attributes_, nodes_, size_limit_, rng_, root_, active, inactive, train_weight_, max_class_);
+  n_active_ = active;
+  n_inactive_ = inactive;
+  leaves_->load(in);
+  size_limit_.set_max_size_mib(options_.max_size);
+}
+
+std::string HoeffdingTreeClassifier::label(ClassId c) const {
+  return context_.labels != nullptr && c < context_.labels->size() ? context_.labels->name(c)
+                                                                   : std::to_string(c);
+}
+
+std::string HoeffdingTreeClassifier::describe_leaf(uint32_t payload) const {
+  // "-> UP (DOWN: 0.2342, UP: 0.7658; 1234.5 samples)": the majority class, the class shares
+  // in the leaf's order, the weight seen.
+  std::vector<ClassWeight> stats;
+  leaves_->stats(payload, stats);
+  const double total = leaves_->total_weight(payload);
+  ClassId best = kNoClass;
+  double best_w = 0.0;
+  for (const auto& e : stats) {
+    if (best == kNoClass || e.weight > best_w) {
+      best = e.cls;
+      best_w = e.weight;
+    }
+  }
+  std::string text = "-> " + (best == kNoClass ? std::string("?") : label(best)) + " (";
+  for (size_t i = 0; i < stats.size(); ++i) {
+    text += fmt::format("{}{}: {:.4g}", i == 0 ? "" : ", ", label(stats[i].cls),
+                        total > 0.0 ? stats[i].weight / total : 0.0);
+  }
+  text += fmt::format("{}{:.6g} samples)", stats.empty() ? "" : "; ", total);
+  return text;
+}
+
+std::string HoeffdingTreeClassifier::draw(size_t max_depth) const {
+  if (root_ == kNone) return {};
+  return tree::draw_tree(nodes_, root_, attributes_, max_depth,
+                         [this](uint32_t p) { return describe_leaf(p); });
+}
+
+void HoeffdingTreeClassifier::feature_importances(std::vector<FeatureImportance>& out) const {
+  tree::add_importances(
+      nodes_, root_, attributes_, [this](uint32_t p) { return leaf_weight(p); }, out);
+}
+
+void HoeffdingTreeClassifier::describe(Description& out) const {
+  out.add("n_nodes", static_cast<double>(n_nodes()));
+  out.add("n_branches", static_cast<double>(n_branches()));
+  out.add("n_leaves", static_cast<double>(n_leaves()));
+  out.add("n_active_leaves", static_cast<double>(n_active_));
+  out.add("n_inactive_leaves", static_cast<double>(n_inactive_));
+  out.add("height", static_cast<double>(height()));
+  out.add("total_observed_weight", train_weight_);
+  std::vector<FeatureImportance> importances;
+  feature_importances(importances);
+  for (const auto& f : importances) {
+    out.add("importance[" + feature_name(f.feature) + "].splits", f.splits);
+    out.add("importance[" + feature_name(f.feature) + "].impurity_reduction", f.impurity_reduction);
+  }
+}
+
+}  // namespace rivulet::ml
