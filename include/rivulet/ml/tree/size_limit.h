@@ -68,17 +68,6 @@ class SizeLimit {
       growth_allowed_ = false;
       return;
     }
-    // A stable sort by promise (Python's list.sort) that allocates nothing once its buffers
-    // have grown: std::sort over the positions, ties broken by position.
-    order_.resize(leaves.size());
-    for (uint32_t i = 0; i < order_.size(); ++i) order_[i] = i;
-    std::sort(order_.begin(), order_.end(), [&leaves](uint32_t a, uint32_t b) {
-      return leaves[a].promise < leaves[b].promise ||
-             (!(leaves[b].promise < leaves[a].promise) && a < b);
-    });
-    sorted_.resize(leaves.size());
-    for (size_t i = 0; i < order_.size(); ++i) sorted_[i] = leaves[order_[i]];
-    leaves.swap(sorted_);
     size_t max_active = 0;
     while (max_active < leaves.size()) {
       ++max_active;
@@ -91,6 +80,23 @@ class SizeLimit {
       }
     }
     const size_t cutoff = leaves.size() - max_active;
+    // River ranks the leaves by promise and deactivates the `cutoff` least promising. When no
+    // leaf is to be deactivated (the common case: after every split, far below the limit), the
+    // order does not matter: every inactive leaf above max_depth is reactivated. The sort is
+    // then skipped, which is most of the cost of a split in a forest.
+    if (cutoff > 0) {
+      // A stable sort by promise (Python's list.sort) that allocates nothing once its buffers
+      // have grown: std::sort over the positions, ties broken by position.
+      order_.resize(leaves.size());
+      for (uint32_t i = 0; i < order_.size(); ++i) order_[i] = i;
+      std::sort(order_.begin(), order_.end(), [&leaves](uint32_t a, uint32_t b) {
+        return leaves[a].promise < leaves[b].promise ||
+               (!(leaves[b].promise < leaves[a].promise) && a < b);
+      });
+      sorted_.resize(leaves.size());
+      for (size_t i = 0; i < order_.size(); ++i) sorted_[i] = leaves[order_[i]];
+      leaves.swap(sorted_);
+    }
     for (size_t i = 0; i < cutoff; ++i) {
       if (leaves[i].active) {
         set_active(leaves[i].id, false);
