@@ -7,6 +7,7 @@
 
 #include "ml/ensemble/members.h"
 #include "ml/forest/forest_support.h"
+#include "ml/tree/tree_params.h"
 #include "ml/forest/python_draws.h"
 #include "rivulet/ml/drift/adwin.h"
 #include "rivulet/ml/metrics/accuracy.h"
@@ -112,43 +113,8 @@ Result<std::unique_ptr<ARFClassifier>> ARFClassifier::from_params(Params& p) {
           fmt::format("{}: max_depth must be a non-negative int or None, got {}", kName, v->text)));
     }
   }
-  const std::string criterion =
-      p.string("split_criterion", "info_gain", "'info_gain', 'gini' or 'hellinger'");
-  if (!tree::SplitCriterion::parse(criterion, t.split_criterion)) {
-    p.fail(Status::invalid_argument(
-        fmt::format("{}: split_criterion must be 'info_gain', 'gini' or 'hellinger'", kName)));
-  }
-  t.delta = p.number("delta", t.delta, "significance of the Hoeffding bound");
-  t.tau = p.number("tau", t.tau, "bound under which a tie is broken by splitting");
-  const std::string prediction = p.string("leaf_prediction", "nba", "'mc', 'nb' or 'nba'");
-  using LP = HoeffdingTreeClassifier::LeafPrediction;
-  if (prediction == "mc") {
-    t.leaf_prediction = LP::kMajorityClass;
-  } else if (prediction == "nb") {
-    t.leaf_prediction = LP::kNaiveBayes;
-  } else if (prediction == "nba") {
-    t.leaf_prediction = LP::kNaiveBayesAdaptive;
-  } else {
-    p.fail(Status::invalid_argument(
-        fmt::format("{}: leaf_prediction must be 'mc', 'nb' or 'nba'", kName)));
-  }
-  t.nb_threshold = p.integer("nb_threshold", t.nb_threshold, "weight before naive Bayes");
-  t.nominal_attributes = internal::split_names(
-      p.string("nominal_attributes", "", "comma-separated numeric features to treat as nominal"));
-  const std::string splitter = p.string("splitter", "GaussianSplitter", "numeric splitter");
-  if (splitter != "GaussianSplitter" && !splitter.empty()) {
-    p.fail(Status::invalid_argument(
-        fmt::format("{}: splitter: only 'GaussianSplitter' is available", kName)));
-  }
-  t.binary_split = p.boolean("binary_split", t.binary_split, "only binary splits");
-  t.max_size = p.number("max_size", t.max_size, "maximum size of each tree in MiB");
-  t.memory_estimate_period =
-      p.integer("memory_estimate_period", t.memory_estimate_period, "weight between memory checks");
-  t.stop_mem_management =
-      p.boolean("stop_mem_management", t.stop_mem_management, "stop growing at the memory limit");
-  t.remove_poor_attrs =
-      p.boolean("remove_poor_attrs", t.remove_poor_attrs, "disable poor attributes");
-  t.merit_preprune = p.boolean("merit_preprune", t.merit_preprune, "merit-based pre-pruning");
+  tree::internal::read_split_params(p, t, fmt::format("{}: ", kName));
+  tree::internal::read_memory_params(p, t);
   o.seed = p.seed(0, "seed of the Poisson weights and of the attribute subsets");
   RIVULET_RETURN_IF_ERROR(p.finish());
   return create(std::move(o));

@@ -8,6 +8,7 @@
 
 #include "ml/ensemble/members.h"
 #include "ml/forest/forest_support.h"
+#include "ml/tree/tree_params.h"
 #include "ml/forest/python_draws.h"
 #include "rivulet/ml/drift/adwin.h"
 #include "rivulet/ml/metrics/mse.h"
@@ -176,7 +177,7 @@ Result<std::unique_ptr<ARFRegressor>> ARFRegressor::from_params(Params& p) {
                                    "regressor of the leaves ('model' and 'adaptive')");
   t.model_selector_decay = p.number("model_selector_decay", t.model_selector_decay,
                                     "decay of the squared errors that 'adaptive' compares");
-  t.nominal_attributes = internal::split_names(
+  t.nominal_attributes = tree::internal::split_names(
       p.string("nominal_attributes", "", "comma-separated numeric features to treat as nominal"));
   const std::string splitter = p.string(
       "splitter", "TEBSTSplitter", "numeric splitter: 'TEBSTSplitter(digits=1)' or 'EBSTSplitter'");

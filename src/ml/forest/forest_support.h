@@ -38,22 +38,6 @@ inline size_t count_attributes(const Features& x, const FeatureSpace* space) {
   return static_cast<size_t>(std::unique(names.begin(), names.end()) - names.begin());
 }
 
-// River's list of names from a comma-separated string ("a, b" -> {"a", "b"}).
-inline std::vector<std::string> split_names(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find(',', start);
-    if (end == std::string::npos) end = text.size();
-    const std::string name = text.substr(start, end - start);
-    const size_t a = name.find_first_not_of(' ');
-    const size_t b = name.find_last_not_of(' ');
-    if (a != std::string::npos) out.push_back(name.substr(a, b - a + 1));
-    start = end + 1;
-  }
-  return out;
-}
-
 // The class of highest probability (the lowest id, i.e. the first seen, on ties), as
 // Classifier::predict_one picks it; kNoClass for an empty vector.
 inline ClassId most_probable(const std::vector<double>& proba) {

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "ml/tree/class_leaves.h"
+#include "ml/tree/tree_params.h"
 
 namespace rivulet::ml {
 
@@ -16,22 +17,6 @@ using tree::internal::SplitSuggestion;
 
 namespace {
 
-std::vector<std::string> split_names(const std::string& text) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char c : text + ",") {
-    if (c == ',') {
-      while (!cur.empty() && cur.back() == ' ') cur.pop_back();
-      size_t b = 0;
-      while (b < cur.size() && cur[b] == ' ') ++b;
-      if (b < cur.size()) out.push_back(cur.substr(b));
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  return out;
-}
 
 // Python's list.sort by merit (stable) over the first n suggestions, as indices.
 void rank(const std::vector<SplitSuggestion>& s, size_t n, std::vector<uint32_t>& ranked) {
@@ -72,38 +57,8 @@ ExtremelyFastDecisionTreeClassifier::from_params(Params& p) {
   o.max_depth = p.optional_integer("max_depth", "maximum depth; None: unlimited");
   o.min_samples_reevaluate =
       p.integer("min_samples_reevaluate", 20, "weight a branch observes between re-evaluations");
-  const std::string criterion =
-      p.string("split_criterion", "info_gain", "'info_gain', 'gini' or 'hellinger'");
-  if (!tree::SplitCriterion::parse(criterion, o.split_criterion)) {
-    p.fail(Status::invalid_argument("split_criterion must be 'info_gain', 'gini' or 'hellinger'"));
-  }
-  o.delta = p.number("delta", 1e-7, "significance of the Hoeffding bound (1 - confidence)");
-  o.tau = p.number("tau", 0.05, "bound under which a tie is broken by splitting");
-  const std::string prediction = p.string("leaf_prediction", "nba", "'mc', 'nb' or 'nba'");
-  if (prediction == "mc") {
-    o.leaf_prediction = LeafPrediction::kMajorityClass;
-  } else if (prediction == "nb") {
-    o.leaf_prediction = LeafPrediction::kNaiveBayes;
-  } else if (prediction == "nba") {
-    o.leaf_prediction = LeafPrediction::kNaiveBayesAdaptive;
-  } else {
-    p.fail(Status::invalid_argument("leaf_prediction must be 'mc', 'nb' or 'nba'"));
-  }
-  o.nb_threshold = p.integer("nb_threshold", 0, "weight a leaf observes before naive Bayes");
-  o.nominal_attributes = split_names(
-      p.string("nominal_attributes", "", "comma-separated numeric features to treat as nominal"));
-  const std::string splitter = p.string("splitter", "GaussianSplitter", "numeric splitter");
-  if (splitter != "GaussianSplitter" && !splitter.empty()) {
-    p.fail(Status::invalid_argument("splitter: only 'GaussianSplitter' is available"));
-  }
-  o.binary_split = p.boolean("binary_split", false, "only binary splits");
-  o.max_size = p.number("max_size", 100.0, "maximum size of the tree in MiB");
-  o.memory_estimate_period =
-      p.integer("memory_estimate_period", 1000000, "weight between memory checks");
-  o.stop_mem_management =
-      p.boolean("stop_mem_management", false, "stop growing at the memory limit");
-  o.remove_poor_attrs = p.boolean("remove_poor_attrs", false, "accepted; EFDT does not use it");
-  o.merit_preprune = p.boolean("merit_preprune", true, "accepted; EFDT does not use it");
+  tree::internal::read_split_params(p, o, "");
+  tree::internal::read_memory_params(p, o, /*pruning_unused=*/true);
   RIVULET_RETURN_IF_ERROR(p.finish());
   return create(o);
 }

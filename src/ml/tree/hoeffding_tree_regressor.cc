@@ -8,6 +8,7 @@
 #include <sstream>
 #include <utility>
 
+#include "ml/tree/tree_params.h"
 #include "rivulet/ml/linear/linear_regression.h"
 #include "rivulet/ml/tree/split_criterion.h"
 
@@ -121,18 +122,8 @@ void HoeffdingTreeRegressor::read_leading_params(Params& p, Options& o) {
                                    "regressor of the leaves ('model' and 'adaptive')");
   o.model_selector_decay = p.number("model_selector_decay", o.model_selector_decay,
                                     "decay of the squared errors that 'adaptive' compares");
-  const std::string nominal =
-      p.string("nominal_attributes", "", "comma-separated numeric features to treat as nominal");
-  size_t start = 0;
-  while (start < nominal.size()) {
-    size_t end = nominal.find(',', start);
-    if (end == std::string::npos) end = nominal.size();
-    std::string name = nominal.substr(start, end - start);
-    while (!name.empty() && name.front() == ' ') name.erase(name.begin());
-    while (!name.empty() && name.back() == ' ') name.pop_back();
-    if (!name.empty()) o.nominal_attributes.push_back(std::move(name));
-    start = end + 1;
-  }
+  o.nominal_attributes = tree::internal::split_names(
+      p.string("nominal_attributes", "", "comma-separated numeric features to treat as nominal"));
   const std::string splitter =
       p.string("splitter", "TEBSTSplitter(digits=1)",
                "numeric splitter: 'TEBSTSplitter(digits=N)' (values rounded) or 'EBSTSplitter'");

@@ -320,6 +320,29 @@ TEST(HoeffdingTreeClassifierTest, OptionsAreChecked) {
   EXPECT_FALSE(Model::create("tree.HoeffdingTreeClassifier(max_depth=-1)").ok());
 }
 
+// The parameters HT, HAT, EFDT and ARF share are read by one helper (src/ml/tree/tree_params.h):
+// River's positional order holds through all of them, and each bad value names itself (with the
+// forest's name in front for ARF).
+TEST(HoeffdingTreeClassifierTest, SharedParametersKeepRiversOrderAndNameTheirErrors) {
+  EXPECT_TRUE(Model::create("tree.HoeffdingTreeClassifier(200, None, 'gini', 1e-7, 0.05, 'nb', 0, "
+                            "'', 'GaussianSplitter', True, 50.0, 1000, False, False, True)")
+                  .ok());
+  EXPECT_FALSE(Model::create("tree.HoeffdingTreeClassifier(200, None, 'gini', 1e-7, 0.05, 'nb', 0, "
+                             "'', 'GaussianSplitter', True, 50.0, 1000, False, False, True, 1)")
+                   .ok());  // one positional argument too many
+  auto bad_splitter = Model::create("tree.ExtremelyFastDecisionTreeClassifier(splitter='EBSTSplitter')");
+  ASSERT_FALSE(bad_splitter.ok());
+  EXPECT_NE(bad_splitter.status().message().find("splitter: only 'GaussianSplitter' is available"),
+            std::string::npos);
+  auto bad_arf = Model::create("forest.ARFClassifier(leaf_prediction='knn')");
+  ASSERT_FALSE(bad_arf.ok());
+  EXPECT_NE(bad_arf.status().message().find("forest.ARFClassifier: leaf_prediction must be 'mc', 'nb' or 'nba'"),
+            std::string::npos);
+  auto bad_hat = Model::create("tree.HoeffdingAdaptiveTreeClassifier(split_criterion='entropy')");
+  ASSERT_FALSE(bad_hat.ok());
+  EXPECT_NE(bad_hat.status().message().find("split_criterion must be"), std::string::npos);
+}
+
 // River 0.12.1, progressive validation with the defaults (issue 3's table): the same samples
 // right to the last one.
 TEST(HoeffdingTreeClassifierTest, PhishingMatchesRiver) {
