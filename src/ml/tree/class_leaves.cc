@@ -1,5 +1,7 @@
 #include "ml/tree/class_leaves.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -604,5 +606,30 @@ void ClassLeaves::load(StateReader& in) {
   updated_.reserve(attr_cap_);
   logs_.reserve(attr_cap_);
 }
+
+std::string ClassLeaves::describe(uint32_t leaf, const LabelEncoder* labels) const {
+  auto label = [labels](ClassId c) {
+    return labels != nullptr && c < labels->size() ? labels->name(c) : std::to_string(c);
+  };
+  std::vector<ClassWeight> stats;
+  this->stats(leaf, stats);
+  const double total = total_weight(leaf);
+  ClassId best = kNoClass;
+  double best_w = 0.0;
+  for (const auto& e : stats) {
+    if (best == kNoClass || e.weight > best_w) {
+      best = e.cls;
+      best_w = e.weight;
+    }
+  }
+  std::string text = "-> " + (best == kNoClass ? std::string("?") : label(best)) + " (";
+  for (size_t i = 0; i < stats.size(); ++i) {
+    text += fmt::format("{}{}: {:.4g}", i == 0 ? "" : ", ", label(stats[i].cls),
+                        total > 0.0 ? stats[i].weight / total : 0.0);
+  }
+  text += fmt::format("{}{:.6g} samples)", stats.empty() ? "" : "; ", total);
+  return text;
+}
+
 
 }  // namespace rivulet::ml::tree::internal

@@ -12,8 +12,10 @@
 // ExtremelyFastDecisionTreeClassifier. Thread safety: none.
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
+#include "rivulet/core/labels.h"
 #include "rivulet/core/random.h"
 #include "rivulet/core/state.h"
 #include "rivulet/ml/tree/branch.h"
@@ -95,6 +97,10 @@ class ClassLeaves {
   }
   // The class statistics in River's dict order.
   void stats(uint32_t leaf, std::vector<ClassWeight>& out) const;
+  // The leaf as draw() shows it: "-> UP (DOWN: 0.2342, UP: 0.7658; 1234.5 samples)", the majority
+  // class, the class shares in the leaf's order, the weight seen. Labels come from `labels`
+  // (class ids when it is null or does not know one).
+  std::string describe(uint32_t leaf, const LabelEncoder* labels) const;
   // River's `best_split_suggestions`; returns how many entries of `out` it filled.
   size_t suggestions(uint32_t leaf, const SplitCriterion& criterion, const AttributeMap& attributes,
                      std::vector<SplitSuggestion>& out);

@@ -429,36 +429,10 @@ void ExtremelyFastDecisionTreeClassifier::load(StateReader& in) {
   size_limit_.set_max_size_mib(options_.max_size);
 }
 
-std::string ExtremelyFastDecisionTreeClassifier::label(ClassId c) const {
-  return context_.labels != nullptr && c < context_.labels->size() ? context_.labels->name(c)
-                                                                   : std::to_string(c);
-}
-
-std::string ExtremelyFastDecisionTreeClassifier::describe_leaf(uint32_t payload) const {
-  std::vector<ClassWeight> stats;
-  leaves_->stats(payload, stats);
-  const double total = leaves_->total_weight(payload);
-  ClassId best = kNoClass;
-  double best_w = 0.0;
-  for (const auto& e : stats) {
-    if (best == kNoClass || e.weight > best_w) {
-      best = e.cls;
-      best_w = e.weight;
-    }
-  }
-  std::string text = "-> " + (best == kNoClass ? std::string("?") : label(best)) + " (";
-  for (size_t i = 0; i < stats.size(); ++i) {
-    text += fmt::format("{}{}: {:.4g}", i == 0 ? "" : ", ", label(stats[i].cls),
-                        total > 0.0 ? stats[i].weight / total : 0.0);
-  }
-  text += fmt::format("{}{:.6g} samples)", stats.empty() ? "" : "; ", total);
-  return text;
-}
-
 std::string ExtremelyFastDecisionTreeClassifier::draw(size_t max_depth) const {
   if (root_ == kNone) return {};
   return tree::draw_tree(nodes_, root_, attributes_, max_depth,
-                         [this](uint32_t p) { return describe_leaf(p); });
+                         [this](uint32_t p) { return leaves_->describe(p, context_.labels); });
 }
 
 void ExtremelyFastDecisionTreeClassifier::feature_importances(

@@ -316,38 +316,10 @@ void HoeffdingTreeClassifier::load(StateReader& in) {
   size_limit_.set_max_size_mib(options_.max_size);
 }
 
-std::string HoeffdingTreeClassifier::label(ClassId c) const {
-  return context_.labels != nullptr && c < context_.labels->size() ? context_.labels->name(c)
-                                                                   : std::to_string(c);
-}
-
-std::string HoeffdingTreeClassifier::describe_leaf(uint32_t payload) const {
-  // "-> UP (DOWN: 0.2342, UP: 0.7658; 1234.5 samples)": the majority class, the class shares
-  // in the leaf's order, the weight seen.
-  std::vector<ClassWeight> stats;
-  leaves_->stats(payload, stats);
-  const double total = leaves_->total_weight(payload);
-  ClassId best = kNoClass;
-  double best_w = 0.0;
-  for (const auto& e : stats) {
-    if (best == kNoClass || e.weight > best_w) {
-      best = e.cls;
-      best_w = e.weight;
-    }
-  }
-  std::string text = "-> " + (best == kNoClass ? std::string("?") : label(best)) + " (";
-  for (size_t i = 0; i < stats.size(); ++i) {
-    text += fmt::format("{}{}: {:.4g}", i == 0 ? "" : ", ", label(stats[i].cls),
-                        total > 0.0 ? stats[i].weight / total : 0.0);
-  }
-  text += fmt::format("{}{:.6g} samples)", stats.empty() ? "" : "; ", total);
-  return text;
-}
-
 std::string HoeffdingTreeClassifier::draw(size_t max_depth) const {
   if (root_ == kNone) return {};
   return tree::draw_tree(nodes_, root_, attributes_, max_depth,
-                         [this](uint32_t p) { return describe_leaf(p); });
+                         [this](uint32_t p) { return leaves_->describe(p, context_.labels); });
 }
 
 void HoeffdingTreeClassifier::feature_importances(std::vector<FeatureImportance>& out) const {
@@ -363,12 +335,6 @@ void HoeffdingTreeClassifier::describe(Description& out) const {
   out.add("n_inactive_leaves", static_cast<double>(n_inactive_));
   out.add("height", static_cast<double>(height()));
   out.add("total_observed_weight", train_weight_);
-  std::vector<FeatureImportance> importances;
-  feature_importances(importances);
-  for (const auto& f : importances) {
-    out.add("importance[" + feature_name(f.feature) + "].splits", f.splits);
-    out.add("importance[" + feature_name(f.feature) + "].impurity_reduction", f.impurity_reduction);
-  }
 }
 
 }  // namespace rivulet::ml

@@ -109,8 +109,6 @@ class ExtremelyFastDecisionTreeClassifier final : public Classifier {
   void release_children(uint32_t node);
   void enforce_size_limit();
   void estimate_model_size();
-  std::string describe_leaf(uint32_t payload) const;
-  std::string label(ClassId c) const;
   size_t n_classes() const;
   void set_hellinger_classes();
 

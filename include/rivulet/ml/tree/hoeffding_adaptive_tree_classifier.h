@@ -128,8 +128,6 @@ class HoeffdingAdaptiveTreeClassifier final : public Classifier {
   void enforce_size_limit();
   void estimate_model_size();
   double leaf_weight(uint32_t payload) const;
-  std::string describe_leaf(uint32_t payload) const;
-  std::string label(ClassId c) const;
   size_t n_classes() const;
   NodeState& state(uint32_t node);
 

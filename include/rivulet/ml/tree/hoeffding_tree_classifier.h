@@ -130,8 +130,6 @@ class HoeffdingTreeClassifier final : public Classifier {
   void configure();
   uint32_t new_leaf(const tree::ClassWeight* stats, size_t n, uint32_t depth);
   double leaf_weight(uint32_t payload) const;
-  std::string describe_leaf(uint32_t payload) const;
-  std::string label(ClassId c) const;
   size_t n_classes() const;
 
   Options options_;
