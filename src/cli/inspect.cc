@@ -33,7 +33,8 @@ void print_importances(const ml::Estimator& step, const FeatureSpace& space, siz
   });
   double total = 0;
   for (const auto& f : imp) total += f.impurity_reduction;
-  std::printf("  feature importances (%zu features; impurity reduction, share, splits):\n", imp.size());
+  std::printf("  feature importances (%zu feature%s; impurity reduction, share, splits):\n", imp.size(),
+              imp.size() == 1 ? "" : "s");
   for (size_t i = 0; i < imp.size() && i < top; ++i) {
     const auto& f = imp[i];
     const std::string name = f.feature < space.size() ? space.name(f.feature) : fmt::format("#{}", f.feature);

@@ -342,17 +342,8 @@ void ARFRegressor::save(StateWriter& out) const {
   out(rng_, initialized_, static_cast<uint64_t>(max_features_));
   if (!initialized_) return;
   for (const Member& m : members_) {
-    out(m.rng, m.n_drifts, m.n_warnings, m.errors, m.model->options().seed);
-    m.model->save(out);
-    const bool has_background = m.background != nullptr;
-    out(has_background);
-    if (has_background) {
-      out(m.background->options().seed);
-      m.background->save(out);
-    }
-    if (m.drift) m.drift->save(out);
-    if (m.warning) m.warning->save(out);
-    m.metric->save(out);
+    out(m.rng, m.n_drifts, m.n_warnings, m.errors);
+    internal::save_member_trees(m, out);
   }
 }
 
@@ -372,59 +363,21 @@ void ARFRegressor::load(StateReader& in) {
   tree_options_ = options_.tree;
   tree_options_.max_features = max_features_;
   for (Member& m : members_) {
-    uint64_t seed = 0;
-    in(m.rng, m.n_drifts, m.n_warnings, m.errors, seed);
-    m.model = tree_with_seed(seed);
-    m.model->load(in);
-    bool has_background = false;
-    in(has_background);
-    m.background.reset();
-    if (has_background) {
-      in(seed);
-      m.background = tree_with_seed(seed);
-      m.background->load(in);
-    }
-    if (m.drift) m.drift->load(in);
-    if (m.warning) m.warning->load(in);
-    m.metric->load(in);
+    in(m.rng, m.n_drifts, m.n_warnings, m.errors);
+    internal::load_member_trees(m, in, [this](uint64_t seed) { return tree_with_seed(seed); });
   }
 }
 
 void ARFRegressor::describe(Description& out) const {
-  out.add("n_models", static_cast<double>(members_.size()));
-  out.add("max_features", static_cast<double>(max_features_));
-  out.add("n_drifts_detected", static_cast<double>(n_drifts_detected()));
-  out.add("n_warnings_detected", static_cast<double>(n_warnings_detected()));
-  if (!initialized_) return;
-  for (size_t i = 0; i < members_.size(); ++i) {
-    const Member& m = members_[i];
-    out.add(fmt::format("tree[{}].n_nodes", i), static_cast<double>(m.model->n_nodes()));
-    out.add(fmt::format("tree[{}].height", i), static_cast<double>(m.model->height()));
-    out.add(fmt::format("tree[{}].{}", i, m.metric->name()), m.metric->get());
-    out.add(fmt::format("tree[{}].background", i), m.background ? "yes" : "no");
-  }
+  internal::describe_forest(members_, initialized_, max_features_, out);
 }
 
 void ARFRegressor::feature_importances(std::vector<FeatureImportance>& out) const {
-  if (!initialized_) return;
-  const size_t first = out.size();
-  std::vector<FeatureImportance> mine;
-  for (const Member& m : members_) {
-    mine.clear();
-    m.model->feature_importances(mine);
-    internal::merge_importances(mine, first, out);
-  }
+  if (initialized_) internal::forest_importances(members_, out);
 }
 
 std::string ARFRegressor::draw(size_t max_depth) const {
-  if (!initialized_) return {};
-  std::string text;
-  for (size_t i = 0; i < members_.size(); ++i) {
-    text += fmt::format("tree {}\n", i + 1);
-    text += members_[i].model->draw(max_depth);
-    if (!text.empty() && text.back() != '\n') text += '\n';
-  }
-  return text;
+  return initialized_ ? internal::draw_forest(members_, max_depth) : std::string();
 }
 
 }  // namespace rivulet::ml
