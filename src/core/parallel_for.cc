@@ -27,7 +27,7 @@ void ParallelFor::drain() {
   for (;;) {
     const size_t i = next_.fetch_add(1, std::memory_order_acq_rel);
     if (i >= n_) return;
-    (*task_)(i);
+    call_(context_, i);
     done_.fetch_add(1, std::memory_order_acq_rel);
   }
 }
@@ -52,23 +52,20 @@ void ParallelFor::work(unsigned /*worker*/) {
   }
 }
 
-void ParallelFor::run(size_t n, const std::function<void(size_t)>& task) {
-  if (workers_.empty() || n < 2) {
-    for (size_t i = 0; i < n; ++i) task(i);
-    return;
-  }
-  task_ = &task;
+void ParallelFor::run_step(size_t n, void (*call)(void*, size_t), void* context) {
+  call_ = call;
+  context_ = context;
   n_ = n;
   done_.store(0, std::memory_order_relaxed);
   // A worker still draining the previous step may take a task of this one: the release store
-  // makes task_ and n_ visible to it. Sequentially consistent bump and sleeper count: a worker
-  // going to sleep either sees the new generation or is counted and woken.
+  // makes call_, context_ and n_ visible to it. Sequentially consistent bump and sleeper count:
+  // a worker going to sleep either sees the new generation or is counted and woken.
   next_.store(0, std::memory_order_release);
   generation_.fetch_add(1, std::memory_order_seq_cst);
   if (sleeping_.load(std::memory_order_seq_cst) > 0) generation_.notify_all();
   drain();
   while (done_.load(std::memory_order_acquire) < n) cpu_relax();
-  // Workers that woke late find next_ >= n_ and go back to waiting; none holds task_ now.
+  // Workers that woke late find next_ >= n_ and go back to waiting; none holds call_ now.
 }
 
 }  // namespace rivulet

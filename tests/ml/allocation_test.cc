@@ -195,6 +195,27 @@ TEST_P(AllocationTest, ZeroPerSampleInSteadyState) {
   (void)sink;
 }
 
+// With --threads, handing a step to the workers allocates nothing on the calling thread either
+// (the counter is per thread: this counts the caller's side of every step).
+TEST(ParallelAllocationTest, EnsembleStepsOnThreadsAllocateNothing) {
+  const auto& d = learner_streams::phishing();
+  ASSERT_TRUE(d.error.empty()) << d.error;
+  auto made = Model::create("ensemble.BaggingClassifier(model=naive_bayes.GaussianNB(), n_models=4, seed=1)");
+  ASSERT_TRUE(made.ok()) << made.status().to_string();
+  Model& m = *made;
+  m.set_threads(2);
+  const std::vector<Features> xs = learner_streams::bind(d, m.space());
+  std::vector<ClassId> ys;
+  for (const auto& label : d.labels) ys.push_back(m.labels().intern(label));
+  std::vector<double> proba;
+  for (size_t t = 0; t < kWarmUp; ++t) (void)m.predict_then_learn(xs[t % d.size()], ys[t % d.size()], &proba);
+  const uint64_t before = t_allocations;
+  for (size_t t = kWarmUp; t < kWarmUp + kCounted; ++t) {
+    (void)m.predict_then_learn(xs[t % d.size()], ys[t % d.size()], &proba);
+  }
+  EXPECT_EQ(t_allocations - before, 0u);
+}
+
 std::string learner_name(const ::testing::TestParamInfo<LearnerCase>& info) {
   return learner_streams::test_name(info.param.entry);
 }

@@ -15,7 +15,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
+#include <type_traits>
 #include <thread>
 #include <vector>
 
@@ -31,16 +31,29 @@ class ParallelFor {
 
   unsigned threads() const { return static_cast<unsigned>(workers_.size()) + 1; }
   /// Calls task(i) for every i in [0, n) and returns when all have returned. Small n or one
-  /// thread: runs inline. REQUIRES: task does not call run() on this object.
-  void run(size_t n, const std::function<void(size_t)>& task);
+  /// thread: runs inline. Takes any callable by reference, so a step allocates nothing.
+  /// REQUIRES: task does not call run() on this object.
+  template <typename Task>
+  void run(size_t n, Task&& task) {
+    if (workers_.empty() || n < 2) {
+      for (size_t i = 0; i < n; ++i) task(i);
+      return;
+    }
+    using T = std::remove_reference_t<Task>;
+    run_step(n, [](void* t, size_t i) { (*static_cast<T*>(t))(i); },
+             const_cast<void*>(static_cast<const void*>(&task)));
+  }
 
  private:
+  // Publishes the step `call(context, i)` for i in [0, n) to the workers and takes part in it.
+  void run_step(size_t n, void (*call)(void*, size_t), void* context);
   void work(unsigned worker);
   // Takes and runs tasks of the current step until none is left.
   void drain();
 
   std::vector<std::thread> workers_;
-  const std::function<void(size_t)>* task_ = nullptr;
+  void (*call_)(void*, size_t) = nullptr;
+  void* context_ = nullptr;
   size_t n_ = 0;
   std::atomic<uint64_t> generation_{0};  // bumped to publish a step; ~0 asks workers to stop
   std::atomic<size_t> next_{0};          // next task index to take
