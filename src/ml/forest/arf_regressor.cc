@@ -24,31 +24,6 @@ std::shared_ptr<const DriftDetector> adwin(double delta) {
   return std::make_shared<ADWIN>(o);
 }
 
-// The tree's splitter as River names it: "EBSTSplitter" -> -1 (plain E-BST); "TEBSTSplitter",
-// "TEBSTSplitter(digits=N)" or "TEBSTSplitter(N)" -> N (1 by default), with an optional
-// "tree.splitter." prefix; an empty string (None) -> River's default, TEBST with 1 digit.
-std::optional<int64_t> parse_splitter(std::string text) {
-  text.erase(std::remove(text.begin(), text.end(), ' '), text.end());
-  if (text.empty()) return 1;
-  const std::string prefix = "tree.splitter.";
-  if (text.rfind(prefix, 0) == 0) text = text.substr(prefix.size());
-  if (text == "EBSTSplitter" || text == "EBSTSplitter()") return -1;
-  const std::string name = "TEBSTSplitter";
-  if (text.rfind(name, 0) != 0) return std::nullopt;
-  std::string rest = text.substr(name.size());
-  if (rest.empty() || rest == "()") return 1;
-  if (rest.front() != '(' || rest.back() != ')') return std::nullopt;
-  rest = rest.substr(1, rest.size() - 2);
-  if (rest.rfind("digits=", 0) == 0) rest = rest.substr(7);
-  if (rest.empty() || rest.size() > 2) return std::nullopt;
-  int64_t digits = 0;
-  for (char c : rest) {
-    if (c < '0' || c > '9') return std::nullopt;
-    digits = digits * 10 + (c - '0');
-  }
-  return digits;
-}
-
 std::unique_ptr<RegressionMetric> fresh_metric(const Metric& prototype) {
   return std::unique_ptr<RegressionMetric>(
       static_cast<RegressionMetric*>(prototype.clone_fresh().release()));
@@ -181,7 +156,9 @@ Result<std::unique_ptr<ARFRegressor>> ARFRegressor::from_params(Params& p) {
       p.string("nominal_attributes", "", "comma-separated numeric features to treat as nominal"));
   const std::string splitter = p.string(
       "splitter", "TEBSTSplitter", "numeric splitter: 'TEBSTSplitter(digits=1)' or 'EBSTSplitter'");
-  if (auto digits = parse_splitter(splitter)) {
+  // An empty splitter (None) is River's default, TEBST with 1 digit.
+  if (auto digits = splitter.empty() ? std::optional<int64_t>(1)
+                                     : tree::internal::parse_splitter(splitter)) {
     t.splitter_digits = *digits;
   } else {
     p.fail(Status::invalid_argument(

@@ -24,29 +24,6 @@ std::string leaf_prediction_error(std::string_view s) {
       s);
 }
 
-// "EBSTSplitter" -> -1; "TEBSTSplitter", "TEBSTSplitter()", "TEBSTSplitter(digits=N)",
-// "TEBSTSplitter(N)" -> N (1 by default); an optional "tree.splitter." prefix. nullopt otherwise.
-std::optional<int64_t> parse_splitter(std::string text) {
-  text.erase(std::remove(text.begin(), text.end(), ' '), text.end());
-  const std::string prefix = "tree.splitter.";
-  if (text.rfind(prefix, 0) == 0) text = text.substr(prefix.size());
-  if (text == "EBSTSplitter" || text == "EBSTSplitter()") return -1;
-  const std::string name = "TEBSTSplitter";
-  if (text.rfind(name, 0) != 0) return std::nullopt;
-  std::string rest = text.substr(name.size());
-  if (rest.empty() || rest == "()") return 1;
-  if (rest.front() != '(' || rest.back() != ')') return std::nullopt;
-  rest = rest.substr(1, rest.size() - 2);
-  if (rest.rfind("digits=", 0) == 0) rest = rest.substr(7);
-  if (rest.empty() || rest.size() > 2) return std::nullopt;
-  int64_t digits = 0;
-  for (char c : rest) {
-    if (c < '0' || c > '9') return std::nullopt;
-    digits = digits * 10 + (c - '0');
-  }
-  return digits;
-}
-
 }  // namespace
 
 HoeffdingTreeRegressor::HoeffdingTreeRegressor(Options options)
@@ -127,7 +104,7 @@ void HoeffdingTreeRegressor::read_leading_params(Params& p, Options& o) {
   const std::string splitter =
       p.string("splitter", "TEBSTSplitter(digits=1)",
                "numeric splitter: 'TEBSTSplitter(digits=N)' (values rounded) or 'EBSTSplitter'");
-  if (auto digits = parse_splitter(splitter)) {
+  if (auto digits = tree::internal::parse_splitter(splitter)) {
     o.splitter_digits = *digits;
   } else {
     p.fail(Status::invalid_argument(fmt::format(

@@ -1,12 +1,16 @@
 #pragma once
 // The spec parameters the Hoeffding tree classifiers share (HoeffdingTreeClassifier, HAT, EFDT
 // and the trees of ARFClassifier), read in River's signature order by two calls around each
-// learner's own parameters, with the defaults of the Options struct passed in; and River's list
-// of names from a comma-separated string, for `nominal_attributes` of every tree.
+// learner's own parameters, with the defaults of the Options struct passed in; River's list of
+// names from a comma-separated string, for `nominal_attributes` of every tree; and the
+// regression trees' `splitter`.
 // Thread safety: none needed (functions).
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +35,29 @@ inline std::vector<std::string> split_names(const std::string& text) {
     start = end + 1;
   }
   return out;
+}
+
+// The regression trees' splitter as River names it: "EBSTSplitter" -> -1 (plain E-BST); "TEBSTSplitter", "TEBSTSplitter()", "TEBSTSplitter(digits=N)",
+// "TEBSTSplitter(N)" -> N (1 by default); an optional "tree.splitter." prefix. nullopt otherwise.
+inline std::optional<int64_t> parse_splitter(std::string text) {
+  text.erase(std::remove(text.begin(), text.end(), ' '), text.end());
+  const std::string prefix = "tree.splitter.";
+  if (text.rfind(prefix, 0) == 0) text = text.substr(prefix.size());
+  if (text == "EBSTSplitter" || text == "EBSTSplitter()") return -1;
+  const std::string name = "TEBSTSplitter";
+  if (text.rfind(name, 0) != 0) return std::nullopt;
+  std::string rest = text.substr(name.size());
+  if (rest.empty() || rest == "()") return 1;
+  if (rest.front() != '(' || rest.back() != ')') return std::nullopt;
+  rest = rest.substr(1, rest.size() - 2);
+  if (rest.rfind("digits=", 0) == 0) rest = rest.substr(7);
+  if (rest.empty() || rest.size() > 2) return std::nullopt;
+  int64_t digits = 0;
+  for (char c : rest) {
+    if (c < '0' || c > '9') return std::nullopt;
+    digits = digits * 10 + (c - '0');
+  }
+  return digits;
 }
 
 // split_criterion, delta, tau, leaf_prediction, nb_threshold, nominal_attributes, splitter.
