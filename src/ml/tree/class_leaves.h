@@ -40,6 +40,41 @@ struct SplitSuggestion {
   size_t n_dists = 0;                           // dists in use (the vector only grows)
 };
 
+// Turns `node` into the branch `decision` describes: one new leaf per child, made by
+// `new_leaf(class statistics, count, depth)`, then the split test, and the split's merit and
+// weight (for the importances). `children` is scratch for multiway splits.
+template <class NewLeaf>
+void make_branch(TreeNodes& nodes, uint32_t node, const SplitSuggestion& decision, double weight,
+                 std::vector<uint32_t>& children, const NewLeaf& new_leaf) {
+  const uint32_t depth = nodes[node].depth;
+  uint32_t pair[2] = {kNone, kNone};
+  children.clear();
+  for (size_t i = 0; i < decision.n_dists; ++i) {
+    const auto& d = decision.dists[i];
+    const uint32_t child = new_leaf(d.data(), d.size(), depth + 1);
+    if (decision.kind == NodeKind::kNominalMultiway) {
+      children.push_back(child);
+    } else {
+      pair[i] = child;
+    }
+  }
+  switch (decision.kind) {
+    case NodeKind::kNumericBinary:
+      nodes.make_numeric_binary(node, decision.attribute, decision.threshold, pair);
+      break;
+    case NodeKind::kNominalBinary:
+      nodes.make_nominal_binary(node, decision.attribute, decision.category, pair);
+      break;
+    case NodeKind::kNominalMultiway:
+      nodes.make_nominal_multiway(node, decision.attribute, decision.categories, children);
+      break;
+    case NodeKind::kLeaf:
+      break;
+  }
+  nodes[node].merit = decision.merit;
+  nodes[node].split_weight = weight;
+}
+
 // What River's `_attempt_to_split` decides for a leaf.
 enum class SplitOutcome : uint8_t { kNone, kSplit, kPrePrune };
 

@@ -231,37 +231,13 @@ void ExtremelyFastDecisionTreeClassifier::make_split(uint32_t node,
                                                      const SplitSuggestion& decision) {
   ++n_structure_changes_;
   const uint32_t payload = nodes_[node].payload;
-  const uint32_t depth = nodes_[node].depth;
   const double weight = leaves_->total_weight(payload);
-  uint32_t pair[2] = {kNone, kNone};
-  std::vector<uint32_t>& children = split_children_;
-  children.clear();
-  for (size_t i = 0; i < decision.n_dists; ++i) {
-    const auto& d = decision.dists[i];
-    const uint32_t child = new_leaf(d.data(), d.size(), depth + 1);
-    if (decision.kind == NodeKind::kNominalMultiway) {
-      children.push_back(child);
-    } else {
-      pair[i] = child;
-    }
-  }
-  switch (decision.kind) {
-    case NodeKind::kNumericBinary:
-      nodes_.make_numeric_binary(node, decision.attribute, decision.threshold, pair);
-      break;
-    case NodeKind::kNominalBinary:
-      nodes_.make_nominal_binary(node, decision.attribute, decision.category, pair);
-      break;
-    case NodeKind::kNominalMultiway:
-      nodes_.make_nominal_multiway(node, decision.attribute, decision.categories, children);
-      break;
-    case NodeKind::kLeaf:
-      break;
-  }
+  tree::internal::make_branch(nodes_, node, decision, weight, split_children_,
+                              [this](const ClassWeight* d, size_t n, uint32_t depth) {
+                                return new_leaf(d, n, depth);
+                              });
   // The branch keeps its leaf data: its statistics and splitters go on learning.
   nodes_[node].payload = payload;
-  nodes_[node].merit = decision.merit;
-  nodes_[node].split_weight = weight;
   last_reevaluation_[node] = weight;
 }
 

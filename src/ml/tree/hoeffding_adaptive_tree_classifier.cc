@@ -335,36 +335,12 @@ void HoeffdingAdaptiveTreeClassifier::attempt_to_split(uint32_t node, uint32_t p
   const uint32_t replaced = parent == kNone ? root_ : nodes_[parent].child(parent_branch);
   leaves_->stats(payload, split_stats_);
   const double weight = leaves_->total_weight(payload);
-  const uint32_t depth = nodes_[node].depth;
   leaves_->release(payload);
   const size_t k = decision.n_dists;
-  uint32_t pair[2] = {kNone, kNone};
-  std::vector<uint32_t>& children = split_children_;
-  children.clear();
-  for (size_t i = 0; i < k; ++i) {
-    const auto& d = decision.dists[i];
-    const uint32_t child = new_leaf(d.data(), d.size(), depth + 1);
-    if (decision.kind == NodeKind::kNominalMultiway) {
-      children.push_back(child);
-    } else {
-      pair[i] = child;
-    }
-  }
-  switch (decision.kind) {
-    case NodeKind::kNumericBinary:
-      nodes_.make_numeric_binary(node, decision.attribute, decision.threshold, pair);
-      break;
-    case NodeKind::kNominalBinary:
-      nodes_.make_nominal_binary(node, decision.attribute, decision.category, pair);
-      break;
-    case NodeKind::kNominalMultiway:
-      nodes_.make_nominal_multiway(node, decision.attribute, decision.categories, children);
-      break;
-    case NodeKind::kLeaf:
-      break;
-  }
-  nodes_[node].merit = decision.merit;
-  nodes_[node].split_weight = weight;
+  tree::internal::make_branch(nodes_, node, decision, weight, split_children_,
+                              [this](const ClassWeight* d, size_t n, uint32_t depth) {
+                                return new_leaf(d, n, depth);
+                              });
   NodeState& s = state(node);
   s.adwin->reset();  // a new branch: a new detector
   s.alternate = kNone;

@@ -193,36 +193,13 @@ void HoeffdingTreeClassifier::attempt_to_split(uint32_t node) {
 
 void HoeffdingTreeClassifier::apply_split(uint32_t node, const SplitSuggestion& decision,
                                           double weight) {
-  const uint32_t depth = nodes_[node].depth;
   leaves_->release(nodes_[node].payload);
   const size_t k = decision.n_dists;
-  uint32_t pair[2];
   std::vector<uint32_t> children;
-  if (decision.kind == NodeKind::kNominalMultiway) children.reserve(k);
-  for (size_t i = 0; i < k; ++i) {
-    const auto& d = decision.dists[i];
-    const uint32_t child = new_leaf(d.data(), d.size(), depth + 1);
-    if (decision.kind == NodeKind::kNominalMultiway) {
-      children.push_back(child);
-    } else {
-      pair[i] = child;
-    }
-  }
-  switch (decision.kind) {
-    case NodeKind::kNumericBinary:
-      nodes_.make_numeric_binary(node, decision.attribute, decision.threshold, pair);
-      break;
-    case NodeKind::kNominalBinary:
-      nodes_.make_nominal_binary(node, decision.attribute, decision.category, pair);
-      break;
-    case NodeKind::kNominalMultiway:
-      nodes_.make_nominal_multiway(node, decision.attribute, decision.categories, children);
-      break;
-    case NodeKind::kLeaf:
-      break;
-  }
-  nodes_[node].merit = decision.merit;
-  nodes_[node].split_weight = weight;
+  tree::internal::make_branch(nodes_, node, decision, weight, children,
+                              [this](const ClassWeight* d, size_t n, uint32_t depth) {
+                                return new_leaf(d, n, depth);
+                              });
   n_active_ -= 1;
   n_active_ += k;
 }
