@@ -6,34 +6,13 @@
 #include <utility>
 
 namespace rivulet::ml {
-namespace {
-
-// numpy's legacy RandomState.poisson(1.0): Knuth's multiplication method over random_sample(),
-// the 53-bit double made of two 32-bit MT19937 outputs.
-int numpy_poisson_one(std::mt19937& mt) {
-  const double enlam = std::exp(-1.0);
-  int x = 0;
-  double prod = 1.0;
-  while (true) {
-    const auto a = static_cast<uint32_t>(mt()) >> 5;
-    const auto b = static_cast<uint32_t>(mt()) >> 6;
-    prod *= (a * 67108864.0 + b) / 9007199254740992.0;
-    if (prod > enlam) {
-      ++x;
-    } else {
-      return x;
-    }
-  }
-}
-
-}  // namespace
-
 HoeffdingAdaptiveTreeRegressor::HoeffdingAdaptiveTreeRegressor(Options options)
     : HoeffdingTreeRegressor(std::move(options.tree)),
       bootstrap_sampling_(options.bootstrap_sampling),
       drift_window_threshold_(static_cast<double>(options.drift_window_threshold)),
       detector_options_(options.drift_detector),
-      switch_significance_(options.switch_significance) {}
+      switch_significance_(options.switch_significance),
+      bootstrap_rng_(options_.seed) {}
 
 Result<std::unique_ptr<HoeffdingAdaptiveTreeRegressor>> HoeffdingAdaptiveTreeRegressor::create(
     Options options) {
@@ -64,8 +43,7 @@ Result<std::unique_ptr<HoeffdingAdaptiveTreeRegressor>> HoeffdingAdaptiveTreeReg
       o.drift_detector = adwin->options();
     } else {
       p.fail(Status::invalid_argument(
-          "tree.HoeffdingAdaptiveTreeRegressor: drift_detector must be a drift.ADWIN (the switch "
-          "test compares the detectors' windows)"));
+          "tree.HoeffdingAdaptiveTreeRegressor: drift_detector must be a drift.ADWIN"));
     }
   }
   o.switch_significance =
@@ -82,11 +60,7 @@ Result<std::unique_ptr<HoeffdingAdaptiveTreeRegressor>> HoeffdingAdaptiveTreeReg
 uint32_t HoeffdingAdaptiveTreeRegressor::new_leaf(const VarianceStats* initial, uint32_t parent) {
   const uint32_t node = HoeffdingTreeRegressor::new_leaf(initial, parent);
   Leaf& leaf = leaf_of(node);
-  leaf.adwin = std::make_unique<ADWIN>(detector_options_);
-  // River 0.12.1: check_random_state(seed) in every node, a numpy RandomState(seed) each: the
-  // legacy seeding is init_genrand(seed), std::mt19937's.
-  leaf.rng = std::make_unique<std::mt19937>(
-      static_cast<std::mt19937::result_type>(options_.seed & 0xffffffffu));
+  leaf.adwin = std::make_unique<ADWIN>(detector_options_);  // drift_detector.clone()
   return node;
 }
 
@@ -148,13 +122,46 @@ double HoeffdingAdaptiveTreeRegressor::detector_estimation(uint32_t node) const 
                                 : branch_state_[node].adwin->estimation();
 }
 
-double HoeffdingAdaptiveTreeRegressor::normalize_error(double y, double y_pred,
-                                                       VarianceStats& normalizer) {
-  const double drift_input = y - y_pred;
-  normalizer.update(drift_input, 1.0);
-  if (normalizer.n == 1.0) return 0.5;  // the expected error is the normalized mean error
-  const double sd = std::sqrt(normalizer.variance());
-  return sd > 0.0 ? (drift_input + 3.0 * sd) / (6.0 * sd) : 0.5;
+int HoeffdingAdaptiveTreeRegressor::poisson() {
+  // Knuth's product of uniforms: the first k with u_1 ... u_k <= exp(-1), minus one.
+  const double l = std::exp(-1.0);
+  int k = 0;
+  double p = 1.0;
+  while (p > l) {
+    ++k;
+    p *= bootstrap_rng_.random();
+  }
+  return k - 1;
+}
+
+bool HoeffdingAdaptiveTreeRegressor::track_error(ADWIN& detector, VarianceStats& tracker,
+                                                 double y, double y_pred) {
+  const double drift_input = std::abs(y - y_pred);
+  const double old_error = tracker.mean;  // River's Mean.get(): 0 before the first error
+  detector.update(drift_input);
+  tracker.update(drift_input, 1.0);
+  if (!detector.drift_detected()) return false;
+  if (tracker.mean < old_error) {
+    tracker = VarianceStats{};  // the error is decreasing: start the statistics over
+    return false;
+  }
+  return true;
+}
+
+void HoeffdingAdaptiveTreeRegressor::drop_alternates_below(uint32_t node) {
+  const tree::Node& n = nodes_[node];
+  if (n.is_leaf()) return;
+  for (size_t i = 0; i < n.n_children(); ++i) {
+    const uint32_t child = nodes_[node].child(i);
+    if (nodes_[child].is_leaf()) continue;
+    const uint32_t alternate = branch_state_[child].alternate;
+    if (alternate != kNone) {
+      detached_.push_back(alternate);
+      branch_state_[child].alternate = kNone;
+      ++n_pruned_alternate_trees_;
+    }
+    drop_alternates_below(child);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -187,14 +194,14 @@ void HoeffdingAdaptiveTreeRegressor::learn_node(uint32_t node, const Features& x
 void HoeffdingAdaptiveTreeRegressor::learn_leaf(uint32_t node, const Features& x, double y,
                                                 double w, uint32_t parent, uint32_t branch) {
   {
-    Leaf& leaf = leaf_of(node);
     const double y_pred = leaf_predict(node, x);
-    const double normalized = normalize_error(y, y_pred, leaf.error_normalizer);
     if (bootstrap_sampling_) {
-      const int k = numpy_poisson_one(*leaf.rng);
-      if (k > 0) w *= k;
+      const int k = poisson();
+      if (k > 0) w *= k;  // River keeps the weight when k is 0
     }
-    leaf.adwin->update(normalized);  // a leaf's detection has no consequence in River 0.12.1
+    Leaf& leaf = leaf_of(node);
+    // `error_normalizer` holds River's `_error_tracker`; a leaf's detection only resets it.
+    (void)track_error(*leaf.adwin, leaf.error_normalizer, y, y_pred);
   }
   leaf_learn(node, x, y, w);
   Leaf& leaf = leaf_of(node);
@@ -222,18 +229,14 @@ void HoeffdingAdaptiveTreeRegressor::learn_branch(uint32_t node, const Features&
   bool error_change = false;
   {
     BranchState& state = branch_state_[node];
-    const double normalized = normalize_error(y, y_pred, state.error_normalizer);
     state.stats.update(y, w);
-    const double old_error = state.adwin->estimation();
-    state.adwin->update(normalized);
-    error_change = state.adwin->drift_detected();
-    if (error_change && old_error > state.adwin->estimation()) error_change = false;
+    error_change = track_error(*state.adwin, state.error_tracker, y, y_pred);
   }
-  if (error_change) {
+  bool cut_off = false;  // this branch left the tree during this step
+  if (error_change && branch_state_[node].alternate == kNone) {
     // A new alternate leaf (one level up: it would take this branch's place).
-    const uint32_t previous = branch_state_[node].alternate;
-    if (previous != kNone) detached_.push_back(previous);
-    const uint32_t alternate = new_leaf(nullptr, node);  // may move branch_state_? no: nodes_
+    branch_state_[node].error_tracker = VarianceStats{};
+    const uint32_t alternate = new_leaf(nullptr, node);
     nodes_[alternate].depth -= 1;
     if (branch_state_.size() < nodes_.capacity_nodes())
       branch_state_.resize(nodes_.capacity_nodes());
@@ -241,39 +244,47 @@ void HoeffdingAdaptiveTreeRegressor::learn_branch(uint32_t node, const Features&
     ++n_alternate_trees_;
   } else if (branch_state_[node].alternate != kNone) {
     const uint32_t alternate = branch_state_[node].alternate;
-    const double width = branch_state_[node].adwin->width();
-    const double alt_width = detector_width(alternate);
-    if (width > drift_window_threshold_ && alt_width > drift_window_threshold_) {
-      const double old_error_rate = branch_state_[node].adwin->estimation();
-      const double alt_error_rate = detector_estimation(alternate);
-      const double f_n = 1.0 / alt_width + 1.0 / width;
-      const double arg = 2.0 * old_error_rate * (1.0 - old_error_rate) *
-                         std::log(2.0 / switch_significance_) * f_n;
-      const double bound = arg >= 0.0 ? std::sqrt(arg) : 0.0;  // River: ValueError -> 0
-      if (bound < old_error_rate - alt_error_rate) {
-        const size_t gone = subtree_leaves(node);
-        n_active_ = n_active_ >= gone ? n_active_ - gone : 0;
-        n_active_ += subtree_leaves(alternate);
-        set_occupant(parent, branch, alternate);
-        detached_.push_back(node);
-        if (parent != kNone) branch_state_[node].alternate = kNone;
-        ++n_switch_alternate_trees_;
-      } else if (bound < alt_error_rate - old_error_rate) {
-        detached_.push_back(alternate);
-        branch_state_[node].alternate = kNone;
-        ++n_pruned_alternate_trees_;
+    const VarianceStats& cur = branch_state_[node].error_tracker;
+    const VarianceStats& alt = nodes_[alternate].is_leaf()
+                                   ? leaf_of(alternate).error_normalizer
+                                   : branch_state_[alternate].error_tracker;
+    if (alt.n > drift_window_threshold_ && cur.n > drift_window_threshold_) {
+      // Two-sided z-test on the mean errors (River: statistics.NormalDist().cdf).
+      const double z =
+          (alt.mean - cur.mean) / std::sqrt(alt.variance() / alt.n + cur.variance() / cur.n);
+      const double p_value = 2.0 * 0.5 * (1.0 + std::erf(-std::abs(z) / std::sqrt(2.0)));
+      if (p_value <= switch_significance_) {
+        if (alt.mean < cur.mean) {
+          const size_t gone = subtree_leaves(node);
+          n_active_ = n_active_ >= gone ? n_active_ - gone : 0;
+          n_active_ += subtree_leaves(alternate);
+          drop_alternates_below(node);
+          set_occupant(parent, branch, alternate);
+          detached_.push_back(node);
+          cut_off = true;
+          if (parent != kNone) branch_state_[node].alternate = kNone;
+          ++n_switch_alternate_trees_;
+        } else {
+          drop_alternates_below(alternate);
+          detached_.push_back(alternate);
+          branch_state_[node].alternate = kNone;
+          ++n_pruned_alternate_trees_;
+        }
       }
     }
   }
   const uint32_t alternate = branch_state_[node].alternate;
   if (alternate != kNone) learn_node(alternate, x, y, w, parent, branch);
-  // Cut off (switched, or replaced by its alternate's split): River trains the detached objects
-  // on; they no longer take part in the tree.
-  const uint32_t now = occupant(parent, branch);
-  if (now != node) {
-    if (branch_state_[node].alternate == now) branch_state_[node].alternate = kNone;
-    return;
+  // Cut off (switched, or replaced by its alternate's split): River goes on training the
+  // detached branch with this sample; it leaves the tree at the end of the step. Its leaves'
+  // growth does not count in the tree's leaf counts.
+  if (!cut_off && occupant(parent, branch) != node) cut_off = true;
+  if (cut_off && branch_state_[node].alternate != kNone &&
+      occupant(parent, branch) == branch_state_[node].alternate) {
+    branch_state_[node].alternate = kNone;  // its alternate is in the tree now
   }
+  const size_t n_active = n_active_;
+  const size_t n_inactive = n_inactive_;
   const uint32_t b = tree::TreeNodes::branch_no(nodes_[node], view_);
   if (b != kNone) {
     learn_node(nodes_[node].child(b), x, y, w, node, b, true, y_pred);
@@ -284,6 +295,10 @@ void HoeffdingAdaptiveTreeRegressor::learn_branch(uint32_t node, const Features&
   } else {
     const uint32_t path = most_common_branch(node);
     learn_node(nodes_[node].child(path), x, y, w, node, path, true, y_pred);
+  }
+  if (cut_off) {
+    n_active_ = n_active;
+    n_inactive_ = n_inactive;
   }
 }
 
@@ -324,16 +339,16 @@ size_t HoeffdingAdaptiveTreeRegressor::extra_bytes() const {
 }
 
 void HoeffdingAdaptiveTreeRegressor::save_extra(StateWriter& out) const {
-  out(n_alternate_trees_, n_pruned_alternate_trees_, n_switch_alternate_trees_);
+  out(n_alternate_trees_, n_pruned_alternate_trees_, n_switch_alternate_trees_, bootstrap_rng_);
   out(static_cast<uint64_t>(branch_state_.size()));
   for (const BranchState& state : branch_state_) {
-    out(state.adwin != nullptr, state.error_normalizer, state.stats, state.alternate);
+    out(state.adwin != nullptr, state.error_tracker, state.stats, state.alternate);
     if (state.adwin) state.adwin->save(out);
   }
 }
 
 void HoeffdingAdaptiveTreeRegressor::load_extra(StateReader& in) {
-  in(n_alternate_trees_, n_pruned_alternate_trees_, n_switch_alternate_trees_);
+  in(n_alternate_trees_, n_pruned_alternate_trees_, n_switch_alternate_trees_, bootstrap_rng_);
   uint64_t n = 0;
   in(n);
   if (n > nodes_.capacity_nodes()) throw cereal::Exception("HATR: bad branch count");
@@ -341,7 +356,7 @@ void HoeffdingAdaptiveTreeRegressor::load_extra(StateReader& in) {
   branch_state_.resize(static_cast<size_t>(n));
   for (BranchState& state : branch_state_) {
     bool has_adwin = false;
-    in(has_adwin, state.error_normalizer, state.stats, state.alternate);
+    in(has_adwin, state.error_tracker, state.stats, state.alternate);
     if (state.alternate != kNone && state.alternate >= nodes_.capacity_nodes()) {
       throw cereal::Exception("HATR: bad alternate");
     }

@@ -1,21 +1,22 @@
 #pragma once
 /// River's `tree.HoeffdingAdaptiveTreeRegressor` (0.12.1): a Hoeffding tree regressor whose
-/// nodes watch their error with ADWIN. Each node normalizes its error y - y_hat with the running
-/// mean and deviation of the errors it has seen ((e + 3 sd) / (6 sd), 0.5 at first), feeds it to
-/// its detector, and a branch whose detector finds the error growing starts an alternate leaf.
-/// Once both windows exceed `drift_window_threshold`, the alternate replaces the branch when its
-/// error is lower by more than the bound sqrt(2 p (1 - p) ln(2 / switch_significance) (1/n_alt +
-/// 1/n)), or is dropped when higher by as much. Leaves train on Poisson(1) bootstrap weights
-/// (`bootstrap_sampling`), and predictions average the leaf reached with the alternate leaves
-/// met on the way.
+/// nodes watch their absolute error |y - y_hat| with a drift detector (a clone of
+/// `drift_detector`, ADWIN by default) and keep its running mean and variance. A branch whose
+/// detector finds the error growing (and has no alternate) starts an alternate leaf, and starts
+/// its own error statistics over. Once both have seen more than `drift_window_threshold` errors,
+/// a two-sided z-test on the two mean errors decides: at p-value <= `switch_significance` the
+/// alternate replaces the branch when its mean error is lower, and is dropped otherwise. Leaves
+/// train on Poisson(1) bootstrap weights (`bootstrap_sampling`), and predictions average the
+/// leaf reached with the alternate leaves met on the way.
 ///
-/// River 0.12.1's behaviours kept: every leaf draws its bootstrap weights from a random source
-/// of its own seeded with `seed` (River's `check_random_state(seed)` per node: numpy's
-/// RandomState, reproduced bit for bit with std::mt19937 and numpy's Poisson sampler); an alternate
-/// leaf that splits puts its new branch in the place of the subtree that grew it (River hands the
-/// alternate that subtree's parent slot); after a switch at the root the new root learns the
-/// sample. A subtree cut off by a switch or a replacement is not trained further (River goes on
-/// training the detached objects, which no longer affect the tree).
+/// River 0.12.1's behaviours kept: the leaves draw their bootstrap weights from the tree's one
+/// `random.Random(seed)` (rivulet replays CPython's Mersenne Twister and River's
+/// `utils.random.poisson`), in River's order of visits; an alternate leaf that splits puts its
+/// new branch in the place of the subtree that grew it (River hands the alternate that subtree's
+/// parent slot); after a switch at the root the new root learns the sample; a subtree cut off
+/// during a step (a switch, or an alternate's split) still learns that step's sample, as River's
+/// detached objects do (their bootstrap draws come from the shared source), and is dropped
+/// after it (its alternates are dropped at a switch, as River's kill_tree_children does).
 /// Thread safety: none.
 /// Reference: A. Bifet, R. Gavalda, "Adaptive learning from evolving data streams", IDA 2009.
 /// ```cpp example
@@ -36,6 +37,7 @@
 #include <string_view>
 #include <vector>
 
+#include "rivulet/core/python_random.h"
 #include "rivulet/ml/drift/adwin.h"
 #include "rivulet/ml/tree/hoeffding_tree_regressor.h"
 
@@ -46,9 +48,9 @@ class HoeffdingAdaptiveTreeRegressor final : public HoeffdingTreeRegressor {
   struct Options {
     HoeffdingTreeRegressor::Options tree;  ///< The tree's options; `seed` seeds the bootstrap.
     bool bootstrap_sampling = true;        ///< Poisson(1) weights at the leaves.
-    int64_t drift_window_threshold = 300;  ///< Least window of both detectors. REQUIRES: >= 0.
+    int64_t drift_window_threshold = 300;  ///< Errors both must have seen. REQUIRES: >= 0.
     ADWIN::Options drift_detector = {};    ///< River's drift.ADWIN().
-    double switch_significance = 0.05;     ///< Of the switch test. REQUIRES: 0 < s < 1.
+    double switch_significance = 0.05;     ///< Of the z-test. REQUIRES: 0 < s < 1.
   };
 
   /// Returns kInvalidArgument if a REQUIRES clause fails.
@@ -72,8 +74,8 @@ class HoeffdingAdaptiveTreeRegressor final : public HoeffdingTreeRegressor {
   // A branch's drift state.
   struct BranchState {
     std::unique_ptr<ADWIN> adwin;
-    VarianceStats error_normalizer;
-    VarianceStats stats;  // the targets that went through the branch
+    VarianceStats error_tracker;  // the absolute errors since the last reset
+    VarianceStats stats;          // the targets that went through the branch
     uint32_t alternate = tree::kNone;
   };
 
@@ -94,9 +96,13 @@ class HoeffdingAdaptiveTreeRegressor final : public HoeffdingTreeRegressor {
                   uint32_t branch);
   void learn_branch(uint32_t node, const Features& x, double y, double w, uint32_t parent,
                     uint32_t branch, bool has_path_pred, double path_pred);
-  // River's normalize_error: the error min-max scaled to [mean - 3 sd, mean + 3 sd] of a
-  // zero-centred error, 0.5 while undefined.
-  static double normalize_error(double y, double y_pred, VarianceStats& normalizer);
+  // River's utils.random.poisson(1, rng) with the tree's random.Random(seed).
+  int poisson();
+  // Feeds |y - y_pred| to a node's detector and error statistics; true when the detector finds
+  // the error growing (a detection while the mean error falls resets the statistics instead).
+  bool track_error(ADWIN& detector, VarianceStats& tracker, double y, double y_pred);
+  // Drops the alternates of the branches below `node` (River's kill_tree_children).
+  void drop_alternates_below(uint32_t node);
   double detector_width(uint32_t node) const;
   double detector_estimation(uint32_t node) const;
   size_t subtree_leaves(uint32_t node) const;
@@ -105,6 +111,7 @@ class HoeffdingAdaptiveTreeRegressor final : public HoeffdingTreeRegressor {
   double drift_window_threshold_;
   ADWIN::Options detector_options_;
   double switch_significance_;
+  PythonRandom bootstrap_rng_;             // River's random.Random(seed), shared by the leaves
   std::vector<BranchState> branch_state_;  // by node id
   size_t n_alternate_trees_ = 0;
   size_t n_pruned_alternate_trees_ = 0;
