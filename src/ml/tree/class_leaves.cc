@@ -262,7 +262,75 @@ void ClassLeaves::softmax(uint32_t id, double* proba) const {
   }
 }
 
+ClassId ClassLeaves::clear_vote_winner(uint32_t id) const {
+  const Leaf& leaf = leaves_[id];
+  const ClassSlot* s = slots(id);
+  const double* votes = votes_.data();
+  ClassId best = kNoClass;
+  double best_vote = -INFINITY;
+  double second = -INFINITY;
+  for (uint16_t k = 0; k < leaf.n_stats; ++k) {
+    const double v = votes[s[k].stats_order];
+    if (std::isnan(v)) return kNoClass;
+    if (best == kNoClass || v > best_vote) {
+      second = best_vote;
+      best = s[k].stats_order;
+      best_vote = v;
+    } else if (v > second) {
+      second = v;
+    }
+  }
+  if (best == kNoClass || !std::isfinite(best_vote)) return kNoClass;
+  // p_c = exp(v_c - lse): with v_best - v_other above 1e-9 (relative to |v_best| when it is
+  // larger than 1) the probabilities differ by far more than the rounding of the subtractions
+  // and of exp, so the leading vote has the one highest probability. The softmax (2 n exps
+  // and a log) is then not needed to know the winner.
+  const double margin = 1e-9 * std::max(1.0, std::fabs(best_vote));
+  return best_vote - second > margin ? best : kNoClass;
+}
+
+bool ClassLeaves::uses_naive_bayes(uint32_t id) const {
+  const Leaf& leaf = leaves_[id];
+  switch (config_.prediction) {
+    case LeafPrediction::kMajorityClass:
+      return false;
+    case LeafPrediction::kNaiveBayes:
+      return leaf.active && total_weight(id) >= config_.nb_threshold;
+    case LeafPrediction::kNaiveBayesAdaptive:
+      return leaf.active && leaf.nb_correct >= leaf.mc_correct;
+  }
+  return false;
+}
+
+ClassId ClassLeaves::clear_prediction(uint32_t id, const AttributeView& x, ClassId* nb_argmax_out,
+                                      bool* ran_nb) const {
+  const Leaf& leaf = leaves_[id];
+  const ClassSlot* s = slots(id);
+  if (!uses_naive_bayes(id)) {
+    // predict()'s majority-class probabilities, compared as Classifier::predict_one does.
+    const double total = total_weight(id);
+    ClassId best = kNoClass;
+    double best_p = 0.0;
+    for (uint16_t k = 0; k < leaf.n_stats; ++k) {
+      const ClassId c = s[k].stats_order;
+      const double p = total != 0.0 ? s[c].weight / total : s[c].weight;
+      if (p > best_p || (p == best_p && best != kNoClass && c < best)) {
+        best = c;
+        best_p = p;
+      }
+    }
+    return best_p > 0.0 ? best : kNoClass;
+  }
+  if (!nb_votes(id, x, false)) return kNoClass;
+  const ClassId winner = clear_vote_winner(id);
+  if (winner == kNoClass) return kNoClass;
+  if (ran_nb != nullptr) *ran_nb = true;
+  if (nb_argmax_out != nullptr) *nb_argmax_out = winner;
+  return winner;
+}
+
 ClassId ClassLeaves::nb_argmax(uint32_t id) const {
+  if (const ClassId winner = clear_vote_winner(id); winner != kNoClass) return winner;
   const Leaf& leaf = leaves_[id];
   const ClassSlot* s = slots(id);
   const double* votes = votes_.data();
@@ -383,17 +451,7 @@ void ClassLeaves::update(uint32_t id, const AttributeView& x, ClassId y, double 
 bool ClassLeaves::predict(uint32_t id, const AttributeView& x, std::vector<double>& proba,
                           ClassId* nb_argmax_out, bool* ran_nb) const {
   const Leaf& leaf = leaves_[id];
-  bool naive_bayes = false;
-  switch (config_.prediction) {
-    case LeafPrediction::kMajorityClass:
-      break;
-    case LeafPrediction::kNaiveBayes:
-      naive_bayes = leaf.active && total_weight(id) >= config_.nb_threshold;
-      break;
-    case LeafPrediction::kNaiveBayesAdaptive:
-      naive_bayes = leaf.active && leaf.nb_correct >= leaf.mc_correct;
-      break;
-  }
+  const bool naive_bayes = uses_naive_bayes(id);
   const ClassSlot* s = slots(id);
   if (naive_bayes) {
     if (ran_nb != nullptr) *ran_nb = true;

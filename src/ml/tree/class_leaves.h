@@ -115,6 +115,12 @@ class ClassLeaves {
   // and `*ran_nb` is set.
   bool predict(uint32_t leaf, const AttributeView& x, std::vector<double>& proba,
                ClassId* nb_argmax = nullptr, bool* ran_nb = nullptr) const;
+  // The class Classifier::predict_one would give for the probabilities predict() writes (the
+  // highest, the lowest class id on a tie), found without the naive Bayes softmax when one
+  // vote clearly leads; kNoClass when predict() and the argmax are needed. `nb_argmax` and
+  // `ran_nb` as in predict().
+  ClassId clear_prediction(uint32_t leaf, const AttributeView& x, ClassId* nb_argmax = nullptr,
+                           bool* ran_nb = nullptr) const;
   // The class the leaf predicts for x (River's max(prediction, key=...): the first of the
   // highest in the leaf's order), or kNoClass when it predicts nothing.
   ClassId predict_argmax(uint32_t leaf, const AttributeView& x, std::vector<double>& scratch) const;
@@ -210,6 +216,11 @@ class ClassLeaves {
   // The softmax of votes_ into proba, over the leaf's classes.
   void softmax(uint32_t leaf, double* proba) const;
   ClassId nb_argmax(uint32_t leaf) const;
+  // The class whose vote in votes_ leads every other by so much that its softmax probability
+  // is strictly the highest whatever the rounding, or kNoClass.
+  ClassId clear_vote_winner(uint32_t leaf) const;
+  // Whether predict() runs naive Bayes on the leaf.
+  bool uses_naive_bayes(uint32_t leaf) const;
   ClassId mc_argmax(uint32_t leaf) const;
   void choose_subset(uint32_t leaf, const AttributeView& x, Random& rng);
 

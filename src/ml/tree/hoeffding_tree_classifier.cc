@@ -112,7 +112,10 @@ void HoeffdingTreeClassifier::learn(const Features& x, ClassId y, double weight)
   const bool memo = memo_.valid && memo_.version == version_ && memo_.x == x;
   memo_.valid = false;
   ++version_;
-  if (!memo) attributes_.resolve(x, context_.space, view_);
+  if (!memo) {
+    attributes_.resolve(x, context_.space, view_);
+    memo_.x = x;  // for the memo left below
+  }
   if (y >= max_class_) max_class_ = y + 1;
   ensure_dims();
   train_weight_ += weight;
@@ -142,6 +145,15 @@ void HoeffdingTreeClassifier::learn(const Features& x, ClassId y, double weight)
             leaves_->set_last_split_attempt_at(nodes_[node].payload, weight_seen);
         }
       }
+    }
+    // A prediction of x right after learning it (a forest's error for its drift detectors)
+    // finds x's leaf here, unless the leaf has just split.
+    if (nodes_[node].is_leaf()) {
+      memo_.valid = true;
+      memo_.version = version_;
+      memo_.node = node;
+      memo_.ran_nb = false;
+      memo_.nb_argmax = kNoClass;
     }
   } else {
     uint32_t node = end.node;
@@ -205,6 +217,11 @@ void HoeffdingTreeClassifier::apply_split(uint32_t node, const SplitSuggestion& 
 }
 
 void HoeffdingTreeClassifier::enforce_size_limit() {
+  // Every leaf is active or inactive: n_active_ + n_inactive_ is the number of leaves.
+  if (size_limit_.enforce_changes_nothing(n_active_ + n_inactive_, n_inactive_,
+                                          options_.stop_mem_management)) {
+    return;
+  }
   std::vector<uint32_t>& leaf_nodes = leaf_nodes_;
   leaf_nodes.clear();
   nodes_.leaves(root_, leaf_nodes);
@@ -234,23 +251,56 @@ void HoeffdingTreeClassifier::estimate_model_size() {
   }
 }
 
+uint32_t HoeffdingTreeClassifier::find_leaf(const Features& x) const {
+  // x was the last sample predicted or learned, and the tree has not changed since: x's leaf
+  // (and its attribute values in view_) are known.
+  const bool known = memo_.valid && memo_.version == version_ && memo_.node != kNone &&
+                     memo_.x == x;
+  uint32_t node = known ? memo_.node : kNone;
+  if (!known) {
+    attributes_.resolve(x, context_.space, view_);
+    const tree::WalkEnd end = nodes_.walk(root_, view_);
+    node = end.at_leaf
+               ? end.node
+               : nodes_.leaf_for(root_, view_, [this](uint32_t p) { return leaf_weight(p); });
+    memo_.node = end.at_leaf ? node : kNone;
+    memo_.x = x;
+  }
+  memo_.valid = true;
+  memo_.version = version_;
+  memo_.ran_nb = false;
+  memo_.nb_argmax = kNoClass;
+  return node;
+}
+
 bool HoeffdingTreeClassifier::predict_proba_one(const Features& x,
                                                 std::vector<double>& proba) const {
   proba.assign(n_classes(), 0.0);
   if (root_ == kNone) return false;
-  attributes_.resolve(x, context_.space, view_);
-  const tree::WalkEnd end = nodes_.walk(root_, view_);
-  const uint32_t node =
-      end.at_leaf ? end.node
-                  : nodes_.leaf_for(root_, view_, [this](uint32_t p) { return leaf_weight(p); });
-  memo_.valid = true;
-  memo_.version = version_;
-  memo_.node = end.at_leaf ? node : kNone;
-  memo_.ran_nb = false;
-  memo_.nb_argmax = kNoClass;
-  memo_.x = x;
+  const uint32_t node = find_leaf(x);
   (void)leaves_->predict(nodes_[node].payload, view_, proba, &memo_.nb_argmax, &memo_.ran_nb);
   return true;
+}
+
+std::optional<ClassId> HoeffdingTreeClassifier::predict_one(const Features& x,
+                                                            std::vector<double>& scratch) const {
+  if (root_ == kNone) return Classifier::predict_one(x, scratch);
+  const uint32_t payload = nodes_[find_leaf(x)].payload;
+  const ClassId clear =
+      leaves_->clear_prediction(payload, view_, &memo_.nb_argmax, &memo_.ran_nb);
+  if (clear != kNoClass) return clear;
+  // Classifier::predict_one over predict_proba_one, the leaf found above.
+  scratch.assign(n_classes(), 0.0);
+  (void)leaves_->predict(payload, view_, scratch, &memo_.nb_argmax, &memo_.ran_nb);
+  ClassId best = kNoClass;
+  double best_p = -1.0;
+  for (ClassId c = 0; c < scratch.size(); ++c) {
+    if (scratch[c] > best_p) {
+      best_p = scratch[c];
+      best = c;
+    }
+  }
+  return best;
 }
 
 size_t HoeffdingTreeClassifier::n_nodes() const { return n_branches() + n_leaves(); }

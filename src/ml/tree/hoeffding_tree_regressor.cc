@@ -541,16 +541,16 @@ void HoeffdingTreeRegressor::collect_leaves(uint32_t node, std::vector<uint32_t>
 }
 
 void HoeffdingTreeRegressor::enforce_size_limit() {
-  // Before the first size estimate (every memory_estimate_period of weight) the sizes are 0:
-  // every leaf fits, and with no inactive leaf there is nothing to reactivate either.
-  if (n_inactive_ == 0 && size_limit_.active_leaf_size_estimate() == 0.0 &&
-      size_limit_.inactive_leaf_size_estimate() == 0.0) {
+  // Every leaf is active or inactive: n_active_ + n_inactive_ is the number of leaves.
+  if (size_limit_.enforce_changes_nothing(n_active_ + n_inactive_, n_inactive_,
+                                          options_.stop_mem_management)) {
     return;
   }
-  std::vector<uint32_t> ids;
+  std::vector<uint32_t>& ids = leaf_ids_;
+  ids.clear();
   collect_leaves(root_, ids);
-  std::vector<tree::LeafStatus> leaves;
-  leaves.reserve(ids.size());
+  std::vector<tree::LeafStatus>& leaves = leaf_status_;
+  leaves.clear();
   for (const uint32_t id : ids) {
     // River's regression promise: -depth (the deepest leaves go first).
     const double depth = static_cast<double>(nodes_[id].depth);
@@ -654,13 +654,6 @@ void HoeffdingTreeRegressor::save(StateWriter& out) const {
     if (!leaf.in_use) continue;
     out(leaf.stats, leaf.active, leaf.last_split_attempt_at, leaf.disabled, leaf.feature_subset,
         leaf.subset_drawn, leaf.fmse_mean, leaf.fmse_model, leaf.error_normalizer);
-    std::string rng_state;
-    if (leaf.rng) {
-      std::ostringstream text;
-      text << *leaf.rng;
-      rng_state = text.str();
-    }
-    out(rng_state);
     out(static_cast<uint64_t>(leaf.observers.size()));
     for (const Observer& obs : leaf.observers) {
       out(obs.attribute, obs.nominal);
@@ -690,14 +683,6 @@ void HoeffdingTreeRegressor::load(StateReader& in) {
     if (!leaf.in_use) continue;
     in(leaf.stats, leaf.active, leaf.last_split_attempt_at, leaf.disabled, leaf.feature_subset,
        leaf.subset_drawn, leaf.fmse_mean, leaf.fmse_model, leaf.error_normalizer);
-    std::string rng_state;
-    in(rng_state);
-    if (!rng_state.empty()) {
-      leaf.rng = std::make_unique<std::mt19937>();
-      std::istringstream text(rng_state);
-      text >> *leaf.rng;
-      if (text.fail()) throw cereal::Exception("HoeffdingTreeRegressor: bad random state");
-    }
     uint64_t n_observers = 0;
     in(n_observers);
     for (uint64_t i = 0; i < n_observers; ++i) {

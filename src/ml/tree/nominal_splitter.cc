@@ -98,6 +98,7 @@ NominalClassObserver::Split NominalClassObserver::best_split(const SplitCriterio
     best.categories = std::move(categories);
     best.dists = std::move(dists);
   }
+  const double pre_term = criterion.pre_term(pre);
   std::vector<uint32_t> sorted_values = values_;
   std::sort(sorted_values.begin(), sorted_values.end(), less);
   for (const uint32_t v : sorted_values) {
@@ -115,7 +116,7 @@ NominalClassObserver::Split NominalClassObserver::best_split(const SplitCriterio
       }
     }
     const ClassDistView post[2] = {equal, not_equal};
-    const double merit = criterion.merit(pre, post);
+    const double merit = criterion.merit_after(pre_term, post);
     if (merit > best.merit) {
       best.merit = merit;
       best.multiway = false;

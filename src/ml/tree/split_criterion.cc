@@ -55,7 +55,7 @@ int SplitCriterion::branches_over_fraction(std::span<const ClassDistView> post, 
   return n;
 }
 
-double SplitCriterion::merit(ClassDistView pre, std::span<const ClassDistView> post) const {
+double SplitCriterion::merit_after(double pre_term, std::span<const ClassDistView> post) const {
   switch (kind_) {
     case Kind::kInfoGain: {
       if (branches_over_fraction(post, kMinBranchFraction) < 2) return -INFINITY;
@@ -64,7 +64,7 @@ double SplitCriterion::merit(ClassDistView pre, std::span<const ClassDistView> p
       for (const auto& d : post) total += total_of(d);
       double post_entropy = 0.0;
       for (const auto& d : post) post_entropy += total_of(d) * entropy(d);
-      return entropy(pre) - post_entropy / total;
+      return pre_term - post_entropy / total;
     }
     case Kind::kGini: {
       double total = 0.0;

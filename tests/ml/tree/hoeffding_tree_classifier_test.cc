@@ -4,11 +4,13 @@
 
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "ml/eval_helper.h"
+#include "rivulet/core/random.h"
 #include "rivulet/ml/model.h"
 #include "rivulet/ml/registry.h"
 #include "rivulet/ml/tree/gaussian_splitter.h"
@@ -271,6 +273,68 @@ TEST(HoeffdingTreeClassifierTest, FeatureSubsetPerLeaf) {
     EXPECT_EQ(h.tree->draw(3), again.tree->draw(3));
     EXPECT_LE(h.tree->n_branches(), 1u);
   }
+}
+
+// Classifier::predict_one's rule over predict_proba_one: the highest probability, the lowest
+// class id on a tie.
+std::optional<ClassId> argmax_of_proba(const HoeffdingTreeClassifier& tree, const Features& x) {
+  std::vector<double> proba;
+  if (!tree.predict_proba_one(x, proba)) return std::nullopt;
+  ClassId best = kNoClass;
+  double best_p = -1.0;
+  for (ClassId c = 0; c < proba.size(); ++c) {
+    if (proba[c] > best_p) {
+      best_p = proba[c];
+      best = c;
+    }
+  }
+  return best;
+}
+
+TEST(HoeffdingTreeClassifierTest, PredictOneIsTheArgmaxOfTheProbabilities) {
+  // predict_one skips the naive Bayes softmax when one vote clearly leads, and reuses the leaf
+  // of the sample just predicted or learned: it must give the argmax of predict_proba_one
+  // whatever the leaf prediction, before and after learning x, and for a fresh x.
+  using LP = HoeffdingTreeClassifier::LeafPrediction;
+  for (const LP lp : {LP::kMajorityClass, LP::kNaiveBayes, LP::kNaiveBayesAdaptive}) {
+    HoeffdingTreeClassifier::Options o;
+    o.grace_period = 30;
+    o.delta = 0.01;
+    o.leaf_prediction = lp;
+    Harness h(o);
+    const FeatureIndex f[3] = {h.space.intern("a"), h.space.intern("b"), h.space.intern("c")};
+    const ClassId classes[3] = {h.labels.intern("x"), h.labels.intern("y"),
+                                h.labels.intern("z")};
+    Random rng(7);
+    std::vector<double> scratch;
+    size_t checked = 0;
+    for (int i = 0; i < 3000; ++i) {
+      const size_t k = static_cast<size_t>(rng.below(3));
+      // Overlapping classes, and every 10th sample an exact copy of the class centre, so that
+      // leaves also see ties.
+      const bool centre = i % 10 == 0;
+      const Features x{{f[0], centre ? 0.0 : rng.uniform(-1.0, 1.0) + 0.3 * static_cast<double>(k)},
+                       {f[1], centre ? 0.0 : rng.uniform(0.0, 1.0)},
+                       {f[2], centre ? 1.0 : rng.uniform(-2.0, 2.0) * static_cast<double>(k)}};
+      const Features other{{f[0], rng.uniform(-1.0, 1.0)}, {f[1], 0.5}, {f[2], 0.0}};
+      ASSERT_EQ(h.tree->predict_one(x, scratch), argmax_of_proba(*h.tree, x)) << i;
+      h.tree->learn_one(x, classes[k]);
+      ASSERT_EQ(h.tree->predict_one(x, scratch), argmax_of_proba(*h.tree, x)) << i;
+      ASSERT_EQ(h.tree->predict_one(other, scratch), argmax_of_proba(*h.tree, other)) << i;
+      checked += 3;
+    }
+    EXPECT_EQ(checked, 9000u);
+    EXPECT_GT(h.tree->n_leaves(), 3u);  // the leaves and their shortcuts were exercised
+  }
+  // An exact tie (one A, one B, the same x): the lowest class id, as Classifier::predict_one.
+  Harness t({});
+  const FeatureIndex v = t.space.intern("v");
+  const ClassId b = t.labels.intern("B"), a = t.labels.intern("A");
+  t.tree->learn_one(Features{{v, 1.0}}, b);
+  t.tree->learn_one(Features{{v, 1.0}}, a);
+  std::vector<double> scratch;
+  EXPECT_EQ(t.tree->predict_one(Features{{v, 1.0}}, scratch), b);  // B has class id 0
+  EXPECT_EQ(argmax_of_proba(*t.tree, Features{{v, 1.0}}), b);
 }
 
 TEST(HoeffdingTreeClassifierTest, ResetForgetsEverything) {

@@ -100,6 +100,9 @@ class HoeffdingTreeClassifier final : public Classifier {
   /// River's `learn_one(x, y, sample_weight=weight)`. Samples of weight <= 0 are ignored.
   void learn(const Features& x, ClassId y, double weight);
   bool predict_proba_one(const Features& x, std::vector<double>& proba) const override;
+  /// As Classifier::predict_one, without the naive Bayes softmax when one class clearly leads.
+  std::optional<ClassId> predict_one(const Features& x,
+                                     std::vector<double>& scratch) const override;
   /// Forgets everything learned (options kept; the feature-subset generator is re-seeded).
   void reset();
 
@@ -157,6 +160,8 @@ class HoeffdingTreeClassifier final : public Classifier {
     Features x;
   };
   mutable PredictMemo memo_;
+  // x's leaf node, through memo_ when x was the last sample seen; leaves x resolved in view_.
+  uint32_t find_leaf(const Features& x) const;
   uint64_t version_ = 0;  // changes with every update of the tree
   // Scratch of one split attempt.
   std::vector<tree::internal::SplitSuggestion> suggestions_;

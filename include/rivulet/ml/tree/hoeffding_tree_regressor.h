@@ -57,7 +57,6 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
-#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -171,11 +170,10 @@ class HoeffdingTreeRegressor : public Regressor {
     std::unique_ptr<Regressor> model;
     double fmse_mean = 0.0;
     double fmse_model = 0.0;
-    // Hoeffding adaptive trees: the drift detector of the leaf's error and the leaf's own
-    // Mersenne Twister for its bootstrap weights (numpy's RandomState, as River's nodes draw).
+    // Hoeffding adaptive trees: the drift detector of the leaf's error and the running
+    // statistics of that error (River's `_error_tracker`).
     std::unique_ptr<ADWIN> adwin;
     VarianceStats error_normalizer;
-    std::unique_ptr<std::mt19937> rng;
   };
 
   // One split candidate; `attribute` kNone is River's null split.
@@ -260,6 +258,8 @@ class HoeffdingTreeRegressor : public Regressor {
   std::vector<uint32_t> order_;
   std::vector<AttributeId> poor_;
   std::vector<uint32_t> detached_;
+  std::vector<uint32_t> leaf_ids_;
+  std::vector<tree::LeafStatus> leaf_status_;
 
  private:
   uint32_t new_payload();

@@ -57,6 +57,24 @@ class SizeLimit {
     return tree_bytes > max_byte_size_;
   }
 
+  /// True when enforce() over `n_leaves` leaves, `n_inactive` of them inactive, would change
+  /// nothing: no leaf is inactive and all of them fit active under the limit. The tree can then
+  /// skip listing and rating its leaves, which after every split attempt of a forest's trees
+  /// is most of the cost of the attempt.
+  bool enforce_changes_nothing(size_t n_leaves, size_t n_inactive,
+                               bool stop_mem_management) const {
+    if (n_inactive > 0) return false;
+    if (stop_mem_management) return !(overhead_ * active_estimate_ > max_byte_size_);
+    if (n_leaves == 0) return true;
+    // The size with m active leaves is linear in m: m = 1 .. n_leaves all fit when both ends do.
+    const auto size = [&](size_t m) {
+      return (static_cast<double>(m) * active_estimate_ +
+              static_cast<double>(n_leaves - m) * inactive_estimate_) *
+             overhead_;
+    };
+    return !(size(1) > max_byte_size_) && !(size(n_leaves) > max_byte_size_);
+  }
+
   /// River's `_enforce_size_limit`. `leaves` are in left-to-right order; `set_active(id, on)`
   /// activates or deactivates a leaf. Updates the counters as River does.
   void enforce(std::vector<LeafStatus>& leaves, size_t& n_active, size_t& n_inactive,

@@ -62,7 +62,17 @@ class SplitCriterion {
   }
 
   /// The merit of splitting `pre` into `post` (River's `merit_of_split`).
-  double merit(ClassDistView pre, std::span<const ClassDistView> post) const;
+  double merit(ClassDistView pre, std::span<const ClassDistView> post) const {
+    return merit_after(pre_term(pre), post);
+  }
+  /// The part of the merit that depends on `pre` alone (its entropy for info gain, 0 for the
+  /// others). A splitter that rates many candidate splits of one distribution computes it once
+  /// and calls merit_after(): the result is the same to the last bit.
+  double pre_term(ClassDistView pre) const {
+    return kind_ == Kind::kInfoGain ? entropy(pre) : 0.0;
+  }
+  /// merit(pre, post) given `pre_term(pre)`.
+  double merit_after(double pre_term, std::span<const ClassDistView> post) const;
   /// River's `range_of_merit`.
   double range(ClassDistView pre) const;
 
