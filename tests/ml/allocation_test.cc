@@ -183,11 +183,7 @@ TEST_P(AllocationTest, ZeroPerSampleInSteadyState) {
     allocations += step_allocations;
     if (step_allocations != 0) ++steps_allocating;
   }
-  // ARFRegressor: one step in a thousand still allocates (3 allocations) right after its trees
-  // grew, which the growth counter does not catch yet: bounded here to that one step, so that a
-  // per-sample allocation (in every step) still fails. Tracked in the issue-3 closing note.
-  const uint64_t tolerated = c.spec == "forest.ARFRegressor" && steps_allocating <= 1 ? allocations : 0;
-  EXPECT_EQ(allocations - tolerated, 0u) << c.spec << " allocated " << allocations << " times in " << steps_allocating
+  EXPECT_EQ(allocations, 0u) << c.spec << " allocated " << allocations << " times in " << steps_allocating
                              << " of " << kCounted << " predict-then-learn steps after " << kWarmUp
                              << " of warm-up" << (grows ? " (one repeated sample after the warm-up)" : "")
                              << " (" << steps_growing << " steps that changed the structure not counted)";

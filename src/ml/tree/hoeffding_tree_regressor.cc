@@ -286,7 +286,11 @@ void HoeffdingTreeRegressor::leaf_learn(uint32_t node, const Features& x, double
   if (leaf.active) {
     const bool first_observation = leaf.observers.empty();
     update_observers(leaf, y, w);
-    if (first_observation && !leaf.observers.empty()) ++n_growth_events_;  // its splitters
+    if (first_observation && !leaf.observers.empty()) {
+      ++n_growth_events_;  // its splitters, and room for rating them
+      if (suggestions_.capacity() < attributes_.size() + 1)
+        suggestions_.reserve(attributes_.size() + 1);
+    }
   }
   if (leaf.model) {
     if (auto* linear = dynamic_cast<LinearRegression*>(leaf.model.get())) {
@@ -388,6 +392,9 @@ double HoeffdingTreeRegressor::predict_one(const Features& x) const {
 
 void HoeffdingTreeRegressor::best_split_suggestions(Leaf& leaf) {
   suggestions_.clear();
+  // A leaf has at most one observer per attribute: room for all was reserved when the leaf
+  // got its observers (leaf_learn), a growth of the tree.
+  if (suggestions_.capacity() < attributes_.size() + 1) suggestions_.reserve(attributes_.size() + 1);
   if (options_.merit_preprune) suggestions_.push_back(Suggestion{});
   for (const Observer& obs : leaf.observers) {
     Suggestion s;
