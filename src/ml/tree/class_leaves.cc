@@ -448,6 +448,29 @@ void ClassLeaves::update(uint32_t id, const AttributeView& x, ClassId y, double 
   }
 }
 
+void ClassLeaves::enforce_size_limit(const TreeNodes& nodes, std::span<const uint32_t> leaf_nodes,
+                                     SizeLimit& limit, size_t& n_active, size_t& n_inactive,
+                                     double max_depth, bool stop_mem_management) {
+  status_.clear();
+  for (const uint32_t id : leaf_nodes) {
+    const uint32_t p = nodes[id].payload;
+    status_.push_back({p, promise(p), active(p), static_cast<double>(nodes[id].depth)});
+  }
+  limit.enforce(status_, n_active, n_inactive, max_depth, stop_mem_management,
+                [this](uint32_t p, bool on) { set_active(p, on); });
+}
+
+bool ClassLeaves::estimate_size(const TreeNodes& nodes, std::span<const uint32_t> leaf_nodes,
+                                SizeLimit& limit, double tree_bytes, size_t n_active,
+                                size_t n_inactive) const {
+  double active_bytes = 0.0, inactive_bytes = 0.0;
+  for (const uint32_t id : leaf_nodes) {
+    const uint32_t p = nodes[id].payload;
+    (active(p) ? active_bytes : inactive_bytes) += static_cast<double>(leaf_bytes(p));
+  }
+  return limit.estimate(active_bytes, inactive_bytes, tree_bytes, n_active, n_inactive);
+}
+
 bool ClassLeaves::predict(uint32_t id, const AttributeView& x, std::vector<double>& proba,
                           ClassId* nb_argmax_out, bool* ran_nb) const {
   const Leaf& leaf = leaves_[id];

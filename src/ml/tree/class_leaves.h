@@ -12,6 +12,7 @@
 // ExtremelyFastDecisionTreeClassifier. Thread safety: none.
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,7 @@
 #include "rivulet/ml/tree/gaussian_splitter.h"
 #include "rivulet/ml/tree/nominal.h"
 #include "rivulet/ml/tree/nominal_splitter.h"
+#include "rivulet/ml/tree/size_limit.h"
 #include "rivulet/ml/tree/split_criterion.h"
 
 namespace rivulet::ml::tree::internal {
@@ -109,6 +111,16 @@ class ClassLeaves {
   // Clears the naive Bayes adaptive counters and the last split attempt (a fresh leaf over
   // existing statistics and splitters, as EFDT's _kill_subtree makes).
   void reset_leaf_counters(uint32_t leaf);
+  // River's `_enforce_size_limit` over the leaves of the nodes `leaf_nodes` (left to right):
+  // rates them by promise and (de)activates them as `limit` says, updating the counters.
+  void enforce_size_limit(const TreeNodes& nodes, std::span<const uint32_t> leaf_nodes,
+                          SizeLimit& limit, size_t& n_active, size_t& n_inactive,
+                          double max_depth, bool stop_mem_management);
+  // River's `_estimate_model_size`: measures the leaves of `leaf_nodes` into `limit` for a tree
+  // of `tree_bytes`; true when the tree is over the limit (then call enforce_size_limit).
+  bool estimate_size(const TreeNodes& nodes, std::span<const uint32_t> leaf_nodes,
+                     SizeLimit& limit, double tree_bytes, size_t n_active,
+                     size_t n_inactive) const;
   // River's `leaf.prediction(x)`: writes the leaf's classes into proba (indexed by class id,
   // sized by the caller); false when naive Bayes has nothing to say (River's None). When the
   // prediction ran naive Bayes, `*nb_argmax` (if given) receives its argmax (kNoClass: None)
@@ -239,6 +251,7 @@ class ClassLeaves {
   std::vector<ClassWeight> pre_, left_, right_, scratch_;
   std::vector<uint32_t> subset_;
   std::vector<GaussianCell*> updated_;
+  std::vector<LeafStatus> status_;  // scratch of enforce_size_limit
   std::vector<ClassWeight> stats_scratch_;
   std::vector<double> logs_;
 };

@@ -36,17 +36,9 @@ void rank(const std::vector<SplitSuggestion>& s, size_t n, std::vector<uint32_t>
 
 Result<std::unique_ptr<ExtremelyFastDecisionTreeClassifier>>
 ExtremelyFastDecisionTreeClassifier::create(const Options& o) {
-  if (o.grace_period <= 0) return Status::invalid_argument("grace_period must be > 0");
-  if (o.max_depth && *o.max_depth < 0) return Status::invalid_argument("max_depth must be >= 0");
+  RIVULET_RETURN_IF_ERROR(tree::internal::check_tree_options(o));
   if (o.min_samples_reevaluate <= 0)
     return Status::invalid_argument("min_samples_reevaluate must be > 0");
-  if (!(o.delta > 0.0 && o.delta < 1.0)) return Status::invalid_argument("delta must be in (0, 1)");
-  if (!(o.tau >= 0.0)) return Status::invalid_argument("tau must be >= 0");
-  if (o.nb_threshold < 0) return Status::invalid_argument("nb_threshold must be >= 0");
-  if (o.n_splits <= 0) return Status::invalid_argument("n_splits must be > 0");
-  if (!(o.max_size > 0.0)) return Status::invalid_argument("max_size must be > 0");
-  if (o.memory_estimate_period <= 0)
-    return Status::invalid_argument("memory_estimate_period must be > 0");
   return std::make_unique<ExtremelyFastDecisionTreeClassifier>(o);
 }
 
@@ -71,21 +63,7 @@ ExtremelyFastDecisionTreeClassifier::ExtremelyFastDecisionTreeClassifier(const O
       rng_(0) {
   attributes_.set_nominal_names(options_.nominal_attributes);
   size_limit_.set_max_size_mib(options_.max_size);
-  ClassLeaves::Config c;
-  switch (options_.leaf_prediction) {
-    case LeafPrediction::kMajorityClass:
-      c.prediction = tree::internal::LeafPrediction::kMajorityClass;
-      break;
-    case LeafPrediction::kNaiveBayes:
-      c.prediction = tree::internal::LeafPrediction::kNaiveBayes;
-      break;
-    case LeafPrediction::kNaiveBayesAdaptive:
-      c.prediction = tree::internal::LeafPrediction::kNaiveBayesAdaptive;
-      break;
-  }
-  c.nb_threshold = static_cast<double>(options_.nb_threshold);
-  c.n_splits = static_cast<size_t>(options_.n_splits);
-  c.binary_split = options_.binary_split;
+  ClassLeaves::Config c = tree::internal::leaf_config(options_);
   c.merit_preprune = false;  // EFDT's suggestions leave the null split out (its merit is 0)
   leaves_->configure(c);
 }
@@ -330,27 +308,16 @@ bool ExtremelyFastDecisionTreeClassifier::reevaluate(uint32_t node) {
 void ExtremelyFastDecisionTreeClassifier::enforce_size_limit() {
   leaf_nodes_.clear();
   nodes_.leaves(root_, leaf_nodes_);
-  status_.clear();
-  for (const uint32_t id : leaf_nodes_) {
-    const uint32_t p = nodes_[id].payload;
-    status_.push_back(
-        {p, leaves_->promise(p), leaves_->active(p), static_cast<double>(nodes_[id].depth)});
-  }
-  size_limit_.enforce(status_, n_active_, n_inactive_, max_depth_, options_.stop_mem_management,
-                      [this](uint32_t p, bool on) { leaves_->set_active(p, on); });
+  leaves_->enforce_size_limit(nodes_, leaf_nodes_, size_limit_, n_active_, n_inactive_, max_depth_,
+                              options_.stop_mem_management);
 }
 
 void ExtremelyFastDecisionTreeClassifier::estimate_model_size() {
   if (root_ == kNone) return;
   leaf_nodes_.clear();
   nodes_.leaves(root_, leaf_nodes_);
-  double active = 0.0, inactive = 0.0;
-  for (const uint32_t id : leaf_nodes_) {
-    const uint32_t p = nodes_[id].payload;
-    (leaves_->active(p) ? active : inactive) += static_cast<double>(leaves_->leaf_bytes(p));
-  }
-  if (size_limit_.estimate(active, inactive, static_cast<double>(bytes()), n_active_,
-                           n_inactive_)) {
+  if (leaves_->estimate_size(nodes_, leaf_nodes_, size_limit_, static_cast<double>(bytes()),
+                             n_active_, n_inactive_)) {
     enforce_size_limit();
   }
 }

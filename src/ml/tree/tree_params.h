@@ -1,5 +1,6 @@
 #pragma once
-// The spec parameters the Hoeffding tree classifiers share (HoeffdingTreeClassifier, HAT, EFDT
+// The options the Hoeffding tree classifiers share: their checks, the leaves' configuration
+// they give, and the spec parameters (HoeffdingTreeClassifier, HAT, EFDT
 // and the trees of ARFClassifier), read in River's signature order by two calls around each
 // learner's own parameters, with the defaults of the Options struct passed in; River's list of
 // names from a comma-separated string, for `nominal_attributes` of every tree; and the
@@ -15,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "ml/tree/class_leaves.h"
+#include "rivulet/core/status.h"
 #include "rivulet/ml/params.h"
 #include "rivulet/ml/tree/hoeffding_tree_classifier.h"
 #include "rivulet/ml/tree/split_criterion.h"
@@ -106,6 +109,44 @@ void read_memory_params(Params& p, O& o, bool pruning_unused = false) {
                                   pruning_unused ? "accepted; not used" : "disable poor attributes");
   o.merit_preprune = p.boolean("merit_preprune", o.merit_preprune,
                                pruning_unused ? "accepted; not used" : "merit-based pre-pruning");
+}
+
+// The checks of the options every classifier tree shares: OK, or the first that fails.
+template <class O>
+Status check_tree_options(const O& o) {
+  if (o.grace_period <= 0) return Status::invalid_argument("grace_period must be > 0");
+  if (o.max_depth && *o.max_depth < 0) return Status::invalid_argument("max_depth must be >= 0");
+  if (!(o.delta > 0.0 && o.delta < 1.0)) return Status::invalid_argument("delta must be in (0, 1)");
+  if (!(o.tau >= 0.0)) return Status::invalid_argument("tau must be >= 0");
+  if (o.nb_threshold < 0) return Status::invalid_argument("nb_threshold must be >= 0");
+  if (o.n_splits <= 0) return Status::invalid_argument("n_splits must be > 0");
+  if (!(o.max_size > 0.0)) return Status::invalid_argument("max_size must be > 0");
+  if (o.memory_estimate_period <= 0)
+    return Status::invalid_argument("memory_estimate_period must be > 0");
+  return Status::ok_status();
+}
+
+// The leaves' configuration from the options every classifier tree shares.
+template <class O>
+ClassLeaves::Config leaf_config(const O& o) {
+  using Prediction = HoeffdingTreeClassifier::LeafPrediction;
+  ClassLeaves::Config c;
+  switch (o.leaf_prediction) {
+    case Prediction::kMajorityClass:
+      c.prediction = LeafPrediction::kMajorityClass;
+      break;
+    case Prediction::kNaiveBayes:
+      c.prediction = LeafPrediction::kNaiveBayes;
+      break;
+    case Prediction::kNaiveBayesAdaptive:
+      c.prediction = LeafPrediction::kNaiveBayesAdaptive;
+      break;
+  }
+  c.nb_threshold = static_cast<double>(o.nb_threshold);
+  c.n_splits = static_cast<size_t>(o.n_splits);
+  c.binary_split = o.binary_split;
+  c.merit_preprune = o.merit_preprune;
+  return c;
 }
 
 }  // namespace rivulet::ml::tree::internal

@@ -133,7 +133,6 @@ class ExtremelyFastDecisionTreeClassifier final : public Classifier {
   std::vector<uint32_t> ranked_;
   std::vector<tree::ClassWeight> stats_;
   std::vector<uint32_t> leaf_nodes_;
-  std::vector<tree::LeafStatus> status_;
   std::vector<uint32_t> split_children_;
 };
 

@@ -157,7 +157,6 @@ class HoeffdingAdaptiveTreeClassifier final : public Classifier {
   std::vector<std::unique_ptr<ADWIN>> spare_adwins_;  // detectors of released nodes, reused
   std::vector<tree::ClassWeight> split_stats_;
   std::vector<uint32_t> split_children_;
-  std::vector<tree::LeafStatus> status_;
   std::vector<tree::internal::SplitSuggestion> suggestions_;
   std::vector<uint32_t> ranked_;
 };

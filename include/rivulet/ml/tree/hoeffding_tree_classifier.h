@@ -167,7 +167,6 @@ class HoeffdingTreeClassifier final : public Classifier {
   std::vector<tree::internal::SplitSuggestion> suggestions_;
   std::vector<uint32_t> ranked_;
   std::vector<uint32_t> leaf_nodes_;
-  std::vector<tree::LeafStatus> status_;
 };
 
 }  // namespace rivulet::ml
