@@ -14,6 +14,7 @@ Runner add_eval(CLI::App& app);
 Runner add_predict(CLI::App& app);
 Runner add_inspect(CLI::App& app);
 Runner add_models(CLI::App& app);
+Runner add_gen(CLI::App& app);
 
 // Prints "rivulet: <message>" on stderr and returns 1.
 int fail(const std::string& message);

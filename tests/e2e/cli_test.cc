@@ -386,3 +386,130 @@ TEST(CliTest, CorruptModelFileIsDataLossNotACrash) {
 }
 
 }  // namespace
+
+// rivulet gen: the built-in generators as JSON Lines.
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace {
+
+size_t count_lines(const std::string& text) {
+  return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+TEST(CliGenTest, RiverStreamAsInRiversDocstring) {
+  CliRun r = run("gen sea --count 5");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(r.err.empty()) << r.err;
+  // synth.SEA(variant=0, seed=42): {0: 6.39426, 1: 0.25010, 2: 2.75029} False, ...
+  EXPECT_EQ(r.out,
+            "{\"x0\":6.394267984578837,\"x1\":0.25010755222666936,\"x2\":2.7502931836911926,\"y\":false}\n"
+            "{\"x0\":2.2321073814882277,\"x1\":7.364712141640124,\"x2\":6.766994874229113,\"y\":true}\n"
+            "{\"x0\":8.921795677048454,\"x1\":0.8693883262941615,\"x2\":4.2192181968527045,\"y\":true}\n"
+            "{\"x0\":0.29797219438070344,\"x1\":2.1863797480360336,\"x2\":5.053552881033624,\"y\":false}\n"
+            "{\"x0\":0.26535969683863625,\"x1\":1.988376506866485,\"x2\":6.498844377795232,\"y\":false}\n");
+}
+
+TEST(CliGenTest, ParametersInTheSpecOrWithSetAndSeeds) {
+  CliRun a = run("gen 'hyperplane(n_features=2, seed=42)' -n 50");
+  CliRun b = run("gen hyperplane --set n_features=2 --set mag_change=0.0 -n 50");
+  CliRun c = run("gen hyperplane --set n_features=2 -n 50 --seed 7");
+  ASSERT_EQ(a.status, 0) << a.err;
+  ASSERT_EQ(b.status, 0) << b.err;
+  ASSERT_EQ(c.status, 0) << c.err;
+  EXPECT_EQ(count_lines(a.out), 50u);
+  EXPECT_EQ(a.out, b.out);
+  EXPECT_NE(a.out, c.out);
+  EXPECT_EQ(a.out.substr(0, a.out.find('\n')), "{\"x0\":0.7319939418114051,\"x1\":0.5986584841970366,\"y\":1}");
+}
+
+TEST(CliGenTest, MistakesAreOneClearError) {
+  expect_one_line_error("gen seas -n 1", "unknown generator 'seas': valid kinds are sea, hyperplane, agrawal, rbf, transactions, sensors");
+  expect_one_line_error("gen 'sea(nois=0.1)' -n 1", "sea: unknown parameter 'nois' (parameters: variant, noise, seed)");
+  expect_one_line_error("gen sea --set variant=7 -n 1", "sea: variant must be 0, 1, 2 or 3 (got 7)");
+  expect_one_line_error("gen sea --set variant -n 1", "expected name=value");
+  expect_one_line_error("gen 'sea(variant=' -n 1", "generator spec, column");
+  expect_one_line_error("gen -n 1", "a KIND is needed");
+  expect_one_line_error("gen sea -n 1 --output /nonexistent/dir/x.jsonl", "--output /nonexistent/dir/x.jsonl");
+}
+
+TEST(CliGenTest, ClosedPipeEndsTheRunQuietly) {
+  const std::string err = temp_path("gen_pipe_err");
+  const std::string cmd = "bash -c 'set -o pipefail; " + std::string(RIVULET_BINARY) +
+                          " gen transactions 2>" + err + " | head -n 3'";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string out;
+  std::array<char, 4096> buf{};
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
+  const int raw = pclose(pipe);
+  ASSERT_TRUE(WIFEXITED(raw));
+  EXPECT_EQ(WEXITSTATUS(raw), 0);  // pipefail: rivulet's own status, not head's
+  EXPECT_EQ(count_lines(out), 3u);
+  std::ifstream f(err);
+  const std::string errors((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(errors.empty()) << errors;
+  std::filesystem::remove(err);
+}
+
+TEST(CliGenTest, RateLimitedRunToAFile) {
+  const std::string path = temp_path("gen_rate.jsonl");
+  const auto start = std::chrono::steady_clock::now();
+  CliRun r = run("gen 'sensors(n_machines=3)' --count 30 --rate 300 --output " + path);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(r.out.empty());
+  EXPECT_GE(seconds, 0.09);  // 30 events at 300 a second
+  std::ifstream f(path);
+  const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(count_lines(text), 30u);
+  EXPECT_EQ(text.rfind("{\"machine_id\":\"m", 0), 0u);
+  std::filesystem::remove(path);
+}
+
+TEST(CliGenTest, SendsToATcpListener) {
+  const int server = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(server, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  ASSERT_EQ(::bind(server, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(server, 1), 0);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::getsockname(server, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const std::string cmd = std::string(RIVULET_BINARY) + " gen sea -n 5 --output tcp://127.0.0.1:" +
+                          std::to_string(ntohs(addr.sin_port));
+  FILE* proc = popen(cmd.c_str(), "r");
+  ASSERT_NE(proc, nullptr);
+  const int client = ::accept(server, nullptr, nullptr);
+  ASSERT_GE(client, 0);
+  std::string received;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(client, buf, sizeof buf)) > 0) received.append(buf, static_cast<size_t>(n));
+  ::close(client);
+  ::close(server);
+  const int raw = pclose(proc);
+  EXPECT_TRUE(WIFEXITED(raw) && WEXITSTATUS(raw) == 0);
+  EXPECT_EQ(received, run("gen sea -n 5").out);
+}
+
+TEST(CliGenTest, ListShowsKindsParametersAndFields) {
+  CliRun r = run("gen --list");
+  ASSERT_EQ(r.status, 0) << r.err;
+  for (const char* needle : {"sea  (River: synth.SEA)", "hyperplane  (River: synth.Hyperplane)",
+                             "agrawal  (River: synth.Agrawal)", "rbf  (River: synth.RandomRBFDrift)",
+                             "transactions\n", "sensors\n", "n_features: int = 10",
+                             "mag_change: float = 0.0", "label_delay: float = 60.0",
+                             "fields: machine_id, event_time"}) {
+    EXPECT_NE(r.out.find(needle), std::string::npos) << needle;
+  }
+}
+
+}  // namespace

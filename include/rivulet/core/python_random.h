@@ -38,6 +38,16 @@ class PythonRandom {
     gauss_next_ = 0.0;
   }
 
+  /// Seeds the generator as the reference MT19937's `init_genrand(seed)`, which is how numpy's
+  /// legacy `np.random.RandomState(seed)` seeds it for an integer seed (CPython instead seeds
+  /// through `init_by_array`, see reseed()). `random()` then draws what RandomState's `rand()`
+  /// draws and next_u32() its raw 32-bit words.
+  void reseed_mt19937(uint32_t seed) {
+    init_genrand(seed);
+    has_gauss_next_ = false;
+    gauss_next_ = 0.0;
+  }
+
   /// CPython's genrand_uint32.
   uint32_t next_u32() {
     if (index_ >= kN) generate();
