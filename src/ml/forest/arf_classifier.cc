@@ -9,6 +9,7 @@
 #include "ml/forest/forest_support.h"
 #include "ml/tree/tree_params.h"
 #include "ml/forest/python_draws.h"
+#include "ml/tree/class_leaves.h"
 #include "rivulet/ml/drift/adwin.h"
 #include "rivulet/ml/metrics/accuracy.h"
 
@@ -70,7 +71,6 @@ Result<std::unique_ptr<ARFClassifier>> ARFClassifier::create(Options options) {
   model->members_.resize(n);
   for (size_t i = 0; i < n; ++i) {
     Member& m = model->members_[i];
-    m.rng = Random(internal::member_seed(model->options_.seed, i));
     if (model->options_.drift_detector) m.drift = model->options_.drift_detector->clone();
     if (model->options_.warning_detector) m.warning = model->options_.warning_detector->clone();
     std::unique_ptr<Metric> metric = model->options_.metric->clone_fresh();
@@ -132,28 +132,37 @@ void ARFClassifier::attach(const ModelContext& context) {
   }
 }
 
-std::unique_ptr<HoeffdingTreeClassifier> ARFClassifier::new_tree(Member& m) const {
-  HoeffdingTreeClassifier::Options o = tree_options_;
-  o.seed = m.rng.next_u64();
-  auto tree = std::make_unique<HoeffdingTreeClassifier>(o);
+std::unique_ptr<HoeffdingTreeClassifier> ARFClassifier::new_tree() const {
+  auto tree = std::make_unique<HoeffdingTreeClassifier>(tree_options_);
   tree->attach(member_context_);
   return tree;
+}
+
+void ARFClassifier::set_tree_options() {
+  tree_options_ = options_.tree;
+  tree_options_.max_features = max_features_;
+  tree_options_.caller_draws_subsets = true;  // from rng_, in learn_one
 }
 
 void ARFClassifier::init(const Features& x) {
   // River builds the trees at the first sample, when it knows how many attributes there are.
   max_features_ = options_.max_features.resolve(internal::count_attributes(x, context_.space));
-  tree_options_ = options_.tree;
-  tree_options_.max_features = max_features_;
-  for (Member& m : members_) m.model = new_tree(m);
+  set_tree_options();
+  for (Member& m : members_) m.model = new_tree();
   initialized_ = true;
 }
 
 void ARFClassifier::learn_one(const Features& x, ClassId y) {
   if (!initialized_) init(x);
-  // River draws each tree's weight just before the tree learns; the draws are made here, in
-  // tree order, so that the trees can learn in parallel.
-  for (Member& m : members_) m.k = internal::python_poisson(options_.lambda_value, rng_);
+  // River, tree after tree: the tree's weight k; when k > 0 the tree learns x, its leaf drawing
+  // its attribute subset if it has none yet, then its background tree likewise; all from rng_.
+  // The draws are made here, in that order, so that the trees can then learn in parallel.
+  for (Member& m : members_) {
+    m.k = internal::python_poisson(options_.lambda_value, rng_);
+    if (m.k <= 0) continue;
+    m.model->draw_subset(x, rng_);
+    if (m.background) m.background->draw_subset(x, rng_);
+  }
   x_ = &x;
   y_ = y;
   // In test-then-train the forest has just predicted x: its trees' predictions are reused.
@@ -169,7 +178,7 @@ void ARFClassifier::learn_member(Member& m) {
   std::optional<ClassId> pred;
   if (m.metric->needs_proba()) {
     if (m.model->predict_proba_one(x, m.scratch)) {
-      pred = internal::most_probable(m.scratch);
+      pred = internal::most_probable(m.scratch, tree::internal::tie_winner(context_.labels));
     } else {
       m.scratch.clear();
     }
@@ -189,7 +198,7 @@ void ARFClassifier::learn_member(Member& m) {
   if (m.warning) {
     m.warning->update(error);
     if (m.warning->drift_detected()) {
-      m.background = new_tree(m);
+      m.background = new_tree();
       m.warning->reset();
       ++m.n_warnings;
     }
@@ -201,7 +210,7 @@ void ARFClassifier::learn_member(Member& m) {
       m.model = std::move(m.background);
       m.warning->reset();
     } else {
-      m.model = new_tree(m);
+      m.model = new_tree();
     }
     m.drift->reset();
     m.metric = std::unique_ptr<ClassificationMetric>(
@@ -213,11 +222,12 @@ void ARFClassifier::learn_member(Member& m) {
 bool ARFClassifier::predict_proba_one(const Features& x, std::vector<double>& proba) const {
   proba.assign(context_.labels != nullptr ? context_.labels->size() : 0, 0.0);
   if (!initialized_) return false;
+  const ClassId first = tree::internal::tie_winner(context_.labels);
   bool any = false;
   for (const Member& m : members_) {
     m.predicted.reset();
     if (!m.model->predict_proba_one(x, member_proba_)) continue;
-    m.predicted = internal::most_probable(member_proba_);  // the tree's predict_one(x)
+    m.predicted = internal::most_probable(member_proba_, first);  // the tree's predict_one(x)
     any = true;
     const double metric = m.metric->get();
     const double weight = !options_.disable_weighted_vote && metric > 0.0 ? metric : 1.0;
@@ -232,6 +242,13 @@ bool ARFClassifier::predict_proba_one(const Features& x, std::vector<double>& pr
     for (double& p : proba) p /= total;
   }
   return true;
+}
+
+std::optional<ClassId> ARFClassifier::predict_one(const Features& x,
+                                                  std::vector<double>& scratch) const {
+  if (!predict_proba_one(x, scratch)) return std::nullopt;
+  // River's max over the forest's classes, in the order the trees list them (tie_winner).
+  return internal::most_probable(scratch, tree::internal::tie_winner(context_.labels));
 }
 
 int64_t ARFClassifier::n_drifts_detected() const {
@@ -250,7 +267,7 @@ void ARFClassifier::save(StateWriter& out) const {
   out(rng_, initialized_, static_cast<uint64_t>(max_features_));
   if (!initialized_) return;
   for (const Member& m : members_) {
-    out(m.rng, m.n_drifts, m.n_warnings);
+    out(m.n_drifts, m.n_warnings);
     internal::save_member_trees(m, out);
   }
 }
@@ -270,19 +287,11 @@ void ARFClassifier::load(StateReader& in) {
     return;
   }
   max_features_ = static_cast<size_t>(max_features);
-  tree_options_ = options_.tree;
-  tree_options_.max_features = max_features_;
+  set_tree_options();
   initialized_ = true;
-  auto make = [this](uint64_t seed) {
-    HoeffdingTreeClassifier::Options o = tree_options_;
-    o.seed = seed;
-    auto tree = std::make_unique<HoeffdingTreeClassifier>(o);
-    tree->attach(member_context_);
-    return tree;
-  };
   for (Member& m : members_) {
-    in(m.rng, m.n_drifts, m.n_warnings);
-    internal::load_member_trees(m, in, make);
+    in(m.n_drifts, m.n_warnings);
+    internal::load_member_trees(m, in, [this] { return new_tree(); });
   }
 }
 

@@ -81,7 +81,6 @@ Result<std::unique_ptr<ARFRegressor>> ARFRegressor::create(Options options) {
   model->members_.resize(n);
   for (size_t i = 0; i < n; ++i) {
     Member& m = model->members_[i];
-    m.rng = Random(internal::member_seed(model->options_.seed, i));
     if (model->options_.drift_detector) m.drift = model->options_.drift_detector->clone();
     if (model->options_.warning_detector) m.warning = model->options_.warning_detector->clone();
     m.metric = fresh_metric(*model->options_.metric);
@@ -191,29 +190,36 @@ void ARFRegressor::attach(const ModelContext& context) {
   }
 }
 
-std::unique_ptr<HoeffdingTreeRegressor> ARFRegressor::tree_with_seed(uint64_t seed) const {
-  HoeffdingTreeRegressor::Options o = tree_options_;
-  o.seed = seed;
-  auto tree = std::make_unique<HoeffdingTreeRegressor>(std::move(o));
+std::unique_ptr<HoeffdingTreeRegressor> ARFRegressor::new_tree() const {
+  auto tree = std::make_unique<HoeffdingTreeRegressor>(tree_options_);
   tree->attach(member_context_);
   return tree;
 }
 
-std::unique_ptr<HoeffdingTreeRegressor> ARFRegressor::new_tree(Member& m) const {
-  return tree_with_seed(m.rng.next_u64());
+void ARFRegressor::set_tree_options() {
+  tree_options_ = options_.tree;
+  tree_options_.max_features = max_features_;
+  tree_options_.caller_draws_subsets = true;  // from rng_, in learn_one
 }
 
 void ARFRegressor::init(const Features& x) {
   max_features_ = options_.max_features.resolve(internal::count_attributes(x, context_.space));
-  tree_options_ = options_.tree;
-  tree_options_.max_features = max_features_;
-  for (Member& m : members_) m.model = new_tree(m);
+  set_tree_options();
+  for (Member& m : members_) m.model = new_tree();
   initialized_ = true;
 }
 
 void ARFRegressor::learn_one(const Features& x, double y) {
   if (!initialized_) init(x);
-  for (Member& m : members_) m.k = internal::python_poisson(options_.lambda_value, rng_);
+  // River, tree after tree: the tree's weight k; when k > 0 the tree learns x, its leaf drawing
+  // its attribute subset if it has none yet, then its background tree likewise; all from rng_.
+  // The draws are made here, in that order, so that the trees can then learn in parallel.
+  for (Member& m : members_) {
+    m.k = internal::python_poisson(options_.lambda_value, rng_);
+    if (m.k <= 0) continue;
+    m.model->draw_subset(x, rng_);
+    if (m.background) m.background->draw_subset(x, rng_);
+  }
   x_ = &x;
   y_ = y;
   internal::for_each_member(context_, members_.size(),
@@ -239,7 +245,7 @@ void ARFRegressor::learn_member(Member& m) {
   if (m.warning) {
     m.warning->update(input);
     if (m.warning->drift_detected()) {
-      m.background = new_tree(m);
+      m.background = new_tree();
       m.warning->reset();
       ++m.n_warnings;
       ++m.n_changes;
@@ -253,7 +259,7 @@ void ARFRegressor::learn_member(Member& m) {
       m.model = std::move(m.background);
       m.warning->reset();
     } else {
-      m.model = new_tree(m);
+      m.model = new_tree();
     }
     m.drift->reset();
     m.metric = fresh_metric(*options_.metric);
@@ -319,7 +325,7 @@ void ARFRegressor::save(StateWriter& out) const {
   out(rng_, initialized_, static_cast<uint64_t>(max_features_));
   if (!initialized_) return;
   for (const Member& m : members_) {
-    out(m.rng, m.n_drifts, m.n_warnings, m.errors);
+    out(m.n_drifts, m.n_warnings, m.errors);
     internal::save_member_trees(m, out);
   }
 }
@@ -337,11 +343,10 @@ void ARFRegressor::load(StateReader& in) {
     }
     return;
   }
-  tree_options_ = options_.tree;
-  tree_options_.max_features = max_features_;
+  set_tree_options();
   for (Member& m : members_) {
-    in(m.rng, m.n_drifts, m.n_warnings, m.errors);
-    internal::load_member_trees(m, in, [this](uint64_t seed) { return tree_with_seed(seed); });
+    in(m.n_drifts, m.n_warnings, m.errors);
+    internal::load_member_trees(m, in, [this] { return new_tree(); });
   }
 }
 

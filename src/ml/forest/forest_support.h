@@ -41,13 +41,13 @@ inline size_t count_attributes(const Features& x, const FeatureSpace* space) {
   return static_cast<size_t>(std::unique(names.begin(), names.end()) - names.begin());
 }
 
-// The class of highest probability (the lowest id, i.e. the first seen, on ties), as
-// Classifier::predict_one picks it; kNoClass for an empty vector.
-inline ClassId most_probable(const std::vector<double>& proba) {
+// The class of highest probability; on ties `first` if it is among them, else the lowest id
+// (the first seen), as Classifier::predict_one picks it; kNoClass for an empty vector.
+inline ClassId most_probable(const std::vector<double>& proba, ClassId first = kNoClass) {
   ClassId best = kNoClass;
   double best_p = -1.0;
   for (ClassId c = 0; c < proba.size(); ++c) {
-    if (proba[c] > best_p) {
+    if (proba[c] > best_p || (proba[c] == best_p && c == first)) {
       best_p = proba[c];
       best = c;
     }
@@ -75,40 +75,33 @@ inline void merge_importances(const std::vector<FeatureImportance>& add, size_t 
 
 
 // The parts of an adaptive random forest's member that ARFClassifier and ARFRegressor share: a
-// Member has `model` and `background` (trees with options().seed, save, load, n_nodes, height,
-// draw, feature_importances), `drift` and `warning` detectors (either may be null), a `metric`
-// and the counters `n_drifts` and `n_warnings`.
+// Member has `model` and `background` (trees with save, load, n_nodes, height, draw,
+// feature_importances), `drift` and `warning` detectors (either may be null), a `metric` and the
+// counters `n_drifts` and `n_warnings`.
 
-// A member's trees, detectors and metric, written after the member's own fields: the tree's seed
-// and state, whether a background tree runs (then its seed and state), the detectors, the metric.
+// A member's trees, detectors and metric, written after the member's own fields: the tree's
+// state, whether a background tree runs (then its state), the detectors, the metric.
 template <class Member>
 void save_member_trees(const Member& m, StateWriter& out) {
-  out(m.model->options().seed);
   m.model->save(out);
   const bool has_background = m.background != nullptr;
   out(has_background);
-  if (has_background) {
-    out(m.background->options().seed);
-    m.background->save(out);
-  }
+  if (has_background) m.background->save(out);
   if (m.drift) m.drift->save(out);
   if (m.warning) m.warning->save(out);
   m.metric->save(out);
 }
 
-// Reads what save_member_trees wrote; `make_tree(seed)` builds an empty tree of the forest's options.
+// Reads what save_member_trees wrote; `make_tree()` builds an empty tree of the forest's options.
 template <class Member, class MakeTree>
 void load_member_trees(Member& m, StateReader& in, const MakeTree& make_tree) {
-  uint64_t seed = 0;
-  in(seed);
-  m.model = make_tree(seed);
+  m.model = make_tree();
   m.model->load(in);
   bool has_background = false;
   in(has_background);
   m.background.reset();
   if (has_background) {
-    in(seed);
-    m.background = make_tree(seed);
+    m.background = make_tree();
     m.background->load(in);
   }
   if (m.drift) m.drift->load(in);

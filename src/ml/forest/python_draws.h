@@ -5,6 +5,7 @@
 // populations, a set of picks for large ones) and `shuffle`.
 // Thread safety: none (the generator is the caller's).
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstddef>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "rivulet/core/python_random.h"
+#include "rivulet/ml/tree/nominal.h"
 
 namespace rivulet::ml::internal {
 
@@ -66,6 +68,29 @@ inline void python_sample(PythonRandom& rng, size_t n, size_t k, std::vector<siz
     pool[j] = 1;
     out.push_back(j);
   }
+}
+
+// The attribute subset a leaf of River's ARF trees watches (BaseRandomLeaf._sample_features):
+// `rng.sample(sorted(x.keys()), k=k)` when x has at least k attributes, else `sorted(x.keys())`
+// without a draw. The names sort as Python sorts strings (by code point: the byte order of
+// UTF-8). `out` receives the subset in draw order; `sorted`, `positions` and `pool` are scratch.
+inline void python_attribute_subset(const tree::AttributeView& x,
+                                    const tree::AttributeMap& attributes, size_t k,
+                                    PythonRandom& rng, std::vector<tree::AttributeId>& out,
+                                    std::vector<tree::AttributeId>& sorted,
+                                    std::vector<size_t>& positions, std::vector<size_t>& pool) {
+  sorted.clear();
+  for (const tree::AttributeValue& e : x.entries()) sorted.push_back(e.attribute);
+  std::sort(sorted.begin(), sorted.end(), [&attributes](tree::AttributeId a, tree::AttributeId b) {
+    return attributes.name(a) < attributes.name(b);
+  });
+  if (sorted.size() < k) {
+    out.assign(sorted.begin(), sorted.end());
+    return;
+  }
+  python_sample(rng, sorted.size(), k, positions, pool);
+  out.clear();
+  for (const size_t p : positions) out.push_back(sorted[p]);
 }
 
 // CPython's `shuffle(x)`.

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 
 #include "ml/internal/vector_math.h"
@@ -96,6 +97,8 @@ uint32_t ClassLeaves::create(ClassDistView initial) {
   leaf.in_use = true;
   leaf.active = true;
   leaf.subset_chosen = false;
+  leaf.subset.clear();
+  leaf.order.clear();
   leaf.n_obs = 0;
   leaf.mc_correct = 0.0;
   leaf.nb_correct = 0.0;
@@ -133,6 +136,7 @@ void ClassLeaves::clear() {
   cell_pool_.clear();
   free_cells_.clear();
   n_cell_blocks_ = 0;
+  has_pending_ = false;
 }
 
 double ClassLeaves::total_weight(uint32_t id) const {
@@ -173,6 +177,7 @@ void ClassLeaves::set_active(uint32_t id, bool on) {
   leaf.n_obs = 0;
   uint8_t* f = flags(id);
   for (size_t a = 0; a < attr_cap_; ++a) f[a] = static_cast<uint8_t>(f[a] & ~kObserved);
+  leaf.order.clear();
   leaf.nominal.clear();
   if (on) {
     leaf.cells = acquire_cells();
@@ -224,25 +229,37 @@ bool ClassLeaves::nb_votes(uint32_t id, const AttributeView& x, bool touch) cons
   if (!leaf.active) return true;
   const uint8_t* f = flags(id);
   const GaussianCell* block = cells(leaf.cells);
-  for (const AttributeValue& e : x.entries()) {
-    const AttributeId a = e.attribute;
-    if (a >= attr_cap_ || (f[a] & kObserved) == 0) continue;
-    if (e.category == kNone) {
+  const auto vote = [&](AttributeId a, double value, uint32_t category)
+                        __attribute__((always_inline)) {
+    if (category == kNone) {
       const GaussianCell* g = block + static_cast<size_t>(a) * class_cap_;
       for (uint16_t k = 0; k < leaf.n_stats; ++k) {
         const ClassId c = s[k].stats_order;
-        if (s[c].weight > 0.0) votes[c] += g[c].log_pdf_or_zero(e.value);
+        if (s[c].weight > 0.0) votes[c] += g[c].log_pdf_or_zero(value);
       }
     } else {
       auto& obs = const_cast<NominalClassObserver&>(leaf.nominal[a]);
       for (uint16_t k = 0; k < leaf.n_stats; ++k) {
         const ClassId c = s[k].stats_order;
         if (!(s[c].weight > 0.0)) continue;
-        const double p = obs.cond_proba(e.category, c);
+        const double p = obs.cond_proba(category, c);
         votes[c] += p > 0.0 ? std::log(p) : 0.0;
-        if (touch) obs.touch(e.category, c);
+        if (touch) obs.touch(category, c);
       }
     }
+  };
+  if (config_.max_features > 0) {
+    // River sums over its splitters, in the order they were made (the summing order shows in
+    // the last bits).
+    for (const AttributeId a : leaf.order) {
+      if (x.has(a)) vote(a, x.value(a), x.category(a));
+    }
+    return true;
+  }
+  for (const AttributeValue& e : x.entries()) {
+    const AttributeId a = e.attribute;
+    if (a >= attr_cap_ || (f[a] & kObserved) == 0) continue;
+    vote(a, e.value, e.category);
   }
   return true;
 }
@@ -303,7 +320,7 @@ bool ClassLeaves::uses_naive_bayes(uint32_t id) const {
 }
 
 ClassId ClassLeaves::clear_prediction(uint32_t id, const AttributeView& x, ClassId* nb_argmax_out,
-                                      bool* ran_nb) const {
+                                      bool* ran_nb, ClassId first) const {
   const Leaf& leaf = leaves_[id];
   const ClassSlot* s = slots(id);
   if (!uses_naive_bayes(id)) {
@@ -314,7 +331,7 @@ ClassId ClassLeaves::clear_prediction(uint32_t id, const AttributeView& x, Class
     for (uint16_t k = 0; k < leaf.n_stats; ++k) {
       const ClassId c = s[k].stats_order;
       const double p = total != 0.0 ? s[c].weight / total : s[c].weight;
-      if (p > best_p || (p == best_p && best != kNoClass && c < best)) {
+      if (p > best_p || (p == best_p && best != kNoClass && class_before(c, best, first))) {
         best = c;
         best_p = p;
       }
@@ -354,20 +371,31 @@ ClassId ClassLeaves::nb_argmax(uint32_t id) const {
 
 void ClassLeaves::choose_subset(uint32_t id, const AttributeView& x, Random& rng) {
   // River's BaseRandomLeaf._sample_features: max_features of the sample's attributes, drawn
-  // without replacement, or all of them when the sample has fewer.
+  // without replacement, or all of them when the sample has fewer; none for an empty sample
+  // (River's empty list, drawn again at the next sample).
+  if (x.size() == 0) return;
   Leaf& leaf = leaves_[id];
   leaf.subset_chosen = true;
-  subset_.clear();
-  for (const AttributeValue& e : x.entries()) subset_.push_back(e.attribute);
-  if (subset_.size() > config_.max_features) {
-    for (size_t i = 0; i < config_.max_features; ++i) {
-      const size_t j = i + static_cast<size_t>(rng.below(subset_.size() - i));
-      std::swap(subset_[i], subset_[j]);
+  ++n_subsets_chosen_;
+  if (has_pending_) {
+    // Drawn by the caller from River's generator.
+    has_pending_ = false;
+    subset_.assign(pending_.begin(), pending_.end());
+  } else {
+    assert(!config_.caller_draws_subsets && "ARF leaf subset not handed over by the forest");
+    subset_.clear();
+    for (const AttributeValue& e : x.entries()) subset_.push_back(e.attribute);
+    if (subset_.size() > config_.max_features) {
+      for (size_t i = 0; i < config_.max_features; ++i) {
+        const size_t j = i + static_cast<size_t>(rng.below(subset_.size() - i));
+        std::swap(subset_[i], subset_[j]);
+      }
+      subset_.resize(config_.max_features);
     }
-    subset_.resize(config_.max_features);
   }
   uint8_t* f = flags(id);
   for (const AttributeId a : subset_) f[a] = static_cast<uint8_t>(f[a] | kInSubset);
+  leaf.subset.assign(subset_.begin(), subset_.end());
 }
 
 void ClassLeaves::learn(uint32_t id, const AttributeView& x, ClassId y, double w, Random& rng,
@@ -417,24 +445,36 @@ void ClassLeaves::update(uint32_t id, const AttributeView& x, ClassId y, double 
   GaussianCell* block = cells(leaf.cells);
   bool class_seen = s[y].in_obs != 0;
   updated_.clear();
-  for (const AttributeValue& e : x.entries()) {
-    const AttributeId a = e.attribute;
+  const auto observe = [&](AttributeId a, double value, uint32_t category)
+                           __attribute__((always_inline)) {
     const uint8_t fa = f[a];
-    if ((fa & kDisabled) != 0 || (subset && (fa & kInSubset) == 0)) continue;
-    f[a] = static_cast<uint8_t>(fa | kObserved);
+    if ((fa & kDisabled) != 0) return;
+    if ((fa & kObserved) == 0) {
+      f[a] = static_cast<uint8_t>(fa | kObserved);
+      if (subset) leaf.order.push_back(a);
+    }
     if (!class_seen) {
       s[leaf.n_obs++].obs_order = static_cast<uint16_t>(y);
       s[y].in_obs = 1;
       class_seen = true;
     }
-    if (e.category == kNone) {
+    if (category == kNone) {
       GaussianCell& g = block[static_cast<size_t>(a) * class_cap_ + y];
-      g.update_moments(e.value, w);
+      g.update_moments(value, w);
       updated_.push_back(&g);
     } else {
       if (leaf.nominal.size() <= a) leaf.nominal.resize(attr_cap_);
-      leaf.nominal[a].update(e.category, y, w);
+      leaf.nominal[a].update(category, y, w);
     }
+  };
+  if (subset) {
+    // River iterates the subset in its drawn order; the splitters (River's dict) are made in
+    // that order, which later loops over them follow (leaf.order).
+    for (const AttributeId a : leaf.subset) {
+      if (x.has(a)) observe(a, x.value(a), x.category(a));
+    }
+  } else {
+    for (const AttributeValue& e : x.entries()) observe(e.attribute, e.value, e.category);
   }
   // The naive Bayes constants of the updated cells, with their logs in one vector call.
   logs_.resize(updated_.size());
@@ -566,7 +606,13 @@ size_t ClassLeaves::suggestions(uint32_t id, const SplitCriterion& criterion,
   const std::span<const ClassId> classes(order, leaf.n_obs);
   const uint8_t* f = flags(id);
   const GaussianCell* block = cells(leaf.cells);
-  for (AttributeId a = 0; a < attributes.size() && a < attr_cap_; ++a) {
+  // River rates its splitters in the order they were made: by attribute for a leaf that
+  // watches every attribute, in the subset's drawn order for an ARF leaf (ties in merit go to
+  // the later one).
+  const bool subset = config_.max_features > 0;
+  const size_t n_candidates = subset ? leaf.order.size() : std::min(attributes.size(), attr_cap_);
+  for (size_t i = 0; i < n_candidates; ++i) {
+    const AttributeId a = subset ? leaf.order[i] : static_cast<AttributeId>(i);
     if ((f[a] & kObserved) == 0) continue;
     SplitSuggestion& sg = next();
     if (!attributes.is_nominal(a)) {
@@ -644,6 +690,7 @@ void ClassLeaves::disable_attribute(uint32_t id, AttributeId a) {
   uint8_t* f = flags(id);
   if ((f[a] & kObserved) == 0) return;
   f[a] = static_cast<uint8_t>((f[a] & ~kObserved) | kDisabled);
+  leaf.order.erase(std::remove(leaf.order.begin(), leaf.order.end(), a), leaf.order.end());
   GaussianCell* g = cells(leaf.cells) + static_cast<size_t>(a) * class_cap_;
   std::fill_n(g, class_cap_, GaussianCell{});
   if (a < leaf.nominal.size()) leaf.nominal[a] = NominalClassObserver{};
@@ -655,6 +702,7 @@ size_t ClassLeaves::leaf_bytes(uint32_t id) const {
   if (leaf.active) total += attr_cap_ * class_cap_ * sizeof(GaussianCell);
   total += leaf.nominal.capacity() * sizeof(NominalClassObserver);
   for (const auto& obs : leaf.nominal) total += obs.bytes() - sizeof(NominalClassObserver);
+  total += (leaf.subset.capacity() + leaf.order.capacity()) * sizeof(AttributeId);
   return total;
 }
 
@@ -666,6 +714,7 @@ size_t ClassLeaves::bytes() const {
   for (const auto& leaf : leaves_) {
     total += leaf.nominal.capacity() * sizeof(NominalClassObserver);
     for (const auto& obs : leaf.nominal) total += obs.bytes() - sizeof(NominalClassObserver);
+    total += (leaf.subset.capacity() + leaf.order.capacity()) * sizeof(AttributeId);
   }
   return total;
 }
@@ -678,6 +727,7 @@ void ClassLeaves::save(StateWriter& out) const {
 void ClassLeaves::load(StateReader& in) {
   in(attr_cap_, class_cap_, leaves_, free_leaves_, class_pool_, flag_pool_, cell_pool_, free_cells_,
      n_cell_blocks_);
+  has_pending_ = false;
   votes_.assign(class_cap_, 0.0);
   pre_.resize(class_cap_);
   left_.resize(class_cap_);

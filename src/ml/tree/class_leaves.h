@@ -77,6 +77,19 @@ void make_branch(TreeNodes& nodes, uint32_t node, const SplitSuggestion& decisio
   nodes[node].split_weight = weight;
 }
 
+// River's trees predict `{c: 0.0 for c in self.classes}` updated with the leaf's prediction, and
+// `max` keeps the first of tied classes in the order of that Python set: for River's boolean
+// labels of a binary task (its datasets' `x == "1"`), False before True. The class that wins
+// ties: the negative label of a binary task, else kNoClass (ties go to the first class seen).
+inline ClassId tie_winner(const LabelEncoder* labels) {
+  if (labels == nullptr || labels->size() != 2) return kNoClass;
+  return labels->negative().value_or(kNoClass);
+}
+// Whether class c comes before class d in that order (`first` is tie_winner's class).
+inline bool class_before(ClassId c, ClassId d, ClassId first) {
+  return c == first || (d != first && c < d);
+}
+
 // What River's `_attempt_to_split` decides for a leaf.
 enum class SplitOutcome : uint8_t { kNone, kSplit, kPrePrune };
 
@@ -89,6 +102,9 @@ class ClassLeaves {
     bool binary_split = false;
     bool merit_preprune = true;
     size_t max_features = 0;  // 0: every attribute; else a random subset per leaf (ARF)
+    // ARF: the subsets are handed by the caller (hand_subset) before the leaf learns; a leaf
+    // that would have to draw one itself is a bug (asserted in debug builds).
+    bool caller_draws_subsets = false;
   };
   void configure(const Config& config) { config_ = config; }
   const Config& config() const { return config_; }
@@ -106,6 +122,21 @@ class ClassLeaves {
   // just before: learning then skips computing it again.
   void learn(uint32_t leaf, const AttributeView& x, ClassId y, double w, Random& rng,
              const ClassId* nb_hint = nullptr);
+  // ARF: whether learning a non-empty sample makes the leaf choose its attribute subset now
+  // (it is active and has none yet).
+  bool needs_subset(uint32_t leaf) const {
+    return config_.max_features > 0 && leaves_[leaf].active && !leaves_[leaf].subset_chosen;
+  }
+  // The subset the next leaf to choose one takes, in River's order (drawn by the caller from
+  // River's generator); without one, a leaf draws its subset from the `rng` it learns with.
+  void hand_subset(std::span<const AttributeId> subset) {
+    pending_.assign(subset.begin(), subset.end());
+    has_pending_ = true;
+  }
+  bool has_pending_subset() const { return has_pending_; }
+  // Subsets chosen by leaves since construction (diagnostics, not saved).
+  uint64_t n_subsets_chosen() const { return n_subsets_chosen_; }
+  void drop_pending_subset() { has_pending_ = false; }
   // River's `update_stats` and `update_splitters` alone (what an EFDT branch learns).
   void update(uint32_t leaf, const AttributeView& x, ClassId y, double w, Random& rng);
   // Clears the naive Bayes adaptive counters and the last split attempt (a fresh leaf over
@@ -127,12 +158,12 @@ class ClassLeaves {
   // and `*ran_nb` is set.
   bool predict(uint32_t leaf, const AttributeView& x, std::vector<double>& proba,
                ClassId* nb_argmax = nullptr, bool* ran_nb = nullptr) const;
-  // The class Classifier::predict_one would give for the probabilities predict() writes (the
-  // highest, the lowest class id on a tie), found without the naive Bayes softmax when one
-  // vote clearly leads; kNoClass when predict() and the argmax are needed. `nb_argmax` and
-  // `ran_nb` as in predict().
+  // The class a tree predicts from the probabilities predict() writes (the highest; on a tie
+  // `first`, the class tie_winner gives, else the lowest class id), found without the naive
+  // Bayes softmax when one vote clearly leads; kNoClass when predict() and the argmax are
+  // needed. `nb_argmax` and `ran_nb` as in predict().
   ClassId clear_prediction(uint32_t leaf, const AttributeView& x, ClassId* nb_argmax = nullptr,
-                           bool* ran_nb = nullptr) const;
+                           bool* ran_nb = nullptr, ClassId first = kNoClass) const;
   // The class the leaf predicts for x (River's max(prediction, key=...): the first of the
   // highest in the leaf's order), or kNoClass when it predicts nothing.
   ClassId predict_argmax(uint32_t leaf, const AttributeView& x, std::vector<double>& scratch) const;
@@ -197,10 +228,14 @@ class ClassLeaves {
     double mc_correct = 0.0;
     double nb_correct = 0.0;
     std::vector<NominalClassObserver> nominal;  // by attribute id, once a nominal one is observed
+    // ARF leaves (max_features > 0): the attribute subset in its drawn order, and the watched
+    // attributes in the order their splitters were made (River's dict of splitters).
+    std::vector<AttributeId> subset;
+    std::vector<AttributeId> order;
     template <class Archive>
     void serialize(Archive& ar) {
       ar(cells, n_stats, n_obs, in_use, active, subset_chosen, last_split_attempt_at, mc_correct,
-         nb_correct, nominal);
+         nb_correct, nominal, subset, order);
     }
   };
   static constexpr uint8_t kObserved = 1, kDisabled = 2, kInSubset = 4;
@@ -250,6 +285,9 @@ class ClassLeaves {
   mutable std::vector<double> votes_;
   std::vector<ClassWeight> pre_, left_, right_, scratch_;
   std::vector<uint32_t> subset_;
+  std::vector<AttributeId> pending_;  // hand_subset's
+  bool has_pending_ = false;
+  uint64_t n_subsets_chosen_ = 0;
   std::vector<GaussianCell*> updated_;
   std::vector<LeafStatus> status_;  // scratch of enforce_size_limit
   std::vector<ClassWeight> stats_scratch_;

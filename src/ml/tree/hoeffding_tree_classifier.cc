@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <cassert>
 #include <cmath>
 #include <sstream>
 
+#include "ml/forest/python_draws.h"
 #include "ml/tree/class_leaves.h"
 #include "ml/tree/tree_params.h"
 
@@ -48,6 +50,7 @@ HoeffdingTreeClassifier::~HoeffdingTreeClassifier() = default;
 void HoeffdingTreeClassifier::configure() {
   ClassLeaves::Config c = tree::internal::leaf_config(options_);
   c.max_features = options_.max_features;
+  c.caller_draws_subsets = options_.caller_draws_subsets;
   leaves_->configure(c);
 }
 
@@ -65,6 +68,51 @@ void HoeffdingTreeClassifier::reset() {
   train_weight_ = 0.0;
   max_class_ = 0;
 }
+
+bool HoeffdingTreeClassifier::draw_subset(const Features& x, PythonRandom& rng) {
+  leaves_->drop_pending_subset();
+  if (options_.max_features == 0) return false;
+  // x resolved in view_, and its leaf in memo_ when the walk ends at one (as learn reads them).
+  if (!(memo_.valid && memo_.version == version_ && memo_.x == x)) {
+    attributes_.resolve(x, context_.space, view_);
+    memo_.valid = true;
+    memo_.version = version_;
+    memo_.x = x;
+    memo_.ran_nb = false;
+    memo_.nb_argmax = kNoClass;
+    memo_.node = kNone;
+    if (root_ != kNone) {
+      const tree::WalkEnd end = nodes_.walk(root_, view_);
+      if (end.at_leaf) memo_.node = end.node;
+    }
+  }
+  if (view_.size() == 0) return false;  // River's leaf chooses nothing from an empty sample
+  // The leaf learn() will train, as learn() finds it; a new leaf (the root, a branch for an
+  // unseen category) chooses its subset at once.
+  bool fresh = root_ == kNone;
+  uint32_t node = memo_.node;
+  if (!fresh && node == kNone) {
+    const auto weight_of = [this](uint32_t p) { return leaf_weight(p); };
+    node = nodes_.walk(root_, view_).node;
+    for (;;) {
+      const tree::Node& n = nodes_[node];
+      if (n.kind == NodeKind::kNominalMultiway && view_.has(n.attribute)) {
+        fresh = true;
+        break;
+      }
+      node = n.child(nodes_.most_common_branch(node, weight_of));
+      if (!nodes_[node].is_leaf()) node = nodes_.walk(node, view_).node;
+      if (nodes_[node].is_leaf()) break;
+    }
+  }
+  if (!fresh && !leaves_->needs_subset(nodes_[node].payload)) return false;
+  ml::internal::python_attribute_subset(view_, attributes_, options_.max_features, rng, subset_,
+                                        subset_sorted_, subset_positions_, subset_pool_);
+  leaves_->hand_subset(subset_);
+  return true;
+}
+
+uint64_t HoeffdingTreeClassifier::n_subsets_chosen() const { return leaves_->n_subsets_chosen(); }
 
 size_t HoeffdingTreeClassifier::n_classes() const {
   const size_t known = context_.labels != nullptr ? context_.labels->size() : 0;
@@ -152,6 +200,7 @@ void HoeffdingTreeClassifier::learn(const Features& x, ClassId y, double weight)
     }
     leaves_->learn(nodes_[node].payload, view_, y, weight, rng_);
   }
+  assert(!leaves_->has_pending_subset() && "a subset handed over for another leaf");
   if (std::fmod(train_weight_, static_cast<double>(options_.memory_estimate_period)) == 0.0) {
     estimate_model_size();
   }
@@ -250,16 +299,19 @@ std::optional<ClassId> HoeffdingTreeClassifier::predict_one(const Features& x,
                                                             std::vector<double>& scratch) const {
   if (root_ == kNone) return Classifier::predict_one(x, scratch);
   const uint32_t payload = nodes_[find_leaf(x)].payload;
+  // River's max over the tree's classes: on a tie, the first in River's order (tie_winner).
+  const ClassId first = tree::internal::tie_winner(context_.labels);
   const ClassId clear =
-      leaves_->clear_prediction(payload, view_, &memo_.nb_argmax, &memo_.ran_nb);
+      leaves_->clear_prediction(payload, view_, &memo_.nb_argmax, &memo_.ran_nb, first);
   if (clear != kNoClass) return clear;
-  // Classifier::predict_one over predict_proba_one, the leaf found above.
+  // The highest of predict_proba_one, the leaf found above.
   scratch.assign(n_classes(), 0.0);
   (void)leaves_->predict(payload, view_, scratch, &memo_.nb_argmax, &memo_.ran_nb);
   ClassId best = kNoClass;
   double best_p = -1.0;
   for (ClassId c = 0; c < scratch.size(); ++c) {
-    if (scratch[c] > best_p) {
+    if (scratch[c] > best_p ||
+        (scratch[c] == best_p && tree::internal::class_before(c, best, first))) {
       best_p = scratch[c];
       best = c;
     }

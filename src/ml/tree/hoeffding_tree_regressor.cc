@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <optional>
 #include <sstream>
 #include <utility>
 
+#include "ml/forest/python_draws.h"
 #include "ml/tree/tree_params.h"
 #include "rivulet/ml/linear/linear_regression.h"
 #include "rivulet/ml/tree/split_criterion.h"
@@ -249,17 +251,62 @@ void HoeffdingTreeRegressor::observe(Leaf& leaf, const tree::AttributeValue& v, 
   }
 }
 
-void HoeffdingTreeRegressor::draw_subset(Leaf& leaf) {
-  // River's ARF leaves: rng.sample(sorted(x.keys()), k=max_features) on the first sample.
-  leaf.feature_subset.clear();
-  for (const auto& v : view_.entries()) leaf.feature_subset.push_back(v.attribute);
-  const size_t k = std::min(options_.max_features, leaf.feature_subset.size());
-  for (size_t i = 0; i < k; ++i) {
-    const size_t j = i + static_cast<size_t>(rng_.below(leaf.feature_subset.size() - i));
-    std::swap(leaf.feature_subset[i], leaf.feature_subset[j]);
+void HoeffdingTreeRegressor::choose_subset(Leaf& leaf) {
+  // River's ARF leaves: rng.sample(sorted(x.keys()), k=max_features) on the first sample (all
+  // the sample's attributes when it has fewer; nothing, to be drawn again, when it is empty).
+  if (view_.size() == 0) return;
+  if (has_pending_subset_) {
+    // Drawn by the forest from River's generator (draw_subset).
+    has_pending_subset_ = false;
+    leaf.feature_subset.assign(pending_subset_.begin(), pending_subset_.end());
+  } else {
+    assert(!options_.caller_draws_subsets && "ARF leaf subset not handed over by the forest");
+    leaf.feature_subset.clear();
+    for (const auto& v : view_.entries()) leaf.feature_subset.push_back(v.attribute);
+    const size_t k = std::min(options_.max_features, leaf.feature_subset.size());
+    for (size_t i = 0; i < k; ++i) {
+      const size_t j = i + static_cast<size_t>(rng_.below(leaf.feature_subset.size() - i));
+      std::swap(leaf.feature_subset[i], leaf.feature_subset[j]);
+    }
+    leaf.feature_subset.resize(k);
   }
-  leaf.feature_subset.resize(k);
   leaf.subset_drawn = true;
+  ++n_subsets_chosen_;
+}
+
+bool HoeffdingTreeRegressor::draw_subset(const Features& x, PythonRandom& rng) {
+  has_pending_subset_ = false;
+  if (options_.max_features == 0) return false;
+  attributes_.resolve(x, context_.space, view_);
+  if (view_.size() == 0) return false;  // River's leaf chooses nothing from an empty sample
+  // The leaf learn_weighted() will train, as it finds it; a new leaf (the root, a branch for an
+  // unseen category) chooses its subset at once.
+  bool fresh = root_ == kNone;
+  if (!fresh) {
+    const tree::WalkEnd end = nodes_.walk(root_, view_);
+    uint32_t node = end.node;
+    if (!end.at_leaf) {
+      for (;;) {
+        const tree::Node& n = nodes_[node];
+        if (n.kind == tree::NodeKind::kNominalMultiway && view_.has(n.attribute)) {
+          fresh = true;
+          break;
+        }
+        node = n.child(most_common_branch(node));
+        if (!nodes_[node].is_leaf()) node = nodes_.walk(node, view_).node;
+        if (nodes_[node].is_leaf()) break;
+      }
+    }
+    if (!fresh) {
+      const Leaf& leaf = leaf_of(node);
+      if (!leaf.active || leaf.subset_drawn) return false;
+    }
+  }
+  ml::internal::python_attribute_subset(view_, attributes_, options_.max_features, rng,
+                                        pending_subset_, subset_sorted_, subset_positions_,
+                                        subset_pool_);
+  has_pending_subset_ = true;
+  return true;
 }
 
 void HoeffdingTreeRegressor::update_observers(Leaf& leaf, double y, double w) {
@@ -267,7 +314,7 @@ void HoeffdingTreeRegressor::update_observers(Leaf& leaf, double y, double w) {
     for (const auto& v : view_.entries()) observe(leaf, v, y, w);
     return;
   }
-  if (!leaf.subset_drawn) draw_subset(leaf);
+  if (!leaf.subset_drawn) choose_subset(leaf);
   for (const AttributeId a : leaf.feature_subset) {
     if (view_.has(a)) observe(leaf, {a, view_.value(a), view_.category(a)}, y, w);
   }
@@ -382,6 +429,7 @@ void HoeffdingTreeRegressor::learn_weighted(const Features& x, double y, double 
     estimate_model_size();
   }
   release_detached();
+  assert(!has_pending_subset_ && "a subset handed over for another leaf");
 }
 
 double HoeffdingTreeRegressor::predict_one(const Features& x) const {
@@ -678,6 +726,7 @@ void HoeffdingTreeRegressor::save(StateWriter& out) const {
 }
 
 void HoeffdingTreeRegressor::load(StateReader& in) {
+  has_pending_subset_ = false;
   in(train_weight_seen_, n_active_, n_inactive_, size_limit_, rng_, attributes_, nodes_, root_,
      free_leaves_);
   uint64_t n_leaves = 0;

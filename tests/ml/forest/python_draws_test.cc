@@ -5,7 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <numeric>
+#include <string>
 #include <vector>
+
+#include "rivulet/core/features.h"
 
 namespace rivulet::ml::internal {
 namespace {
@@ -31,6 +34,42 @@ TEST(PythonDrawsTest, MatchesCPython) {
   EXPECT_EQ(k, (std::vector<int>{4, 4, 10, 5, 2, 5, 8, 5, 7, 6}));
   python_sample(r, 30, 2, out, pool);
   EXPECT_EQ(out, (std::vector<size_t>{28, 18}));
+}
+
+TEST(PythonDrawsTest, AttributeSubsetAsRiversLeaves) {
+  // River's ARF leaves: rng.sample(sorted(x.keys()), k=max_features), the names sorted as Python
+  // sorts strings; the one-hot features of a text column are its one attribute.
+  // names = ['vicprice', 'date', 'Period', 'day', 'nswprice', 'color']
+  // r = random.Random(42); r.sample(sorted(names), k=3); r.random()
+  // random.Random(7).sample(sorted(names), k=6)
+  FeatureSpace space;
+  Features x;
+  for (const char* name : {"vicprice", "date", "Period", "day", "nswprice", "color=red"}) {
+    x.push(space.intern(name), 1.0);
+  }
+  tree::AttributeMap map;
+  tree::AttributeView view;
+  map.resolve(x, &space, view);
+  std::vector<tree::AttributeId> out, sorted;
+  std::vector<size_t> positions, pool;
+  auto names = [&] {
+    std::vector<std::string> n;
+    for (const auto a : out) n.push_back(map.name(a));
+    return n;
+  };
+  PythonRandom r(42);
+  python_attribute_subset(view, map, 3, r, out, sorted, positions, pool);
+  EXPECT_EQ(names(), (std::vector<std::string>{"vicprice", "Period", "nswprice"}));
+  // Fewer attributes than k: all of them, sorted, and no draw.
+  python_attribute_subset(view, map, 7, r, out, sorted, positions, pool);
+  EXPECT_EQ(names(), (std::vector<std::string>{"Period", "color", "date", "day", "nswprice",
+                                               "vicprice"}));
+  EXPECT_EQ(r.random(), 0.7415504997598329);
+  // As many as k: a draw all the same (River's order is the drawn one).
+  PythonRandom r7(7);
+  python_attribute_subset(view, map, 6, r7, out, sorted, positions, pool);
+  EXPECT_EQ(names(), (std::vector<std::string>{"date", "color", "day", "vicprice", "Period",
+                                               "nswprice"}));
 }
 
 }  // namespace

@@ -326,15 +326,73 @@ TEST(HoeffdingTreeClassifierTest, PredictOneIsTheArgmaxOfTheProbabilities) {
     EXPECT_EQ(checked, 9000u);
     EXPECT_GT(h.tree->n_leaves(), 3u);  // the leaves and their shortcuts were exercised
   }
-  // An exact tie (one A, one B, the same x): the lowest class id, as Classifier::predict_one.
+  // An exact tie (one A, one B, the same x): River keeps the first of its set of classes, False
+  // before True for the boolean labels of its binary datasets: the negative class.
   Harness t({});
   const FeatureIndex v = t.space.intern("v");
   const ClassId b = t.labels.intern("B"), a = t.labels.intern("A");
+  ASSERT_EQ(t.labels.negative(), a);  // B, seen first, is the positive class
   t.tree->learn_one(Features{{v, 1.0}}, b);
   t.tree->learn_one(Features{{v, 1.0}}, a);
+  std::vector<double> scratch, proba;
+  ASSERT_TRUE(t.tree->predict_proba_one(Features{{v, 1.0}}, proba));
+  EXPECT_EQ(proba[a], proba[b]);
+  EXPECT_EQ(t.tree->predict_one(Features{{v, 1.0}}, scratch), a);
+  // Three classes: a tie goes to the lowest class id (the first seen).
+  Harness m({});
+  const FeatureIndex w = m.space.intern("v");
+  const ClassId c0 = m.labels.intern("c0"), c1 = m.labels.intern("c1");
+  (void)m.labels.intern("c2");
+  m.tree->learn_one(Features{{w, 1.0}}, c1);
+  m.tree->learn_one(Features{{w, 1.0}}, c0);
+  EXPECT_EQ(m.tree->predict_one(Features{{w, 1.0}}, scratch), c0);
+}
+
+TEST(HoeffdingTreeClassifierTest, DrawSubsetForetellsEveryLeafThatChoosesOne) {
+  // A forest draws each leaf's attribute subset before the tree learns (River's ARF draws it
+  // from the forest's generator while the tree learns): draw_subset must choose one exactly
+  // when learning x makes a leaf choose, on the root, on leaves after splits, on a new branch
+  // for an unseen category, down the most common path of a missing split attribute, and never
+  // on inactive leaves (max_depth) or from an empty sample.
+  HoeffdingTreeClassifier::Options o;
+  o.grace_period = 20;
+  o.delta = 0.01;
+  o.max_depth = 3;
+  o.max_size = 0.05;  // the memory manager deactivates leaves, new ones too
+  o.memory_estimate_period = 100;
+  o.max_features = 2;
+  o.caller_draws_subsets = true;
+  Harness h(o);
+  const FeatureIndex x = h.space.intern("x"), noise = h.space.intern("noise");
+  const char* colors[] = {"red", "green", "blue", "black"};
+  const ClassId a = h.labels.intern("a"), b = h.labels.intern("b");
+  PythonRandom rng(3);
+  Random data(11);
   std::vector<double> scratch;
-  EXPECT_EQ(t.tree->predict_one(Features{{v, 1.0}}, scratch), b);  // B has class id 0
-  EXPECT_EQ(argmax_of_proba(*t.tree, Features{{v, 1.0}}), b);
+  size_t chosen = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const size_t color = static_cast<size_t>(data.below(i < 1500 ? 2 : 4));
+    const double v = data.uniform();
+    Features f;
+    if (i % 17 != 5) f.push(h.space.intern(std::string("color=") + colors[color]), 1.0);
+    if (i % 23 != 7) f.push(x, v);
+    if (i > 0 && i % 3 == 0) f.push(noise, data.uniform());
+    if (i % 101 == 50) f = Features{};
+    const ClassId y = (color % 2 == 0) != (v < 0.3) ? a : b;
+    if (i % 2 == 0) (void)h.tree->predict_one(f, scratch);  // the memo of a prediction
+    const uint64_t before = h.tree->n_subsets_chosen();
+    const bool drew = h.tree->draw_subset(f, rng);
+    h.tree->learn(f, y, 1.0 + static_cast<double>(i % 3));
+    ASSERT_EQ(h.tree->n_subsets_chosen() - before, drew ? 1u : 0u) << i;
+    chosen += drew ? 1 : 0;
+  }
+  EXPECT_GE(h.tree->n_branches(), 3u);
+  EXPECT_GT(h.tree->n_inactive_leaves(), 0u);
+  EXPECT_EQ(chosen, h.tree->n_subsets_chosen());
+  EXPECT_GT(chosen, h.tree->n_leaves());  // the new category branches chose theirs too
+  // Without max_features nothing is drawn.
+  Harness all({});
+  EXPECT_FALSE(all.tree->draw_subset(Features{{x, 1.0}}, rng));
 }
 
 TEST(HoeffdingTreeClassifierTest, ResetForgetsEverything) {

@@ -5,6 +5,8 @@
 #include <sstream>
 
 #include "ml/eval_helper.h"
+#include "rivulet/core/python_random.h"
+#include "rivulet/core/random.h"
 #include "rivulet/ml/linear/linear_regression.h"
 
 namespace rivulet::ml {
@@ -190,6 +192,47 @@ TEST(HoeffdingTreeRegressorTest, SampleWeightsAndFeatureSubsets) {
   std::vector<FeatureImportance> importances;
   subset->feature_importances(importances);
   ASSERT_EQ(importances.size(), 1u);
+}
+
+TEST(HoeffdingTreeRegressorTest, DrawSubsetForetellsEveryLeafThatChoosesOne) {
+  // As the classifier's: draw_subset chooses a subset exactly when learning x makes a leaf
+  // choose one (root, leaves after splits, new category branches, the most common path of a
+  // missing split attribute; not inactive leaves nor empty samples).
+  FeatureSpace space;
+  const FeatureIndex x = space.intern("x"), noise = space.intern("noise");
+  const char* colors[] = {"red", "green", "blue", "black"};
+  for (const char* c : colors) space.intern(std::string("color=") + c);
+  auto tree = make({.grace_period = 20,
+                    .max_depth = 3,
+                    .leaf_prediction = LeafPrediction::kMean,
+                    .max_size = 0.01,
+                    .memory_estimate_period = 100,
+                    .max_features = 2,
+                    .caller_draws_subsets = true});
+  tree->attach({&space, nullptr});
+  PythonRandom rng(3);
+  Random data(11);
+  uint64_t chosen = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const size_t color = static_cast<size_t>(data.below(i < 1500 ? 2 : 4));
+    const double v = data.uniform();
+    Features f;
+    if (i % 17 != 5) f.push(*space.find(std::string("color=") + colors[color]), 1.0);
+    if (i % 23 != 7) f.push(x, v);
+    if (i > 0 && i % 3 == 0) f.push(noise, data.uniform());
+    if (i % 101 == 50) f = Features{};
+    const double y = 10.0 * static_cast<double>(color) + (v < 0.3 ? 0.0 : 5.0);
+    (void)tree->predict_one(f);
+    const uint64_t before = tree->n_subsets_chosen();
+    const bool drew = tree->draw_subset(f, rng);
+    tree->learn_weighted(f, y, 1.0 + static_cast<double>(i % 3));
+    ASSERT_EQ(tree->n_subsets_chosen() - before, drew ? 1u : 0u) << i;
+    chosen += drew ? 1 : 0;
+  }
+  EXPECT_GE(tree->n_branches(), 3u);
+  EXPECT_GT(tree->n_inactive_leaves(), 0u);
+  EXPECT_EQ(chosen, tree->n_subsets_chosen());
+  EXPECT_GT(chosen, tree->n_leaves());
 }
 
 TEST(HoeffdingTreeRegressorTest, SaveLoadContinuesIdentically) {

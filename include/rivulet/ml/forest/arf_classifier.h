@@ -14,12 +14,14 @@
 /// detectors and the metric start afresh). Predictions add up the trees' probabilities, each
 /// weighted by its metric when that is positive (unless `disable_weighted_vote`), normalized.
 ///
-/// Randomness: the Poisson weights come from one Python-compatible generator seeded by `seed`
-/// (River's `random.Random(seed)`), drawn in tree order before the trees learn; each tree draws
-/// its leaves' attribute subsets from its own generator, seeded from its slot's generator. So
-/// the trees of one sample learn in parallel on the model's threads (`--threads`) with results
-/// that do not depend on the thread count. River draws the subsets from the forest's generator
-/// too, so results match River's in distribution, not draw for draw.
+/// Randomness: River's, draw for draw. One Python-compatible generator seeded by `seed` (River's
+/// `random.Random(seed)`, which the forest shares with its trees) gives, tree after tree, the
+/// tree's Poisson weight, then, when the tree (and then its background tree) learns the sample
+/// with a leaf that has no attribute subset yet, that leaf's subset
+/// (`rng.sample(sorted(x.keys()), k=max_features)`). These draws are made in this order before
+/// the trees learn (HoeffdingTreeClassifier::draw_subset), so the trees of one sample learn in
+/// parallel on the model's threads (`--threads`) with results that do not depend on the thread
+/// count, and a seed gives River's run of that seed.
 /// Memory: a tree allocates when it splits; a warning or a drift builds a new tree.
 /// Thread safety: none; trees learn in parallel when the model gives a ParallelFor.
 /// Reference: H. M. Gomes, A. Bifet, J. Read, J. P. Barddal, F. Enembreck, B. Pfharinger,
@@ -73,7 +75,7 @@ class ARFClassifier final : public Classifier {
     std::shared_ptr<const DriftDetector> warning_detector = default_warning_detector();
     /// The trees' options (their max_features and seed are set by the forest).
     HoeffdingTreeClassifier::Options tree = default_tree_options();
-    uint64_t seed = 0;  ///< Seeds the Poisson weights and the trees' attribute subsets.
+    uint64_t seed = 0;  ///< Seeds the Poisson weights and the leaves' attribute subsets.
   };
   /// drift.ADWIN(delta=0.001) and drift.ADWIN(delta=0.01), River's defaults.
   static std::shared_ptr<const DriftDetector> default_drift_detector();
@@ -93,6 +95,9 @@ class ARFClassifier final : public Classifier {
   void attach(const ModelContext& context) override;
   void learn_one(const Features& x, ClassId y) override;
   bool predict_proba_one(const Features& x, std::vector<double>& proba) const override;
+  /// The most probable class; ties as River breaks them (for a binary task, the negative class).
+  std::optional<ClassId> predict_one(const Features& x,
+                                     std::vector<double>& scratch) const override;
   void save(StateWriter& out) const override;
   void load(StateReader& in) override;
   void describe(Description& out) const override;
@@ -123,7 +128,6 @@ class ARFClassifier final : public Classifier {
     std::unique_ptr<DriftDetector> drift;
     std::unique_ptr<DriftDetector> warning;
     std::unique_ptr<ClassificationMetric> metric;
-    Random rng;  // seeds of the slot's new trees
     int64_t n_drifts = 0;
     int64_t n_warnings = 0;
     int k = 0;                    // this sample's Poisson weight
@@ -135,7 +139,8 @@ class ARFClassifier final : public Classifier {
 
   explicit ARFClassifier(Options options);
   void init(const Features& x);
-  std::unique_ptr<HoeffdingTreeClassifier> new_tree(Member& m) const;
+  std::unique_ptr<HoeffdingTreeClassifier> new_tree() const;
+  void set_tree_options();
   void learn_member(Member& m);
   void reset_member_state(Member& m);
 

@@ -17,10 +17,12 @@
 /// predictions are then averaged (summed and divided by the number of trees, as River's code
 /// does).
 ///
-/// Randomness as in ARFClassifier: Poisson weights from one Python-compatible generator (River's
-/// `random.Random(seed)`) drawn in tree order before the trees learn (in parallel with
-/// `--threads`, results independent of the thread count); attribute subsets from each tree's own
-/// generator.
+/// Randomness as in ARFClassifier, River's draw for draw: one Python-compatible generator
+/// (River's `random.Random(seed)`, shared with the trees) gives, tree after tree, the Poisson
+/// weight, then the attribute subsets of the leaves that choose theirs while the tree (then its
+/// background tree) learns the sample; drawn in that order before the trees learn (in parallel
+/// with `--threads`, results independent of the thread count; HoeffdingTreeRegressor::
+/// draw_subset).
 /// Thread safety: none; trees learn in parallel when the model gives a ParallelFor.
 /// Reference: H. M. Gomes, J. P. Barddal, L. E. Boiko, A. Bifet, "Adaptive random forests for
 /// data stream regression", ESANN 2018.
@@ -74,7 +76,7 @@ class ARFRegressor final : public Regressor {
     std::shared_ptr<const DriftDetector> warning_detector = default_warning_detector();
     /// The trees' options (their max_features and seed are set by the forest).
     HoeffdingTreeRegressor::Options tree = default_tree_options();
-    uint64_t seed = 0;  ///< Seeds the Poisson weights and the trees' attribute subsets.
+    uint64_t seed = 0;  ///< Seeds the Poisson weights and the leaves' attribute subsets.
   };
   /// drift.ADWIN(delta=0.001) and drift.ADWIN(delta=0.01), River's defaults.
   static std::shared_ptr<const DriftDetector> default_drift_detector();
@@ -136,7 +138,6 @@ class ARFRegressor final : public Regressor {
     std::unique_ptr<DriftDetector> warning;
     std::unique_ptr<RegressionMetric> metric;
     ErrorVariance errors;
-    Random rng;  // seeds of the slot's new trees
     int64_t n_drifts = 0;
     int64_t n_warnings = 0;
     uint64_t n_changes = 0;  // n_structure_changes() of this slot
@@ -145,8 +146,8 @@ class ARFRegressor final : public Regressor {
 
   explicit ARFRegressor(Options options);
   void init(const Features& x);
-  std::unique_ptr<HoeffdingTreeRegressor> new_tree(Member& m) const;
-  std::unique_ptr<HoeffdingTreeRegressor> tree_with_seed(uint64_t seed) const;
+  std::unique_ptr<HoeffdingTreeRegressor> new_tree() const;
+  void set_tree_options();
   void learn_member(Member& m);
 
   Options options_;

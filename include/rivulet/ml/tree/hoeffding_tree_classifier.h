@@ -19,8 +19,10 @@
 ///
 /// For forests built on the tree (River's ARF `BaseTreeClassifier`): `learn(x, y, weight)`
 /// (River's `learn_one(x, y, sample_weight=w)`), `max_features` (each leaf watches a random
-/// subset of that many attributes, drawn when it learns its first sample with the tree's own
-/// rivulet::Random, seeded by `seed`), and `reset()`.
+/// subset of that many attributes, chosen when it learns its first sample), `draw_subset` (the
+/// forest draws that subset from its own generator, as River's leaves draw from the forest's
+/// `random.Random`) and `reset()`. Without a forest the subsets come from the tree's own
+/// rivulet::Random, seeded by `seed`.
 /// Thread safety: none. Reference: Domingos and Hulten, "Mining high-speed data streams", KDD
 /// 2000; River's river/tree/hoeffding_tree_classifier.py.
 /// ```cpp example
@@ -44,6 +46,7 @@
 #include <string>
 #include <vector>
 
+#include "rivulet/core/python_random.h"
 #include "rivulet/core/random.h"
 #include "rivulet/ml/estimator.h"
 #include "rivulet/ml/params.h"
@@ -82,6 +85,9 @@ class HoeffdingTreeClassifier final : public Classifier {
     // Not parameters of River's HoeffdingTreeClassifier: for forests built on the tree.
     size_t max_features = 0;  ///< attributes watched per leaf; 0: all
     uint64_t seed = 0;        ///< seed of the feature subsets
+    /// The forest hands every subset through draw_subset before the tree learns the sample
+    /// (learning one that needs a subset not handed over is a bug, asserted in debug builds).
+    bool caller_draws_subsets = false;
   };
 
   /// Returns kInvalidArgument if a REQUIRES clause fails.
@@ -105,6 +111,17 @@ class HoeffdingTreeClassifier final : public Classifier {
                                      std::vector<double>& scratch) const override;
   /// Forgets everything learned (options kept; the feature-subset generator is re-seeded).
   void reset();
+  /// For a forest whose trees draw from the forest's generator (River's ARF, whose leaves call
+  /// `rng.sample(sorted(x.keys()), k=max_features)` on the forest's `random.Random`): when the
+  /// next `learn(x, y, w > 0)` will make a leaf choose its attribute subset (the leaf x reaches
+  /// is active and has none; the root on the first sample; a new branch for an unseen
+  /// category), chooses it now, drawing from `rng` exactly as River does, and keeps it for that
+  /// learn. Returns whether it chose one. Changes nothing the tree has learned, so that the
+  /// forest can make the draws of all its trees in River's order, then let them learn in
+  /// parallel.
+  bool draw_subset(const Features& x, PythonRandom& rng);
+  /// Attribute subsets chosen by leaves since construction (diagnostics, not saved).
+  uint64_t n_subsets_chosen() const;
 
   void save(StateWriter& out) const override;
   void load(StateReader& in) override;
@@ -167,6 +184,9 @@ class HoeffdingTreeClassifier final : public Classifier {
   std::vector<tree::internal::SplitSuggestion> suggestions_;
   std::vector<uint32_t> ranked_;
   std::vector<uint32_t> leaf_nodes_;
+  // Scratch of draw_subset.
+  std::vector<tree::AttributeId> subset_, subset_sorted_;
+  std::vector<size_t> subset_positions_, subset_pool_;
 };
 
 }  // namespace rivulet::ml

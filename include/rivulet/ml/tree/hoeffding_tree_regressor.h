@@ -27,8 +27,9 @@
 ///
 /// For forests (River's ARF base tree): `learn_weighted` trains with a sample weight (the leaf
 /// model gets it as River's `learn_one(x, y, w)`), and `max_features` makes each leaf observe a
-/// random subset of that many attributes, drawn from the first sample it sees with the tree's
-/// own rivulet::Random (seeded by `seed`).
+/// random subset of that many attributes, chosen from the first sample it learns: drawn by the
+/// forest from its own generator through `draw_subset` (River's leaves draw from the forest's
+/// `random.Random`), else from the tree's own rivulet::Random (seeded by `seed`).
 /// The branches, the attribute mapping, the traversal rules, feature importances, the drawing
 /// and the memory manager are the trees' shared ones (tree/branch.h, tree/nominal.h,
 /// tree/size_limit.h); the leaves (target statistics, splitters, leaf models) are this class's.
@@ -61,6 +62,7 @@
 #include <string_view>
 #include <vector>
 
+#include "rivulet/core/python_random.h"
 #include "rivulet/core/random.h"
 #include "rivulet/ml/drift/adwin.h"
 #include "rivulet/ml/estimator.h"
@@ -104,6 +106,9 @@ class HoeffdingTreeRegressor : public Regressor {
     /// attributes per leaf; 0: all.
     size_t max_features = 0;
     uint64_t seed = 0;  ///< Seeds the leaves' attribute subsets (and HATR's bootstrap).
+    /// ARF hook: the forest hands every subset through draw_subset before the tree learns the
+    /// sample (learning one that needs a subset not handed over is a bug, asserted in debug).
+    bool caller_draws_subsets = false;
   };
 
   /// Returns kInvalidArgument if a REQUIRES clause fails.
@@ -125,6 +130,17 @@ class HoeffdingTreeRegressor : public Regressor {
   /// Learns x with sample weight w (River's `sample_weight`). REQUIRES: w > 0.
   virtual void learn_weighted(const Features& x, double y, double w);
   double predict_one(const Features& x) const override;
+  /// For a forest whose trees draw from the forest's generator (River's ARF, whose leaves call
+  /// `rng.sample(sorted(x.keys()), k=max_features)` on the forest's `random.Random`): when the
+  /// next `learn_weighted(x, y, w)` will make a leaf choose its attribute subset (the leaf x
+  /// reaches is active and has none; the root on the first sample; a new branch for an unseen
+  /// category), chooses it now, drawing from `rng` exactly as River does, and keeps it for that
+  /// learn. Returns whether it chose one. Changes nothing the tree has learned, so that the
+  /// forest can make the draws of all its trees in River's order, then let them learn in
+  /// parallel.
+  bool draw_subset(const Features& x, PythonRandom& rng);
+  /// Attribute subsets chosen by leaves since construction (diagnostics, not saved).
+  uint64_t n_subsets_chosen() const { return n_subsets_chosen_; }
   void save(StateWriter& out) const override;
   void load(StateReader& in) override;
   void describe(Description& out) const override;
@@ -260,13 +276,18 @@ class HoeffdingTreeRegressor : public Regressor {
   std::vector<uint32_t> detached_;
   std::vector<uint32_t> leaf_ids_;
   std::vector<tree::LeafStatus> leaf_status_;
+  // draw_subset's subset for the next leaf to choose one, and its scratch.
+  std::vector<AttributeId> pending_subset_, subset_sorted_;
+  std::vector<size_t> subset_positions_, subset_pool_;
+  bool has_pending_subset_ = false;
+  uint64_t n_subsets_chosen_ = 0;
 
  private:
   uint32_t new_payload();
   void update_observers(Leaf& leaf, double y, double w);
   void observe(Leaf& leaf, const tree::AttributeValue& v, double y, double w);
   void disable_attribute(Leaf& leaf, AttributeId attribute);
-  void draw_subset(Leaf& leaf);
+  void choose_subset(Leaf& leaf);
   void best_split_suggestions(Leaf& leaf);
   std::string describe_leaf(uint32_t payload) const;
 };
