@@ -19,6 +19,8 @@
 #include "rivulet/ml/model.h"
 #include "rivulet/ml/tree/extremely_fast_decision_tree_classifier.h"
 #include "rivulet/ml/tree/hoeffding_adaptive_tree_regressor.h"
+#include "rivulet/stream/batch.h"
+#include "rivulet/stream/expression.h"
 #include "support/learner_streams.h"
 
 namespace {
@@ -210,6 +212,56 @@ TEST(ParallelAllocationTest, EnsembleStepsOnThreadsAllocateNothing) {
     (void)m.predict_then_learn(xs[t % d.size()], ys[t % d.size()], &proba);
   }
   EXPECT_EQ(t_allocations - before, 0u);
+}
+
+// Filling a batch, filtering it and computing a column with expressions allocates nothing once
+// the batch, its arena, the output arena and the expressions' scratch space have grown.
+TEST(ExpressionAllocationTest, BatchEvaluationAllocatesNothingInSteadyState) {
+  using stream::Arena;
+  using stream::Batch;
+  using stream::Expression;
+  auto schema = std::make_shared<const Schema>(*Schema::create({{"amount", Type::kDouble},
+                                                                {"country", Type::kString},
+                                                                {"is_test", Type::kBool},
+                                                                {"ts", Type::kInt},
+                                                                {"qty", Type::kString}}));
+  auto filter = Expression::compile_predicate(
+      "amount > 100 AND country IN ('FR', 'DE') AND NOT is_test AND LOWER(country) LIKE 'f%'",
+      *schema);
+  ASSERT_TRUE(filter.ok()) << filter.status().message();
+  auto map = Expression::compile(
+      "CASE WHEN amount > 1000 THEN 'high' ELSE UPPER(country) || '-' || CAST(amount AS string) "
+      "END || DATE_FORMAT(ts, ' yyyy-MM-dd HH:mm') || REPLACE(SUBSTRING(country, 1, 1), 'F', 'f') "
+      "|| COALESCE(TRY_CAST(qty AS bigint), -1)",
+      *schema);
+  ASSERT_TRUE(map.ok()) << map.status().message();
+  Batch batch(schema);
+  Arena out_arena;
+  std::vector<uint8_t> mask(1024);
+  std::vector<Value> column(1024);
+  std::vector<stream::EvalError> errors;
+  const char* countries[] = {"FR", "DE", "US", "ES"};
+  size_t selected = 0;
+  auto step = [&](int round) {
+    batch.clear();
+    out_arena.clear();
+    for (int r = 0; r < 1024; ++r) {
+      const size_t row = batch.add_row(1700000000000 + r);
+      batch.set(row, 0, Value::of_double((r * 37 + round) % 2000));
+      batch.set_string(row, 1, countries[r % 4]);
+      batch.set(row, 2, r % 10 == 0 ? Value() : Value::of_bool(r % 3 == 0));
+      batch.set(row, 3, Value::of_int(1700000000000 + r * 1000));
+      batch.set_string(row, 4, r % 5 == 0 ? "n/a" : "12");
+    }
+    selected += filter->filter_batch(batch, mask, &errors);
+    map->eval_batch(batch, column, out_arena, &errors);
+  };
+  for (int round = 0; round < 3; ++round) step(round);
+  const uint64_t before = t_allocations;
+  for (int round = 3; round < 13; ++round) step(round);
+  EXPECT_EQ(t_allocations - before, 0u);
+  EXPECT_TRUE(errors.empty());
+  EXPECT_GT(selected, 0u);
 }
 
 std::string learner_name(const ::testing::TestParamInfo<LearnerCase>& info) {
