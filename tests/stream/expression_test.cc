@@ -980,7 +980,7 @@ TEST(ExpressionDifferentialTest, BatchRowAndFilterAgree) {
     if (!e.ok()) {
       // The generator may write a constant DATE_FORMAT pattern with unsupported letters, or a
       // CAST of a constant that always fails.
-      const std::string& m = e.status().message();
+      const std::string m = e.status().message();
       EXPECT_TRUE(m.find("DATE_FORMAT pattern") != std::string::npos ||
                   m.find("cannot CAST") != std::string::npos)
           << text << " -> " << m;

@@ -21,7 +21,10 @@
 /// (`rng.sample(sorted(x.keys()), k=max_features)`). These draws are made in this order before
 /// the trees learn (HoeffdingTreeClassifier::draw_subset), so the trees of one sample learn in
 /// parallel on the model's threads (`--threads`) with results that do not depend on the thread
-/// count, and a seed gives River's run of that seed.
+/// count, and a seed gives River's run of that seed. Ties between equally probable classes go
+/// as in River: for a binary task to the negative class (River's `False`), else to the first
+/// class seen (River's order there is that of a Python set of the labels, which for strings
+/// depends on the hash seed).
 /// Memory: a tree allocates when it splits; a warning or a drift builds a new tree.
 /// Thread safety: none; trees learn in parallel when the model gives a ParallelFor.
 /// Reference: H. M. Gomes, A. Bifet, J. Read, J. P. Barddal, F. Enembreck, B. Pfharinger,
@@ -73,7 +76,7 @@ class ARFClassifier final : public Classifier {
     std::shared_ptr<const DriftDetector> drift_detector = default_drift_detector();
     /// Warning detector of each tree (cloned); null: no background trees.
     std::shared_ptr<const DriftDetector> warning_detector = default_warning_detector();
-    /// The trees' options (their max_features and seed are set by the forest).
+    /// The trees' options (their max_features and caller_draws_subsets are set by the forest).
     HoeffdingTreeClassifier::Options tree = default_tree_options();
     uint64_t seed = 0;  ///< Seeds the Poisson weights and the leaves' attribute subsets.
   };

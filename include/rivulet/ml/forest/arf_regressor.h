@@ -74,7 +74,7 @@ class ARFRegressor final : public Regressor {
     std::shared_ptr<const DriftDetector> drift_detector = default_drift_detector();
     /// Warning detector of each tree (cloned); null: no background trees.
     std::shared_ptr<const DriftDetector> warning_detector = default_warning_detector();
-    /// The trees' options (their max_features and seed are set by the forest).
+    /// The trees' options (their max_features and caller_draws_subsets are set by the forest).
     HoeffdingTreeRegressor::Options tree = default_tree_options();
     uint64_t seed = 0;  ///< Seeds the Poisson weights and the leaves' attribute subsets.
   };

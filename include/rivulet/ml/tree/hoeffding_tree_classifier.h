@@ -106,7 +106,9 @@ class HoeffdingTreeClassifier final : public Classifier {
   /// River's `learn_one(x, y, sample_weight=weight)`. Samples of weight <= 0 are ignored.
   void learn(const Features& x, ClassId y, double weight);
   bool predict_proba_one(const Features& x, std::vector<double>& proba) const override;
-  /// As Classifier::predict_one, without the naive Bayes softmax when one class clearly leads.
+  /// The most probable class, without the naive Bayes softmax when one class clearly leads. Ties
+  /// go as River's `max` over its set of classes breaks them: to the negative class of a binary
+  /// task (River's `False`), else to the first class seen.
   std::optional<ClassId> predict_one(const Features& x,
                                      std::vector<double>& scratch) const override;
   /// Forgets everything learned (options kept; the feature-subset generator is re-seeded).
