@@ -97,6 +97,7 @@ uint32_t ClassLeaves::create(ClassDistView initial) {
   leaf.in_use = true;
   leaf.active = true;
   leaf.subset_chosen = false;
+  if (config_.max_features > 0) ++n_without_subset_;
   leaf.subset.clear();
   leaf.order.clear();
   leaf.n_obs = 0;
@@ -121,6 +122,7 @@ uint32_t ClassLeaves::create(ClassDistView initial) {
 
 void ClassLeaves::release(uint32_t id) {
   Leaf& leaf = leaves_[id];
+  if (config_.max_features > 0 && !leaf.subset_chosen) --n_without_subset_;
   release_cells(leaf.cells);
   leaf.cells = kNone;
   leaf.in_use = false;
@@ -137,6 +139,7 @@ void ClassLeaves::clear() {
   free_cells_.clear();
   n_cell_blocks_ = 0;
   has_pending_ = false;
+  n_without_subset_ = 0;
 }
 
 double ClassLeaves::total_weight(uint32_t id) const {
@@ -230,7 +233,7 @@ bool ClassLeaves::nb_votes(uint32_t id, const AttributeView& x, bool touch) cons
   const uint8_t* f = flags(id);
   const GaussianCell* block = cells(leaf.cells);
   const auto vote = [&](AttributeId a, double value, uint32_t category)
-                        __attribute__((always_inline)) {
+      __attribute__((always_inline)) {
     if (category == kNone) {
       const GaussianCell* g = block + static_cast<size_t>(a) * class_cap_;
       for (uint16_t k = 0; k < leaf.n_stats; ++k) {
@@ -377,6 +380,7 @@ void ClassLeaves::choose_subset(uint32_t id, const AttributeView& x, Random& rng
   Leaf& leaf = leaves_[id];
   leaf.subset_chosen = true;
   ++n_subsets_chosen_;
+  --n_without_subset_;
   if (has_pending_) {
     // Drawn by the caller from River's generator.
     has_pending_ = false;
@@ -446,7 +450,7 @@ void ClassLeaves::update(uint32_t id, const AttributeView& x, ClassId y, double 
   bool class_seen = s[y].in_obs != 0;
   updated_.clear();
   const auto observe = [&](AttributeId a, double value, uint32_t category)
-                           __attribute__((always_inline)) {
+      __attribute__((always_inline)) {
     const uint8_t fa = f[a];
     if ((fa & kDisabled) != 0) return;
     if ((fa & kObserved) == 0) {
@@ -728,6 +732,10 @@ void ClassLeaves::load(StateReader& in) {
   in(attr_cap_, class_cap_, leaves_, free_leaves_, class_pool_, flag_pool_, cell_pool_, free_cells_,
      n_cell_blocks_);
   has_pending_ = false;
+  n_without_subset_ = 0;
+  if (config_.max_features > 0) {
+    for (const Leaf& leaf : leaves_) n_without_subset_ += leaf.in_use && !leaf.subset_chosen;
+  }
   votes_.assign(class_cap_, 0.0);
   pre_.resize(class_cap_);
   left_.resize(class_cap_);

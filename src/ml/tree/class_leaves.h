@@ -134,6 +134,8 @@ class ClassLeaves {
     has_pending_ = true;
   }
   bool has_pending_subset() const { return has_pending_; }
+  // ARF: leaves in use that have not chosen their subset yet (active or not); 0 when none can.
+  size_t n_without_subset() const { return n_without_subset_; }
   // Subsets chosen by leaves since construction (diagnostics, not saved).
   uint64_t n_subsets_chosen() const { return n_subsets_chosen_; }
   void drop_pending_subset() { has_pending_ = false; }
@@ -288,6 +290,7 @@ class ClassLeaves {
   std::vector<AttributeId> pending_;  // hand_subset's
   bool has_pending_ = false;
   uint64_t n_subsets_chosen_ = 0;
+  size_t n_without_subset_ = 0;
   std::vector<GaussianCell*> updated_;
   std::vector<LeafStatus> status_;  // scratch of enforce_size_limit
   std::vector<ClassWeight> stats_scratch_;

@@ -62,6 +62,7 @@ void HoeffdingTreeClassifier::reset() {
   attributes_ = tree::AttributeMap();
   attributes_.set_nominal_names(options_.nominal_attributes);
   size_limit_.reset();
+  has_multiway_ = false;
   rng_.reseed(options_.seed);
   root_ = kNone;
   n_active_ = n_inactive_ = 0;
@@ -70,8 +71,11 @@ void HoeffdingTreeClassifier::reset() {
 }
 
 bool HoeffdingTreeClassifier::draw_subset(const Features& x, PythonRandom& rng) {
-  leaves_->drop_pending_subset();
   if (options_.max_features == 0) return false;
+  leaves_->drop_pending_subset();
+  // Every leaf has its subset and learning cannot add one (no root to make, no multiway
+  // branch to grow): nothing to draw, without looking at x.
+  if (root_ != kNone && leaves_->n_without_subset() == 0 && !has_multiway_) return false;
   // x resolved in view_, and its leaf in memo_ when the walk ends at one (as learn reads them).
   if (!(memo_.valid && memo_.version == version_ && memo_.x == x)) {
     attributes_.resolve(x, context_.space, view_);
@@ -232,6 +236,7 @@ void HoeffdingTreeClassifier::attempt_to_split(uint32_t node) {
 void HoeffdingTreeClassifier::apply_split(uint32_t node, const SplitSuggestion& decision,
                                           double weight) {
   leaves_->release(nodes_[node].payload);
+  if (decision.kind == NodeKind::kNominalMultiway) has_multiway_ = true;
   const size_t k = decision.n_dists;
   std::vector<uint32_t> children;
   tree::internal::make_branch(nodes_, node, decision, weight, children,
@@ -356,6 +361,10 @@ void HoeffdingTreeClassifier::load(StateReader& in) {
   n_active_ = active;
   n_inactive_ = inactive;
   leaves_->load(in);
+  has_multiway_ = false;
+  for (uint32_t i = 0; i < nodes_.capacity_nodes(); ++i) {
+    has_multiway_ = has_multiway_ || nodes_[i].kind == NodeKind::kNominalMultiway;
+  }
   size_limit_.set_max_size_mib(options_.max_size);
 }
 

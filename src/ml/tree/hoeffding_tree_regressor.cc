@@ -169,7 +169,15 @@ uint32_t HoeffdingTreeRegressor::new_payload() {
     leaves_.emplace_back();
   }
   leaves_[slot].in_use = true;
+  if (options_.max_features > 0) ++n_without_subset_;
   return slot;
+}
+
+void HoeffdingTreeRegressor::free_payload(uint32_t payload) {
+  Leaf& leaf = leaves_[payload];
+  if (options_.max_features > 0 && leaf.in_use && !leaf.subset_drawn) --n_without_subset_;
+  leaf = Leaf{};
+  free_leaves_.push_back(payload);
 }
 
 std::unique_ptr<Regressor> HoeffdingTreeRegressor::fresh_model() const {
@@ -272,11 +280,15 @@ void HoeffdingTreeRegressor::choose_subset(Leaf& leaf) {
   }
   leaf.subset_drawn = true;
   ++n_subsets_chosen_;
+  --n_without_subset_;
 }
 
 bool HoeffdingTreeRegressor::draw_subset(const Features& x, PythonRandom& rng) {
   has_pending_subset_ = false;
   if (options_.max_features == 0) return false;
+  // Every leaf has its subset and learning cannot add one (no root to make, no multiway
+  // branch to grow): nothing to draw, without looking at x.
+  if (root_ != kNone && n_without_subset_ == 0 && !has_multiway_) return false;
   attributes_.resolve(x, context_.space, view_);
   if (view_.size() == 0) return false;  // River's leaf chooses nothing from an empty sample
   // The leaf learn_weighted() will train, as it finds it; a new leaf (the root, a branch for an
@@ -551,8 +563,8 @@ void HoeffdingTreeRegressor::attempt_to_split(uint32_t node, uint32_t parent, ui
       }
       nodes_[node].merit = decision.merit;
       nodes_[node].split_weight = split_weight;
-      leaves_[payload] = Leaf{};
-      free_leaves_.push_back(payload);
+      free_payload(payload);
+      if (decision.kind == tree::NodeKind::kNominalMultiway) has_multiway_ = true;
       init_branch(node);
       n_active_ += nodes_[node].n_children() - 1;
       // River assigns the new split to the slot it was given (HATR: an alternate leaf's split
@@ -577,10 +589,7 @@ void HoeffdingTreeRegressor::attempt_to_split(uint32_t node, uint32_t parent, ui
 }
 
 void HoeffdingTreeRegressor::release_subtree(uint32_t node) {
-  nodes_.release_subtree(node, [this](uint32_t payload) {
-    leaves_[payload] = Leaf{};
-    free_leaves_.push_back(payload);
-  });
+  nodes_.release_subtree(node, [this](uint32_t payload) { free_payload(payload); });
 }
 
 void HoeffdingTreeRegressor::release_detached() {
@@ -790,6 +799,14 @@ void HoeffdingTreeRegressor::load(StateReader& in) {
   }
   for (const uint32_t slot : free_leaves_) {
     if (slot >= leaves_.size()) throw cereal::Exception("HoeffdingTreeRegressor: bad free leaf");
+  }
+  n_without_subset_ = 0;
+  if (options_.max_features > 0) {
+    for (const Leaf& leaf : leaves_) n_without_subset_ += leaf.in_use && !leaf.subset_drawn;
+  }
+  has_multiway_ = false;
+  for (uint32_t id = 0; id < n_nodes; ++id) {
+    has_multiway_ = has_multiway_ || nodes_[id].kind == tree::NodeKind::kNominalMultiway;
   }
   load_extra(in);
 }

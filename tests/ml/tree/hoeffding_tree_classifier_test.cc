@@ -353,46 +353,75 @@ TEST(HoeffdingTreeClassifierTest, DrawSubsetForetellsEveryLeafThatChoosesOne) {
   // from the forest's generator while the tree learns): draw_subset must choose one exactly
   // when learning x makes a leaf choose, on the root, on leaves after splits, on a new branch
   // for an unseen category, down the most common path of a missing split attribute, and never
-  // on inactive leaves (max_depth) or from an empty sample.
-  HoeffdingTreeClassifier::Options o;
-  o.grace_period = 20;
-  o.delta = 0.01;
-  o.max_depth = 3;
-  o.max_size = 0.05;  // the memory manager deactivates leaves, new ones too
-  o.memory_estimate_period = 100;
-  o.max_features = 2;
-  o.caller_draws_subsets = true;
-  Harness h(o);
-  const FeatureIndex x = h.space.intern("x"), noise = h.space.intern("noise");
-  const char* colors[] = {"red", "green", "blue", "black"};
-  const ClassId a = h.labels.intern("a"), b = h.labels.intern("b");
-  PythonRandom rng(3);
-  Random data(11);
-  std::vector<double> scratch;
-  size_t chosen = 0;
-  for (int i = 0; i < 3000; ++i) {
-    const size_t color = static_cast<size_t>(data.below(i < 1500 ? 2 : 4));
-    const double v = data.uniform();
-    Features f;
-    if (i % 17 != 5) f.push(h.space.intern(std::string("color=") + colors[color]), 1.0);
-    if (i % 23 != 7) f.push(x, v);
-    if (i > 0 && i % 3 == 0) f.push(noise, data.uniform());
-    if (i % 101 == 50) f = Features{};
-    const ClassId y = (color % 2 == 0) != (v < 0.3) ? a : b;
-    if (i % 2 == 0) (void)h.tree->predict_one(f, scratch);  // the memo of a prediction
-    const uint64_t before = h.tree->n_subsets_chosen();
-    const bool drew = h.tree->draw_subset(f, rng);
-    h.tree->learn(f, y, 1.0 + static_cast<double>(i % 3));
-    ASSERT_EQ(h.tree->n_subsets_chosen() - before, drew ? 1u : 0u) << i;
-    chosen += drew ? 1 : 0;
+  // on inactive leaves (max_depth) or from an empty sample. Without multiway branches
+  // (binary_split) the tree answers without reading x once every leaf has its subset.
+  for (const bool binary : {false, true}) {
+    HoeffdingTreeClassifier::Options o;
+    o.binary_split = binary;
+    o.grace_period = 20;
+    o.delta = 0.01;
+    o.max_depth = 3;
+    o.max_size = 0.05;  // the memory manager deactivates leaves, new ones too
+    o.memory_estimate_period = 100;
+    o.max_features = 2;
+    o.caller_draws_subsets = true;
+    Harness h(o);
+    const FeatureIndex x = h.space.intern("x"), noise = h.space.intern("noise");
+    const char* colors[] = {"red", "green", "blue", "black"};
+    const ClassId a = h.labels.intern("a"), b = h.labels.intern("b");
+    PythonRandom rng(3);
+    Random data(11);
+    std::vector<double> scratch;
+    size_t chosen = 0;
+    for (int i = 0; i < 3000; ++i) {
+      const size_t color = static_cast<size_t>(data.below(i < 1500 ? 2 : 4));
+      const double v = data.uniform();
+      Features f;
+      if (i % 17 != 5) f.push(h.space.intern(std::string("color=") + colors[color]), 1.0);
+      if (i % 23 != 7) f.push(x, v);
+      if (i > 0 && i % 3 == 0) f.push(noise, data.uniform());
+      if (i % 101 == 50) f = Features{};
+      const ClassId y = (color % 2 == 0) != (v < 0.3) ? a : b;
+      if (i % 2 == 0) (void)h.tree->predict_one(f, scratch);  // the memo of a prediction
+      const uint64_t before = h.tree->n_subsets_chosen();
+      const bool drew = h.tree->draw_subset(f, rng);
+      h.tree->learn(f, y, 1.0 + static_cast<double>(i % 3));
+      ASSERT_EQ(h.tree->n_subsets_chosen() - before, drew ? 1u : 0u) << i;
+      chosen += drew ? 1 : 0;
+    }
+    EXPECT_GE(h.tree->n_branches(), 3u);
+    EXPECT_GT(h.tree->n_inactive_leaves(), 0u);
+    EXPECT_EQ(chosen, h.tree->n_subsets_chosen());
+    if (!binary) EXPECT_GT(chosen, h.tree->n_leaves());  // new category branches chose theirs
   }
-  EXPECT_GE(h.tree->n_branches(), 3u);
-  EXPECT_GT(h.tree->n_inactive_leaves(), 0u);
-  EXPECT_EQ(chosen, h.tree->n_subsets_chosen());
-  EXPECT_GT(chosen, h.tree->n_leaves());  // the new category branches chose theirs too
+  // A multiway branch whose leaves all have their subsets: a new category still makes a leaf.
+  HoeffdingTreeClassifier::Options m;
+  m.grace_period = 10;
+  m.delta = 0.1;
+  m.max_features = 2;
+  m.caller_draws_subsets = true;
+  Harness g(m);
+  const FeatureIndex gx = g.space.intern("x");
+  const ClassId ga = g.labels.intern("a"), gb = g.labels.intern("b");
+  PythonRandom grng(5);
+  const auto step = [&](const char* color, double v, ClassId y) {
+    const Features f{{g.space.intern(std::string("color=") + color), 1.0}, {gx, v}};
+    const uint64_t before = g.tree->n_subsets_chosen();
+    const bool drew = g.tree->draw_subset(f, grng);
+    g.tree->learn(f, y, 1.0);
+    EXPECT_EQ(g.tree->n_subsets_chosen() - before, drew ? 1u : 0u);
+    return drew;
+  };
+  for (int i = 0; i < 200; ++i) step(i % 2 == 0 ? "red" : "green", 0.5, i % 2 == 0 ? ga : gb);
+  ASSERT_EQ(g.tree->n_branches(), 1u);
+  ASSERT_EQ(g.tree->n_leaves(), 2u);
+  EXPECT_FALSE(step("red", 0.5, ga));
+  EXPECT_TRUE(step("blue", 0.5, ga));  // River's add_child: a new leaf learns it
+  EXPECT_FALSE(step("blue", 0.5, ga));
   // Without max_features nothing is drawn.
   Harness all({});
-  EXPECT_FALSE(all.tree->draw_subset(Features{{x, 1.0}}, rng));
+  PythonRandom rng(3);
+  EXPECT_FALSE(all.tree->draw_subset(Features{{all.space.intern("x"), 1.0}}, rng));
 }
 
 TEST(HoeffdingTreeClassifierTest, ResetForgetsEverything) {

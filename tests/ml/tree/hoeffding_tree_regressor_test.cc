@@ -198,41 +198,68 @@ TEST(HoeffdingTreeRegressorTest, DrawSubsetForetellsEveryLeafThatChoosesOne) {
   // As the classifier's: draw_subset chooses a subset exactly when learning x makes a leaf
   // choose one (root, leaves after splits, new category branches, the most common path of a
   // missing split attribute; not inactive leaves nor empty samples).
+  for (const bool binary : {false, true}) {
+    FeatureSpace space;
+    const FeatureIndex x = space.intern("x"), noise = space.intern("noise");
+    const char* colors[] = {"red", "green", "blue", "black"};
+    for (const char* c : colors) space.intern(std::string("color=") + c);
+    auto tree = make({.grace_period = 20,
+                      .max_depth = 3,
+                      .leaf_prediction = LeafPrediction::kMean,
+                      .binary_split = binary,
+                      .max_size = 0.01,
+                      .memory_estimate_period = 100,
+                      .max_features = 2,
+                      .caller_draws_subsets = true});
+    tree->attach({&space, nullptr});
+    PythonRandom rng(3);
+    Random data(11);
+    uint64_t chosen = 0;
+    for (int i = 0; i < 3000; ++i) {
+      const size_t color = static_cast<size_t>(data.below(i < 1500 ? 2 : 4));
+      const double v = data.uniform();
+      Features f;
+      if (i % 17 != 5) f.push(*space.find(std::string("color=") + colors[color]), 1.0);
+      if (i % 23 != 7) f.push(x, v);
+      if (i > 0 && i % 3 == 0) f.push(noise, data.uniform());
+      if (i % 101 == 50) f = Features{};
+      const double y = 10.0 * static_cast<double>(color) + (v < 0.3 ? 0.0 : 5.0);
+      (void)tree->predict_one(f);
+      const uint64_t before = tree->n_subsets_chosen();
+      const bool drew = tree->draw_subset(f, rng);
+      tree->learn_weighted(f, y, 1.0 + static_cast<double>(i % 3));
+      ASSERT_EQ(tree->n_subsets_chosen() - before, drew ? 1u : 0u) << i;
+      chosen += drew ? 1 : 0;
+    }
+    EXPECT_GE(tree->n_branches(), 3u);
+    EXPECT_GT(tree->n_inactive_leaves(), 0u);
+    EXPECT_EQ(chosen, tree->n_subsets_chosen());
+    if (!binary) EXPECT_GT(chosen, tree->n_leaves());
+  }
+  // A multiway branch whose leaves all have their subsets: a new category still makes a leaf.
   FeatureSpace space;
-  const FeatureIndex x = space.intern("x"), noise = space.intern("noise");
-  const char* colors[] = {"red", "green", "blue", "black"};
-  for (const char* c : colors) space.intern(std::string("color=") + c);
-  auto tree = make({.grace_period = 20,
-                    .max_depth = 3,
+  const FeatureIndex x = space.intern("x");
+  auto tree = make({.grace_period = 10,
+                    .delta = 0.1,
                     .leaf_prediction = LeafPrediction::kMean,
-                    .max_size = 0.01,
-                    .memory_estimate_period = 100,
                     .max_features = 2,
                     .caller_draws_subsets = true});
   tree->attach({&space, nullptr});
-  PythonRandom rng(3);
-  Random data(11);
-  uint64_t chosen = 0;
-  for (int i = 0; i < 3000; ++i) {
-    const size_t color = static_cast<size_t>(data.below(i < 1500 ? 2 : 4));
-    const double v = data.uniform();
-    Features f;
-    if (i % 17 != 5) f.push(*space.find(std::string("color=") + colors[color]), 1.0);
-    if (i % 23 != 7) f.push(x, v);
-    if (i > 0 && i % 3 == 0) f.push(noise, data.uniform());
-    if (i % 101 == 50) f = Features{};
-    const double y = 10.0 * static_cast<double>(color) + (v < 0.3 ? 0.0 : 5.0);
-    (void)tree->predict_one(f);
+  PythonRandom rng(5);
+  const auto step = [&](const char* color, double y) {
+    const Features f{{space.intern(std::string("color=") + color), 1.0}, {x, 0.5}};
     const uint64_t before = tree->n_subsets_chosen();
     const bool drew = tree->draw_subset(f, rng);
-    tree->learn_weighted(f, y, 1.0 + static_cast<double>(i % 3));
-    ASSERT_EQ(tree->n_subsets_chosen() - before, drew ? 1u : 0u) << i;
-    chosen += drew ? 1 : 0;
-  }
-  EXPECT_GE(tree->n_branches(), 3u);
-  EXPECT_GT(tree->n_inactive_leaves(), 0u);
-  EXPECT_EQ(chosen, tree->n_subsets_chosen());
-  EXPECT_GT(chosen, tree->n_leaves());
+    tree->learn_weighted(f, y, 1.0);
+    EXPECT_EQ(tree->n_subsets_chosen() - before, drew ? 1u : 0u);
+    return drew;
+  };
+  for (int i = 0; i < 200; ++i) step(i % 2 == 0 ? "red" : "green", i % 2 == 0 ? 1.0 : 9.0);
+  ASSERT_EQ(tree->n_branches(), 1u);
+  ASSERT_EQ(tree->n_leaves(), 2u);
+  EXPECT_FALSE(step("red", 1.0));
+  EXPECT_TRUE(step("blue", 5.0));  // River's add_child: a new leaf learns it
+  EXPECT_FALSE(step("blue", 5.0));
 }
 
 TEST(HoeffdingTreeRegressorTest, SaveLoadContinuesIdentically) {

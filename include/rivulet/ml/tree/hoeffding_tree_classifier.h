@@ -186,6 +186,7 @@ class HoeffdingTreeClassifier final : public Classifier {
   std::vector<tree::internal::SplitSuggestion> suggestions_;
   std::vector<uint32_t> ranked_;
   std::vector<uint32_t> leaf_nodes_;
+  bool has_multiway_ = false;  // a multiway branch exists (learning can add a leaf to it)
   // Scratch of draw_subset.
   std::vector<tree::AttributeId> subset_, subset_sorted_;
   std::vector<size_t> subset_positions_, subset_pool_;

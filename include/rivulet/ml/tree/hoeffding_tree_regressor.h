@@ -281,9 +281,12 @@ class HoeffdingTreeRegressor : public Regressor {
   std::vector<size_t> subset_positions_, subset_pool_;
   bool has_pending_subset_ = false;
   uint64_t n_subsets_chosen_ = 0;
+  size_t n_without_subset_ = 0;  // leaves in use without their subset (max_features > 0)
+  bool has_multiway_ = false;    // a multiway branch exists (learning can add a leaf to it)
 
  private:
   uint32_t new_payload();
+  void free_payload(uint32_t payload);
   void update_observers(Leaf& leaf, double y, double w);
   void observe(Leaf& leaf, const tree::AttributeValue& v, double y, double w);
   void disable_attribute(Leaf& leaf, AttributeId attribute);
