@@ -223,6 +223,9 @@ bool ARFClassifier::predict_proba_one(const Features& x, std::vector<double>& pr
   proba.assign(context_.labels != nullptr ? context_.labels->size() : 0, 0.0);
   if (!initialized_) return false;
   const ClassId first = tree::internal::tie_winner(context_.labels);
+  walking_.clear();
+  for (const Member& m : members_) walking_.push_back(m.model.get());
+  HoeffdingTreeClassifier::find_leaves(walking_, x, walk_cursor_);
   bool any = false;
   for (const Member& m : members_) {
     m.predicted.reset();

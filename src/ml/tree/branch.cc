@@ -23,10 +23,7 @@ uint32_t TreeNodes::add_leaf(uint32_t depth, uint32_t payload) {
   n.attribute = kNone;
   n.threshold = 0.0;
   n.category = kNone;
-  n.pair = {kNone, kNone};
-  n.children.clear();
-  n.branch_categories.clear();
-  n.branch_of_category.clear();
+  n.clear_children();
   n.merit = 0.0;
   n.split_weight = 0.0;
   return id;
@@ -59,34 +56,33 @@ void TreeNodes::make_nominal_multiway(uint32_t node, AttributeId attribute,
   n.kind = NodeKind::kNominalMultiway;
   n.payload = kNone;
   n.attribute = attribute;
-  n.children = children;
-  n.branch_categories = categories;
-  n.branch_of_category.clear();
+  n.multi = std::make_unique<Multiway>();
+  Multiway& m = *n.multi;
+  m.children = children;
+  m.branch_categories = categories;
   for (uint32_t i = 0; i < categories.size(); ++i) {
     const uint32_t c = categories[i];
-    if (c >= n.branch_of_category.size())
-      n.branch_of_category.resize(static_cast<size_t>(c) + 1, kNone);
-    n.branch_of_category[c] = i;
+    if (c >= m.branch_of_category.size())
+      m.branch_of_category.resize(static_cast<size_t>(c) + 1, kNone);
+    m.branch_of_category[c] = i;
   }
 }
 
 void TreeNodes::add_branch(uint32_t node, uint32_t category, uint32_t child) {
-  Node& n = nodes_[node];
-  if (category >= n.branch_of_category.size()) {
-    n.branch_of_category.resize(static_cast<size_t>(category) + 1, kNone);
+  Multiway& m = *nodes_[node].multi;
+  if (category >= m.branch_of_category.size()) {
+    m.branch_of_category.resize(static_cast<size_t>(category) + 1, kNone);
   }
-  n.branch_of_category[category] = static_cast<uint32_t>(n.children.size());
-  n.children.push_back(child);
-  n.branch_categories.push_back(category);
+  m.branch_of_category[category] = static_cast<uint32_t>(m.children.size());
+  m.children.push_back(child);
+  m.branch_categories.push_back(category);
 }
 
 void TreeNodes::release(uint32_t node) {
   Node& n = nodes_[node];
   n.kind = NodeKind::kLeaf;
   n.payload = kNone;
-  n.children.clear();
-  n.branch_categories.clear();
-  n.branch_of_category.clear();
+  n.clear_children();
   free_.push_back(node);
 }
 
@@ -131,9 +127,11 @@ size_t TreeNodes::bytes() const {
   size_t total =
       sizeof(*this) + nodes_.capacity() * sizeof(Node) + free_.capacity() * sizeof(uint32_t);
   for (const auto& n : nodes_) {
-    total +=
-        (n.children.capacity() + n.branch_categories.capacity() + n.branch_of_category.capacity()) *
-        sizeof(uint32_t);
+    if (!n.multi) continue;
+    const Multiway& m = *n.multi;
+    total += sizeof(Multiway) + (m.children.capacity() + m.branch_categories.capacity() +
+                                 m.branch_of_category.capacity()) *
+                                    sizeof(uint32_t);
   }
   return total;
 }
@@ -182,7 +180,7 @@ std::string branch_text(const Node& node, size_t i, const AttributeMap& attribut
                          attributes.category_name(node.attribute, node.category));
     case NodeKind::kNominalMultiway:
       return fmt::format("{} = {}", name,
-                         attributes.category_name(node.attribute, node.branch_categories[i]));
+                         attributes.category_name(node.attribute, node.branch_category(i)));
     case NodeKind::kLeaf:
       break;
   }

@@ -104,8 +104,8 @@ uint32_t ExtremelyFastDecisionTreeClassifier::most_common_child(uint32_t node) c
   }
   uint32_t best = 0;
   double best_w = 0.0;
-  for (size_t i = 0; i < n.children.size(); ++i) {
-    const double w = node_weight(n.children[i]);
+  for (size_t i = 0; i < n.n_children(); ++i) {
+    const double w = node_weight(n.child(i));
     if (i == 0 || w > best_w) {
       best = static_cast<uint32_t>(i);
       best_w = w;
@@ -262,10 +262,7 @@ bool ExtremelyFastDecisionTreeClassifier::reevaluate(uint32_t node) {
     tree::Node& nd = nodes_[node];
     nd.kind = NodeKind::kLeaf;
     nd.attribute = kNone;
-    nd.children.clear();
-    nd.branch_categories.clear();
-    nd.branch_of_category.clear();
-    nd.pair = {kNone, kNone};
+    nd.clear_children();
     leaves_->reset_leaf_counters(payload);
     if (!leaves_->active(payload)) leaves_->set_active(payload, true);
     n_active_ = n_active_ + 1 - std::min(n_active_ + 1, active);

@@ -278,7 +278,7 @@ void HoeffdingAdaptiveTreeClassifier::learn_branch(uint32_t node, ClassId y, dou
     const uint32_t child = new_leaf(nullptr, 0, n.depth + 1);
     nodes_.add_branch(node, category, child);
     ++n_active_;
-    learn_node(child, y, w, node, static_cast<uint32_t>(nodes_[node].children.size() - 1));
+    learn_node(child, y, w, node, static_cast<uint32_t>(nodes_[node].n_children() - 1));
     return;
   }
   const uint32_t c = nodes_.most_common_branch(node, weight_of);

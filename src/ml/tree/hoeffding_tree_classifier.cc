@@ -291,6 +291,57 @@ uint32_t HoeffdingTreeClassifier::find_leaf(const Features& x) const {
   return node;
 }
 
+void HoeffdingTreeClassifier::find_leaves(std::span<HoeffdingTreeClassifier* const> trees,
+                                          const Features& x, std::vector<uint32_t>& cursor) {
+  cursor.assign(trees.size(), kNone);
+  size_t walking = 0;
+  for (size_t i = 0; i < trees.size(); ++i) {
+    const HoeffdingTreeClassifier* t = trees[i];
+    if (t == nullptr || t->root_ == kNone) continue;
+    const PredictMemo& m = t->memo_;
+    if (m.valid && m.version == t->version_ && m.node != kNone && m.x == x) continue;
+    t->attributes_.resolve(x, t->context_.space, t->view_);
+    t->memo_.valid = false;
+    t->memo_.x = x;
+    cursor[i] = t->root_;
+    ++walking;
+  }
+  while (walking > 0) {
+    for (size_t i = 0; i < trees.size(); ++i) {
+      if (cursor[i] == kNone) continue;
+      const HoeffdingTreeClassifier* t = trees[i];
+      const tree::Node& n = t->nodes_[cursor[i]];
+      if (n.is_leaf()) {
+        PredictMemo& m = t->memo_;
+        m.valid = true;
+        m.version = t->version_;
+        m.node = cursor[i];
+        m.ran_nb = false;
+        m.nb_argmax = kNoClass;
+        cursor[i] = kNone;
+        --walking;
+        continue;
+      }
+      const uint32_t next = tree::TreeNodes::branch_no(n, t->view_);
+      if (next == kNone) {  // x cannot take this branch: find_leaf finds the leaf the long way
+        cursor[i] = kNone;
+        --walking;
+        continue;
+      }
+      cursor[i] = n.child(next);
+    }
+  }
+  // The leaves' data next, for all trees at once too.
+  for (const HoeffdingTreeClassifier* t : trees) {
+    if (t != nullptr && t->memo_.valid && t->memo_.node != kNone)
+      t->leaves_->prefetch_record(t->nodes_[t->memo_.node].payload);
+  }
+  for (const HoeffdingTreeClassifier* t : trees) {
+    if (t != nullptr && t->memo_.valid && t->memo_.node != kNone)
+      t->leaves_->prefetch_cells(t->nodes_[t->memo_.node].payload);
+  }
+}
+
 bool HoeffdingTreeClassifier::predict_proba_one(const Features& x,
                                                 std::vector<double>& proba) const {
   proba.assign(n_classes(), 0.0);

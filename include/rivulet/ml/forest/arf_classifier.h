@@ -159,6 +159,9 @@ class ARFClassifier final : public Classifier {
   ClassId y_ = 0;
   bool reuse_predictions_ = false;
   mutable std::vector<double> member_proba_;
+  // Scratch of predict_proba_one: the trees whose leaves are found together.
+  mutable std::vector<HoeffdingTreeClassifier*> walking_;
+  mutable std::vector<uint32_t> walk_cursor_;
   // The sample of the last predict_proba_one, whose trees' predictions Member::predicted holds
   // (valid until the forest learns).
   mutable Features predicted_x_;

@@ -34,6 +34,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,14 @@ namespace rivulet::ml::tree {
 
 enum class NodeKind : uint8_t { kLeaf, kNumericBinary, kNominalBinary, kNominalMultiway };
 
+/// The children of a multiway branch, by branch and by category. Kept apart from `Node` so that
+/// the nodes a walk reads stay small (64 bytes: one cache line each).
+struct Multiway {
+  std::vector<uint32_t> children;            ///< children in branch order
+  std::vector<uint32_t> branch_categories;   ///< the category of each branch
+  std::vector<uint32_t> branch_of_category;  ///< category -> branch (kNone)
+};
+
 struct Node {
   NodeKind kind = NodeKind::kLeaf;
   uint32_t depth = 0;
@@ -53,25 +62,68 @@ struct Node {
   double threshold = 0.0;                      ///< numeric binary branch
   uint32_t category = kNone;                   ///< nominal binary branch
   std::array<uint32_t, 2> pair{kNone, kNone};  ///< binary branch: left and right children
-  std::vector<uint32_t> children;              ///< multiway branch: children in branch order
-  std::vector<uint32_t> branch_categories;     ///< multiway branch: the category of each branch
-  std::vector<uint32_t> branch_of_category;    ///< multiway branch: category -> branch (kNone)
   double merit = 0.0;                          ///< branch: merit of the split when it was made
   double split_weight = 0.0;                   ///< branch: weight seen by the leaf that split
+  std::unique_ptr<Multiway> multi;             ///< multiway branch only
+
+  Node() = default;
+  Node(Node&&) noexcept = default;
+  Node& operator=(Node&&) noexcept = default;
+  Node(const Node& o) { *this = o; }
+  Node& operator=(const Node& o) {
+    if (this == &o) return *this;
+    kind = o.kind;
+    depth = o.depth;
+    payload = o.payload;
+    attribute = o.attribute;
+    threshold = o.threshold;
+    category = o.category;
+    pair = o.pair;
+    merit = o.merit;
+    split_weight = o.split_weight;
+    multi = o.multi ? std::make_unique<Multiway>(*o.multi) : nullptr;
+    return *this;
+  }
 
   bool is_leaf() const { return kind == NodeKind::kLeaf; }
-  size_t n_children() const { return kind == NodeKind::kNominalMultiway ? children.size() : 2; }
+  size_t n_children() const {
+    return kind == NodeKind::kNominalMultiway ? multi->children.size() : 2;
+  }
   uint32_t child(size_t i) const {
-    return kind == NodeKind::kNominalMultiway ? children[i] : pair[i];
+    return kind == NodeKind::kNominalMultiway ? multi->children[i] : pair[i];
   }
   uint32_t& child_ref(size_t i) {
-    return kind == NodeKind::kNominalMultiway ? children[i] : pair[i];
+    return kind == NodeKind::kNominalMultiway ? multi->children[i] : pair[i];
+  }
+  /// A multiway branch's branch for category `c`, or kNone.
+  uint32_t branch_of_category(uint32_t c) const {
+    return c < multi->branch_of_category.size() ? multi->branch_of_category[c] : kNone;
+  }
+  /// A multiway branch's category of branch `i`.
+  uint32_t branch_category(size_t i) const { return multi->branch_categories[i]; }
+  /// Back to a leaf's shape: no children of any kind.
+  void clear_children() {
+    pair = {kNone, kNone};
+    multi.reset();
   }
 
+  // The stored form keeps the multiway vectors in line (empty for other nodes), as model files
+  // of format version 1 have them.
   template <class Archive>
-  void serialize(Archive& ar) {
-    ar(kind, depth, payload, attribute, threshold, category, pair, children, branch_categories,
-       branch_of_category, merit, split_weight);
+  void save(Archive& ar) const {
+    static const std::vector<uint32_t> kEmpty;
+    const Multiway* m = multi.get();
+    ar(kind, depth, payload, attribute, threshold, category, pair,
+       m ? m->children : kEmpty, m ? m->branch_categories : kEmpty,
+       m ? m->branch_of_category : kEmpty, merit, split_weight);
+  }
+  template <class Archive>
+  void load(Archive& ar) {
+    Multiway m;
+    ar(kind, depth, payload, attribute, threshold, category, pair, m.children,
+       m.branch_categories, m.branch_of_category, merit, split_weight);
+    multi = kind == NodeKind::kNominalMultiway ? std::make_unique<Multiway>(std::move(m))
+                                               : nullptr;
   }
 };
 
@@ -120,8 +172,7 @@ class TreeNodes {
       case NodeKind::kNominalBinary:
         return x.category(node.attribute) == node.category ? 0 : 1;
       case NodeKind::kNominalMultiway: {
-        const uint32_t c = x.category(node.attribute);
-        return c < node.branch_of_category.size() ? node.branch_of_category[c] : kNone;
+        return node.branch_of_category(x.category(node.attribute));
       }
       case NodeKind::kLeaf:
         break;
@@ -186,8 +237,8 @@ class TreeNodes {
     }
     uint32_t best = 0;
     double best_w = 0.0;
-    for (size_t i = 0; i < n.children.size(); ++i) {
-      const double w = subtree_weight(n.children[i], leaf_weight);
+    for (size_t i = 0; i < n.n_children(); ++i) {
+      const double w = subtree_weight(n.child(i), leaf_weight);
       if (i == 0 || w > best_w) {
         best = static_cast<uint32_t>(i);
         best_w = w;

@@ -43,6 +43,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -124,6 +125,12 @@ class HoeffdingTreeClassifier final : public Classifier {
   bool draw_subset(const Features& x, PythonRandom& rng);
   /// Attribute subsets chosen by leaves since construction (diagnostics, not saved).
   uint64_t n_subsets_chosen() const;
+  /// Finds x's leaf in each of `trees` (null entries are skipped), walking them down level by
+  /// level together: a walk is a chain of dependent memory loads, and walking the trees in
+  /// step lets the loads of different trees overlap. Changes nothing the trees predict; the
+  /// leaves found serve the trees' next prediction of x. `cursor` is scratch.
+  static void find_leaves(std::span<HoeffdingTreeClassifier* const> trees, const Features& x,
+                          std::vector<uint32_t>& cursor);
 
   void save(StateWriter& out) const override;
   void load(StateReader& in) override;
