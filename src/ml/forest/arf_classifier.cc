@@ -6,10 +6,11 @@
 #include <cmath>
 
 #include "ml/ensemble/members.h"
+#include "ml/forest/arf_common.h"
 #include "ml/forest/forest_support.h"
-#include "ml/tree/tree_params.h"
 #include "ml/forest/python_draws.h"
 #include "ml/tree/class_leaves.h"
+#include "ml/tree/tree_params.h"
 #include "rivulet/ml/drift/adwin.h"
 #include "rivulet/ml/metrics/accuracy.h"
 
@@ -48,71 +49,25 @@ ARFClassifier::ARFClassifier(Options options) : options_(std::move(options)), rn
 ARFClassifier::~ARFClassifier() = default;
 
 Result<std::unique_ptr<ARFClassifier>> ARFClassifier::create(Options options) {
-  if (options.n_models < 1) {
-    return Status::invalid_argument(
-        fmt::format("{}: n_models must be >= 1, got {}", kName, options.n_models));
-  }
-  if (!(options.lambda_value > 0.0) || !std::isfinite(options.lambda_value)) {
-    return Status::invalid_argument(
-        fmt::format("{}: lambda_value must be > 0, got {}", kName, options.lambda_value));
-  }
-  if (options.metric == nullptr) options.metric = std::make_shared<Accuracy>();
-  if (dynamic_cast<const ClassificationMetric*>(options.metric.get()) == nullptr) {
-    return Status::invalid_argument(fmt::format(
-        "{}: metric must be a classification metric, got {}", kName, options.metric->name()));
-  }
+  RIVULET_RETURN_IF_ERROR(
+      (internal::check_forest_options<ClassificationMetric, Accuracy>(kName, options)));
   // Check the tree options once, as the trees will be built.
   HoeffdingTreeClassifier::Options probe = options.tree;
   probe.max_features = 1;
   RIVULET_ASSIGN_OR_RETURN(auto tree, HoeffdingTreeClassifier::create(probe));
   (void)tree;
   std::unique_ptr<ARFClassifier> model(new ARFClassifier(std::move(options)));
-  const auto n = static_cast<size_t>(model->options_.n_models);
-  model->members_.resize(n);
-  for (size_t i = 0; i < n; ++i) {
-    Member& m = model->members_[i];
-    if (model->options_.drift_detector) m.drift = model->options_.drift_detector->clone();
-    if (model->options_.warning_detector) m.warning = model->options_.warning_detector->clone();
-    std::unique_ptr<Metric> metric = model->options_.metric->clone_fresh();
-    m.metric.reset(static_cast<ClassificationMetric*>(metric.release()));
-  }
+  internal::make_members<ClassificationMetric>(model->options_, model->members_);
   return model;
 }
 
 Result<std::unique_ptr<ARFClassifier>> ARFClassifier::from_params(Params& p) {
   Options o;
-  o.n_models = p.integer("n_models", o.n_models, "number of trees");
-  if (const SpecValue* v =
-          p.value("max_features", "str|int|float|None", "'sqrt'",
-                  "attributes per leaf: 'sqrt', 'log2', int, float (share) or None")) {
-    auto mf = MaxFeatures::from_spec(*v, "max_features");
-    if (mf.ok()) {
-      o.max_features = *mf;
-    } else {
-      p.fail(mf.status());
-    }
-  }
-  o.lambda_value = p.number("lambda_value", o.lambda_value, "Poisson rate of the bagging weights");
-  auto metric = p.metric("metric", "metrics.Accuracy", "per-tree metric of the weighted vote");
-  if (metric) o.metric = std::move(metric);
-  o.disable_weighted_vote =
-      p.boolean("disable_weighted_vote", false, "sum the trees' probabilities unweighted");
-  o.drift_detector = p.drift_detector("drift_detector", "drift.ADWIN(delta=0.001)",
-                                      "drift detector of each tree; None: no drift detection");
-  o.warning_detector = p.drift_detector("warning_detector", "drift.ADWIN(delta=0.01)",
-                                        "warning detector of each tree; None: no background trees");
+  internal::read_forest_size(p, o);
+  internal::read_forest_params(p, o, kName, "metrics.Accuracy",
+                               "per-tree metric of the weighted vote", false,
+                               "sum the trees' probabilities unweighted");
   HoeffdingTreeClassifier::Options& t = o.tree;
-  t.grace_period = p.integer("grace_period", t.grace_period, "weight between split attempts");
-  if (const SpecValue* v =
-          p.value("max_depth", "int|None", "None", "maximum depth; None: unlimited")) {
-    if (v->kind == SpecValue::Kind::kNumber && v->number == std::floor(v->number) &&
-        v->number >= 0 && v->number < 1e9) {
-      t.max_depth = static_cast<int64_t>(v->number);
-    } else if (v->kind != SpecValue::Kind::kNone) {
-      p.fail(Status::invalid_argument(
-          fmt::format("{}: max_depth must be a non-negative int or None, got {}", kName, v->text)));
-    }
-  }
   tree::internal::read_split_params(p, t, fmt::format("{}: ", kName));
   tree::internal::read_memory_params(p, t);
   o.seed = p.seed(0, "seed of the Poisson weights and of the attribute subsets");
@@ -154,15 +109,7 @@ void ARFClassifier::init(const Features& x) {
 
 void ARFClassifier::learn_one(const Features& x, ClassId y) {
   if (!initialized_) init(x);
-  // River, tree after tree: the tree's weight k; when k > 0 the tree learns x, its leaf drawing
-  // its attribute subset if it has none yet, then its background tree likewise; all from rng_.
-  // The draws are made here, in that order, so that the trees can then learn in parallel.
-  for (Member& m : members_) {
-    m.k = internal::python_poisson(options_.lambda_value, rng_);
-    if (m.k <= 0) continue;
-    m.model->draw_subset(x, rng_);
-    if (m.background) m.background->draw_subset(x, rng_);
-  }
+  internal::draw_for_sample(members_, options_.lambda_value, rng_, x);
   x_ = &x;
   y_ = y;
   // In test-then-train the forest has just predicted x: its trees' predictions are reused.

@@ -7,9 +7,10 @@
 #include <optional>
 
 #include "ml/ensemble/members.h"
+#include "ml/forest/arf_common.h"
 #include "ml/forest/forest_support.h"
-#include "ml/tree/tree_params.h"
 #include "ml/forest/python_draws.h"
+#include "ml/tree/tree_params.h"
 #include "rivulet/ml/drift/adwin.h"
 #include "rivulet/ml/metrics/mse.h"
 
@@ -62,47 +63,18 @@ ARFRegressor::ARFRegressor(Options options) : options_(std::move(options)), rng_
 ARFRegressor::~ARFRegressor() = default;
 
 Result<std::unique_ptr<ARFRegressor>> ARFRegressor::create(Options options) {
-  if (options.n_models < 1) {
-    return Status::invalid_argument(
-        fmt::format("{}: n_models must be >= 1, got {}", kName, options.n_models));
-  }
-  if (!(options.lambda_value > 0.0) || !std::isfinite(options.lambda_value)) {
-    return Status::invalid_argument(
-        fmt::format("{}: lambda_value must be > 0, got {}", kName, options.lambda_value));
-  }
-  if (options.metric == nullptr) options.metric = std::make_shared<MSE>();
-  if (dynamic_cast<const RegressionMetric*>(options.metric.get()) == nullptr) {
-    return Status::invalid_argument(fmt::format("{}: metric must be a regression metric, got {}",
-                                                kName, options.metric->name()));
-  }
+  RIVULET_RETURN_IF_ERROR((internal::check_forest_options<RegressionMetric, MSE>(kName, options)));
   RIVULET_RETURN_IF_ERROR(HoeffdingTreeRegressor::validate(options.tree, kName));
   std::unique_ptr<ARFRegressor> model(new ARFRegressor(std::move(options)));
-  const auto n = static_cast<size_t>(model->options_.n_models);
-  model->members_.resize(n);
-  for (size_t i = 0; i < n; ++i) {
-    Member& m = model->members_[i];
-    if (model->options_.drift_detector) m.drift = model->options_.drift_detector->clone();
-    if (model->options_.warning_detector) m.warning = model->options_.warning_detector->clone();
-    m.metric = fresh_metric(*model->options_.metric);
-  }
-  model->predictions_.resize(n);
-  model->weights_.resize(n);
+  internal::make_members<RegressionMetric>(model->options_, model->members_);
+  model->predictions_.resize(model->members_.size());
+  model->weights_.resize(model->members_.size());
   return model;
 }
 
 Result<std::unique_ptr<ARFRegressor>> ARFRegressor::from_params(Params& p) {
   Options o;
-  o.n_models = p.integer("n_models", o.n_models, "number of trees");
-  if (const SpecValue* v =
-          p.value("max_features", "str|int|float|None", "'sqrt'",
-                  "attributes per leaf: 'sqrt', 'log2', int, float (share) or None")) {
-    auto mf = MaxFeatures::from_spec(*v, "max_features");
-    if (mf.ok()) {
-      o.max_features = *mf;
-    } else {
-      p.fail(mf.status());
-    }
-  }
+  internal::read_forest_size(p, o);
   const std::string aggregation =
       p.string("aggregation_method", "median", "'median' or 'mean' of the trees' predictions");
   if (aggregation == "median") {
@@ -113,27 +85,9 @@ Result<std::unique_ptr<ARFRegressor>> ARFRegressor::from_params(Params& p) {
     p.fail(Status::invalid_argument(fmt::format(
         "{}: aggregation_method must be 'median' or 'mean', got '{}'", kName, aggregation)));
   }
-  o.lambda_value = p.number("lambda_value", o.lambda_value, "Poisson rate of the bagging weights");
-  auto metric = p.metric("metric", "metrics.MSE", "per-tree metric of the weighted mean");
-  if (metric) o.metric = std::move(metric);
-  o.disable_weighted_vote =
-      p.boolean("disable_weighted_vote", true, "unweighted aggregation of the trees");
-  o.drift_detector = p.drift_detector("drift_detector", "drift.ADWIN(delta=0.001)",
-                                      "drift detector of each tree; None: no drift detection");
-  o.warning_detector = p.drift_detector("warning_detector", "drift.ADWIN(delta=0.01)",
-                                        "warning detector of each tree; None: no background trees");
+  internal::read_forest_params(p, o, kName, "metrics.MSE", "per-tree metric of the weighted mean",
+                               true, "unweighted aggregation of the trees");
   HoeffdingTreeRegressor::Options& t = o.tree;
-  t.grace_period = p.integer("grace_period", t.grace_period, "weight between split attempts");
-  if (const SpecValue* v =
-          p.value("max_depth", "int|None", "None", "maximum depth; None: unlimited")) {
-    if (v->kind == SpecValue::Kind::kNumber && v->number == std::floor(v->number) &&
-        v->number >= 0 && v->number < 1e9) {
-      t.max_depth = static_cast<int64_t>(v->number);
-    } else if (v->kind != SpecValue::Kind::kNone) {
-      p.fail(Status::invalid_argument(
-          fmt::format("{}: max_depth must be a non-negative int or None, got {}", kName, v->text)));
-    }
-  }
   t.delta = p.number("delta", t.delta, "significance of the Hoeffding bound");
   t.tau = p.number("tau", t.tau, "bound under which a tie is broken by splitting");
   const std::string mode = p.string("leaf_prediction", "adaptive", "'mean', 'model' or 'adaptive'");
@@ -156,8 +110,8 @@ Result<std::unique_ptr<ARFRegressor>> ARFRegressor::from_params(Params& p) {
   const std::string splitter = p.string(
       "splitter", "TEBSTSplitter", "numeric splitter: 'TEBSTSplitter(digits=1)' or 'EBSTSplitter'");
   // An empty splitter (None) is River's default, TEBST with 1 digit.
-  if (auto digits = splitter.empty() ? std::optional<int64_t>(1)
-                                     : tree::internal::parse_splitter(splitter)) {
+  if (auto digits =
+          splitter.empty() ? std::optional<int64_t>(1) : tree::internal::parse_splitter(splitter)) {
     t.splitter_digits = *digits;
   } else {
     p.fail(Status::invalid_argument(
@@ -211,15 +165,7 @@ void ARFRegressor::init(const Features& x) {
 
 void ARFRegressor::learn_one(const Features& x, double y) {
   if (!initialized_) init(x);
-  // River, tree after tree: the tree's weight k; when k > 0 the tree learns x, its leaf drawing
-  // its attribute subset if it has none yet, then its background tree likewise; all from rng_.
-  // The draws are made here, in that order, so that the trees can then learn in parallel.
-  for (Member& m : members_) {
-    m.k = internal::python_poisson(options_.lambda_value, rng_);
-    if (m.k <= 0) continue;
-    m.model->draw_subset(x, rng_);
-    if (m.background) m.background->draw_subset(x, rng_);
-  }
+  internal::draw_for_sample(members_, options_.lambda_value, rng_, x);
   x_ = &x;
   y_ = y;
   internal::for_each_member(context_, members_.size(),
