@@ -10,6 +10,7 @@
 #include "ml/ensemble/members.h"
 #include "ml/forest/forest_support.h"
 #include "ml/forest/python_draws.h"
+#include "ml/tree/class_leaves.h"
 #include "rivulet/ml/drift/adwin.h"
 #include "rivulet/ml/metrics/accuracy.h"
 
@@ -316,7 +317,7 @@ void SRPClassifier::learn_member(Member& m) {
   std::optional<ClassId> pred;
   if (m.metric->needs_proba()) {
     if (m.front.model->predict_proba_one(xs, m.scratch)) {
-      pred = internal::most_probable(m.scratch);
+      pred = internal::most_probable(m.scratch, tree::internal::tie_winner(context_.labels));
     } else {
       m.scratch.clear();
     }
@@ -369,6 +370,13 @@ void SRPClassifier::handle_changes(Member& m) {
   }
 }
 
+std::optional<ClassId> SRPClassifier::predict_one(const Features& x,
+                                                  std::vector<double>& scratch) const {
+  if (!predict_proba_one(x, scratch)) return std::nullopt;
+  // River's max over a dict in the order of the tree's set of classes (tie_winner first).
+  return internal::most_probable(scratch, tree::internal::tie_winner(context_.labels));
+}
+
 bool SRPClassifier::predict_proba_one(const Features& x, std::vector<double>& proba) const {
   proba.assign(context_.labels != nullptr ? context_.labels->size() : 0, 0.0);
   if (!initialized_) return false;
@@ -376,7 +384,9 @@ bool SRPClassifier::predict_proba_one(const Features& x, std::vector<double>& pr
   for (const Member& m : members_) {
     m.predicted.reset();
     if (!m.front.model->predict_proba_one(restrict(m.front, x), member_proba_)) continue;
-    m.predicted = internal::most_probable(member_proba_);  // the member's predict_one
+    // the member's predict_one
+    m.predicted =
+        internal::most_probable(member_proba_, tree::internal::tie_winner(context_.labels));
     any = true;
     const double metric = m.metric->get();
     const double weight = !options_.disable_weighted_vote && metric > 0.0 ? metric : 1.0;

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "ml/forest/forest_support.h"
 #include "ml/tree/class_leaves.h"
 #include "ml/tree/tree_params.h"
 
@@ -16,7 +17,6 @@ using tree::internal::ClassLeaves;
 using tree::internal::SplitSuggestion;
 
 namespace {
-
 
 // Python's list.sort by merit (stable) over the first n suggestions, as indices.
 void rank(const std::vector<SplitSuggestion>& s, size_t n, std::vector<uint32_t>& ranked) {
@@ -210,10 +210,9 @@ void ExtremelyFastDecisionTreeClassifier::make_split(uint32_t node,
   ++n_structure_changes_;
   const uint32_t payload = nodes_[node].payload;
   const double weight = leaves_->total_weight(payload);
-  tree::internal::make_branch(nodes_, node, decision, weight, split_children_,
-                              [this](const ClassWeight* d, size_t n, uint32_t depth) {
-                                return new_leaf(d, n, depth);
-                              });
+  tree::internal::make_branch(
+      nodes_, node, decision, weight, split_children_,
+      [this](const ClassWeight* d, size_t n, uint32_t depth) { return new_leaf(d, n, depth); });
   // The branch keeps its leaf data: its statistics and splitters go on learning.
   nodes_[node].payload = payload;
   last_reevaluation_[node] = weight;
@@ -317,6 +316,13 @@ void ExtremelyFastDecisionTreeClassifier::estimate_model_size() {
                              n_active_, n_inactive_)) {
     enforce_size_limit();
   }
+}
+
+std::optional<ClassId> ExtremelyFastDecisionTreeClassifier::predict_one(
+    const Features& x, std::vector<double>& scratch) const {
+  if (!predict_proba_one(x, scratch)) return std::nullopt;
+  // River's max over a dict in the order of the tree's set of classes (tie_winner first).
+  return internal::most_probable(scratch, tree::internal::tie_winner(context_.labels));
 }
 
 bool ExtremelyFastDecisionTreeClassifier::predict_proba_one(const Features& x,

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "ml/forest/forest_support.h"
 #include "ml/tree/class_leaves.h"
 #include "ml/tree/tree_params.h"
 
@@ -313,10 +314,9 @@ void HoeffdingAdaptiveTreeClassifier::attempt_to_split(uint32_t node, uint32_t p
   const double weight = leaves_->total_weight(payload);
   leaves_->release(payload);
   const size_t k = decision.n_dists;
-  tree::internal::make_branch(nodes_, node, decision, weight, split_children_,
-                              [this](const ClassWeight* d, size_t n, uint32_t depth) {
-                                return new_leaf(d, n, depth);
-                              });
+  tree::internal::make_branch(
+      nodes_, node, decision, weight, split_children_,
+      [this](const ClassWeight* d, size_t n, uint32_t depth) { return new_leaf(d, n, depth); });
   NodeState& s = state(node);
   s.adwin->reset();  // a new branch: a new detector
   s.alternate = kNone;
@@ -382,6 +382,13 @@ void HoeffdingAdaptiveTreeClassifier::estimate_model_size() {
                              n_active_, n_inactive_)) {
     enforce_size_limit();
   }
+}
+
+std::optional<ClassId> HoeffdingAdaptiveTreeClassifier::predict_one(
+    const Features& x, std::vector<double>& scratch) const {
+  if (!predict_proba_one(x, scratch)) return std::nullopt;
+  // River's max over a dict in the order of the tree's set of classes (tie_winner first).
+  return internal::most_probable(scratch, tree::internal::tie_winner(context_.labels));
 }
 
 bool HoeffdingAdaptiveTreeClassifier::predict_proba_one(const Features& x,

@@ -101,6 +101,10 @@ class SRPClassifier final : public Classifier {
   void attach(const ModelContext& context) override;
   void learn_one(const Features& x, ClassId y) override;
   bool predict_proba_one(const Features& x, std::vector<double>& proba) const override;
+  /// The most probable class; of tied classes, the one River's class order puts first (the
+  /// negative label of a binary task, else the lowest class id).
+  std::optional<ClassId> predict_one(const Features& x,
+                                     std::vector<double>& scratch) const override;
   void save(StateWriter& out) const override;
   void load(StateReader& in) override;
   void describe(Description& out) const override;
