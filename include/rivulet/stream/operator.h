@@ -1,0 +1,198 @@
+#pragma once
+/// The contract between the engine and its stages. An operator is built once from its
+/// configuration, opened with its input schema (it answers with its output schema, or an error
+/// naming what is wrong), then fed batches in order. It transforms each batch in place: keeps,
+/// drops, rewrites or adds rows, or swaps in a batch of its output schema. What it cannot
+/// process goes to the dead letters with the reason; what it drops on purpose is counted as
+/// filtered, so that the engine's counts reconcile (in = out + filtered + dead-lettered).
+///
+/// Side outputs (a learner's rolling metrics, drift events) are named streams of their own
+/// schema that an operator announces in `open` and writes through the context.
+///
+/// Every operator's state can be snapshotted and restored (`snapshot`/`restore`, by round
+/// trip), so that checkpoints can cut through a running pipeline. `clone` makes a fresh instance
+/// of the same configuration for another partition of a keyed pipeline.
+/// Thread safety: an operator instance is driven by one thread at a time.
+/// ```cpp example
+/// // A pass-through operator that counts what it sees.
+/// class Count final : public rivulet::stream::Operator {
+///  public:
+///   std::string_view kind() const override { return "count"; }
+///   rivulet::Result<rivulet::stream::SchemaPtr> open(rivulet::stream::SchemaPtr in,
+///                                                    rivulet::stream::OpenContext&) override {
+///     return in;
+///   }
+///   rivulet::Status process(rivulet::stream::Batch& batch,
+///                           rivulet::stream::OperatorContext&) override {
+///     seen += batch.size();
+///     return {};
+///   }
+///   std::unique_ptr<Operator> clone() const override { return std::make_unique<Count>(); }
+///   uint64_t seen = 0;
+/// };
+/// Count op;
+/// rivulet::stream::OpenContext open_ctx;
+/// auto schema = std::make_shared<const rivulet::Schema>(
+///     *rivulet::Schema::create({{"x", rivulet::Type::kDouble}}));
+/// ASSERT_TRUE(op.open(schema, open_ctx).ok());
+/// rivulet::stream::Batch batch(schema);
+/// batch.add_row();
+/// rivulet::stream::CollectingDeadLetters dead;
+/// rivulet::stream::OperatorContext ctx(dead);
+/// ASSERT_TRUE(op.process(batch, ctx).ok());
+/// EXPECT_EQ(op.seen, 1u);
+/// ```
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rivulet/core/schema.h"
+#include "rivulet/core/state.h"
+#include "rivulet/core/status.h"
+#include "rivulet/stream/batch.h"
+#include "rivulet/stream/source_pos.h"
+
+namespace rivulet::stream {
+
+using SchemaPtr = std::shared_ptr<const Schema>;
+
+/// A record that could not be processed: which stage refused it and why, where it came from,
+/// and the record itself (as a JSON object, or the raw text when it could not be decoded).
+struct DeadLetter {
+  std::string stage;   ///< the step's name in the pipeline (or "decode", "source")
+  std::string reason;  ///< e.g. "field 'amount': expected double, got string \"abc\""
+  std::string record;  ///< the record as a JSON object, or the raw input line
+  std::string origin;  ///< where the record came from: "payments.jsonl:1234" (file:line), a peer
+  int64_t event_time = kNoEventTime;
+};
+
+/// Where dead letters go (the dead-letter sink, or a test's vector).
+class DeadLetters {
+ public:
+  virtual ~DeadLetters() = default;
+  virtual void add(DeadLetter letter) = 0;
+};
+
+/// Keeps dead letters in memory (tests, and the engine's default when no dead-letter sink is
+/// configured: then they are counted and the first few are reported at the end).
+class CollectingDeadLetters final : public DeadLetters {
+ public:
+  void add(DeadLetter letter) override { letters.push_back(std::move(letter)); }
+  std::vector<DeadLetter> letters;
+};
+
+/// Renders row `r` of `batch` as a JSON object (field names from the schema; strings escaped;
+/// NaN and infinities as null), for dead letters and the console.
+std::string row_to_json(const Batch& batch, size_t r);
+
+/// Counts of one operator instance; the engine sums them over partitions.
+struct OperatorCounts {
+  uint64_t in = 0;        ///< rows received
+  uint64_t out = 0;       ///< rows passed on
+  uint64_t filtered = 0;  ///< rows dropped on purpose (a filter's false, a learner's label-only rows)
+  uint64_t dead = 0;      ///< rows sent to the dead letters
+  uint64_t added = 0;     ///< rows created (a flat-map's extra rows)
+};
+
+/// What `open` may use: announces side outputs.
+class OpenContext {
+ public:
+  virtual ~OpenContext() = default;
+  /// Declares the side output `name` (e.g. "metrics", "drift") with `schema`; returns its id
+  /// for OperatorContext::side. Default: side outputs are accepted and discarded.
+  virtual size_t declare_side_output(std::string_view name, SchemaPtr schema) {
+    (void)name;
+    (void)schema;
+    return side_outputs_++;
+  }
+
+ private:
+  size_t side_outputs_ = 0;
+};
+
+/// What `process` may use: the dead letters, the operator's counters, side outputs, the clock.
+class OperatorContext {
+ public:
+  explicit OperatorContext(DeadLetters& dead) : dead_(dead) {}
+  virtual ~OperatorContext() = default;
+
+  /// Sends row `r` of `batch` to the dead letters with `reason`; the caller removes the row.
+  void dead_letter(std::string_view stage, std::string_view reason, const Batch& batch, size_t r);
+  void dead_letter(DeadLetter letter) {
+    ++counts.dead;
+    dead_.add(std::move(letter));
+  }
+  /// Writes a batch to side output `id` (from OpenContext::declare_side_output). The batch is
+  /// consumed (left empty). Default: discarded.
+  virtual void side(size_t id, Batch& batch) {
+    (void)id;
+    batch.clear();
+  }
+  /// Processing time, epoch milliseconds (the engine's clock; tests set it).
+  int64_t now_ms = 0;
+  /// The partition this instance serves, and how many there are.
+  size_t partition = 0;
+  size_t n_partitions = 1;
+  /// The origin of the batch being processed, for dead letters (e.g. "payments.jsonl").
+  std::string_view origin;
+  OperatorCounts counts;
+
+ private:
+  DeadLetters& dead_;
+};
+
+class Operator {
+ public:
+  virtual ~Operator() = default;
+  /// The step's kind as pipeline files name it: "filter", "map", "evaluate", ...
+  virtual std::string_view kind() const = 0;
+  /// The step's name in the pipeline (its `name:`, else its kind and position).
+  const std::string& name() const { return name_; }
+  void set_name(std::string name) { name_ = std::move(name); }
+
+  /// Called once before any batch: the input schema; returns the output schema, or an error
+  /// that names the problem (an unknown field with suggestions, a type mismatch).
+  virtual Result<SchemaPtr> open(SchemaPtr input, OpenContext& ctx) = 0;
+  /// Processes one batch of the input schema, in place: on return `batch` holds the rows to
+  /// pass on, of the output schema (an operator that changes the schema swaps in a batch of its
+  /// own). Updates ctx.counts (in, out, filtered, dead). A non-OK status stops the pipeline:
+  /// reserve it for failures of the operator itself, never for bad records.
+  virtual Status process(Batch& batch, OperatorContext& ctx) = 0;
+  /// A batch on the operator's second input (a learner's labels). Default: an error.
+  virtual Status process_side_input(Batch& batch, OperatorContext& ctx);
+  /// Time passes (processing time in ctx.now_ms): expire, emit periodic output. Rows emitted
+  /// go into `batch` (empty on entry, of the output schema). Default: nothing.
+  virtual Status on_timer(Batch& batch, OperatorContext& ctx) {
+    (void)batch;
+    (void)ctx;
+    return {};
+  }
+  /// End of input: rows still held are emitted into `batch` (empty on entry). Default: nothing.
+  virtual Status finish(Batch& batch, OperatorContext& ctx) {
+    (void)batch;
+    (void)ctx;
+    return {};
+  }
+  /// The operator's state (not its configuration). Default: stateless.
+  virtual void snapshot(StateWriter& out) const { (void)out; }
+  virtual Status restore(StateReader& in) {
+    (void)in;
+    return {};
+  }
+  /// A fresh, unopened instance with the same configuration (another partition's).
+  virtual std::unique_ptr<Operator> clone() const = 0;
+  /// Whether the operator keeps per-key state and so must see all records of a key (it then
+  /// runs after a key_by, partitioned). Default: false.
+  virtual bool keyed() const { return false; }
+  /// Whether the operator's output depends on the order of all records (a global learner):
+  /// the engine then runs it on one thread, in source order. Default: false.
+  virtual bool needs_global_order() const { return false; }
+
+ private:
+  std::string name_;
+};
+
+}  // namespace rivulet::stream
