@@ -45,6 +45,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -187,6 +188,9 @@ class Operator {
   /// Whether the operator keeps per-key state and so must see all records of a key (it then
   /// runs after a key_by, partitioned). Default: false.
   virtual bool keyed() const { return false; }
+  /// For a key_by: the index of the key field in its output schema, by which the engine
+  /// partitions the steps after it. Default: none (the operator does not key the stream).
+  virtual std::optional<size_t> partition_key_field() const { return std::nullopt; }
   /// Whether the operator's output depends on the order of all records (a global learner):
   /// the engine then runs it on one thread, in source order. Default: false.
   virtual bool needs_global_order() const { return false; }

@@ -1,0 +1,152 @@
+#pragma once
+/// The engine of `rivulet run`: runs a pipeline plan (an input source and its decoder, an
+/// optional labels source, a chain of steps, sinks) on threads connected by bounded queues.
+///
+///   source thread(s)  read lines, cut batches by size or by delay, decode   ─┐ bounded queue
+///   head thread       the steps up to the key_by, in source order           ─┤ (backpressure)
+///   N worker threads  the steps after the key_by, one partition of keys each ┤
+///   sink thread       encodes and writes every stream to its sinks          ─┘
+///
+/// - Batches are cut at `batch_size` records or `batch_delay` after their first record arrived,
+///   whichever comes first, so that latency stays bounded when events trickle in.
+/// - With a key_by step and `parallelism` N > 1, rows are partitioned by the hash of their key;
+///   each partition's steps are clones that see all of their keys' records, in source order. The
+///   output per key does not depend on N or on the batch size (tested); steps that need every
+///   record in order (a global learner) must come before the key_by, where they run on one
+///   thread. With N = 1, the steps after the key_by run on the head thread.
+/// - A labels source feeds the step `labels_step` (its second input); with partitions, label
+///   batches go to every partition, where the learner that holds the prediction takes them.
+/// - Counts reconcile: records in + added = out + filtered + dead-lettered (`EngineStats`).
+/// - Timers: every `timer_interval` each thread gives its steps `on_timer` (label expiry,
+///   periodic metrics); at the end of the input, `finish` flushes what steps hold.
+/// - `cancel()` (SIGINT) stops the sources; what has been read still flows through the steps and
+///   is written, then the sinks are flushed and closed.
+/// Thread safety: `run` once, from one thread; `cancel` and `stats` from any thread.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rivulet/core/status.h"
+#include "rivulet/io/codec.h"
+#include "rivulet/io/sink.h"
+#include "rivulet/io/source.h"
+#include "rivulet/stream/operator.h"
+
+namespace rivulet::pipeline {
+
+/// Event-to-output latency: log-linear buckets (16 per power of two) over nanoseconds, so that
+/// quantiles are within about 6%.
+class LatencyHistogram {
+ public:
+  void add(int64_t ns, uint64_t count = 1);
+  void merge(const LatencyHistogram& other);
+  uint64_t count() const { return count_; }
+  /// The q-quantile (q in [0, 1]) in nanoseconds: the upper edge of its bucket; 0 when empty.
+  int64_t quantile(double q) const;
+  int64_t max() const { return max_; }
+
+ private:
+  static constexpr int kSub = 16;
+  static size_t bucket(int64_t ns);
+  static int64_t upper_edge(size_t bucket);
+  std::vector<uint64_t> buckets_;
+  uint64_t count_ = 0;
+  int64_t max_ = 0;
+};
+
+/// One step's counts and time, summed over its partitions.
+struct StepStats {
+  std::string name;
+  std::string kind;
+  stream::OperatorCounts counts;
+  int64_t busy_ns = 0;  ///< time spent in process(), all partitions
+};
+
+struct EngineStats {
+  uint64_t records_in = 0;  ///< lines read from the input source (labels not included)
+  uint64_t labels_in = 0;   ///< lines read from the labels source
+  uint64_t added = 0;       ///< rows created by steps (flat_map)
+  uint64_t records_out = 0; ///< rows that reached the end of the steps
+  uint64_t filtered = 0;    ///< rows dropped on purpose by steps
+  uint64_t dead_letters = 0; ///< records sent to the dead letters (decode and steps)
+  uint64_t batches = 0;      ///< input batches cut
+  std::vector<StepStats> steps;
+  std::vector<size_t> queue_depths;  ///< head queue, then each worker's, then the sink's
+  LatencyHistogram latency;          ///< receipt of a batch's first line to its rows written
+  double seconds = 0.0;              ///< since run() started
+  bool reconciles() const { return records_in + added == records_out + filtered + dead_letters; }
+  /// A multi-line summary: counts, per-step throughput, queue depths, latency quantiles.
+  std::string to_string() const;
+};
+
+/// An input: a source of lines and the decoder into its schema.
+struct InputPlan {
+  std::string name;
+  std::unique_ptr<io::Source> source;
+  std::unique_ptr<io::Decoder> decoder;
+  stream::SchemaPtr schema;
+};
+
+/// A sink and the stream it writes: "output" (the rows after the last step) or a side output
+/// by its name (`declare_side_output`'s name, e.g. "metrics", "drift").
+struct SinkPlan {
+  std::string stream = "output";
+  std::unique_ptr<io::Sink> sink;
+};
+
+struct Plan {
+  InputPlan input;
+  std::optional<InputPlan> labels;
+  size_t labels_step = 0;  ///< the step that takes the labels (REQUIRES: labels => < steps.size())
+  std::vector<std::unique_ptr<stream::Operator>> steps;
+  std::vector<SinkPlan> sinks;
+  /// Null: dead letters are counted, and the first few are kept for the final report.
+  std::unique_ptr<io::DeadLetterSink> dead_letters;
+};
+
+struct EngineOptions {
+  size_t batch_size = 1024;                               ///< REQUIRES: > 0.
+  std::chrono::microseconds batch_delay{1000};            ///< REQUIRES: > 0.
+  size_t parallelism = 1;                                 ///< REQUIRES: in [1, 256].
+  size_t queue_capacity = 16;                             ///< batches per queue. REQUIRES: > 0.
+  std::chrono::milliseconds timer_interval{100};
+  std::optional<uint64_t> limit;                          ///< stop after this many input records
+  /// Called with the stats every `stats_interval` while running (--stats); null: never.
+  std::function<void(const EngineStats&)> on_stats;
+  std::chrono::milliseconds stats_interval{1000};
+  /// Processing-time clock, epoch ms (tests replace it).
+  std::function<int64_t()> clock;
+};
+
+class Engine {
+ public:
+  /// Opens every step with its input schema (errors name the step), resolves the key_by and the
+  /// side outputs, checks the sinks' streams. Nothing runs yet.
+  static Result<std::unique_ptr<Engine>> create(Plan plan, EngineOptions options);
+  ~Engine();
+
+  /// Runs until the input ends (and the labels input, if any) or cancel(); then flushes and
+  /// closes the sinks. Returns the first error of any thread (an I/O failure, a step failure).
+  Status run();
+  /// Stops the sources; run() then drains and returns. Callable from any thread.
+  void cancel();
+  /// A snapshot of the counts (any thread, also while running).
+  EngineStats stats() const;
+  /// Dead letters kept when the plan has no dead-letter sink (the first 100).
+  std::vector<stream::DeadLetter> kept_dead_letters() const;
+  /// The schema of the rows of stream "output".
+  const stream::SchemaPtr& output_schema() const;
+
+ private:
+  struct Impl;
+  explicit Engine(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rivulet::pipeline

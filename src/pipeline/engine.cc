@@ -1,0 +1,841 @@
+#include "rivulet/pipeline/engine.h"
+
+#include <fmt/format.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "pipeline/bounded_queue.h"
+
+namespace rivulet::pipeline {
+
+// ---- LatencyHistogram ----
+
+size_t LatencyHistogram::bucket(int64_t ns) {
+  const auto v = static_cast<uint64_t>(std::max<int64_t>(ns, 0));
+  if (v < kSub) return static_cast<size_t>(v);
+  const int exp = 63 - std::countl_zero(v);  // v in [2^exp, 2^(exp+1))
+  const int shift = exp - 4;                  // 16 sub-buckets per power of two
+  const auto sub = static_cast<size_t>((v >> shift) & (kSub - 1));
+  return static_cast<size_t>(exp - 3) * kSub + sub;
+}
+
+int64_t LatencyHistogram::upper_edge(size_t b) {
+  if (b < kSub) return static_cast<int64_t>(b);
+  const size_t exp = b / kSub + 3;
+  const size_t sub = b % kSub;
+  const uint64_t lower = (uint64_t{1} << exp) + (static_cast<uint64_t>(sub) << (exp - 4));
+  return static_cast<int64_t>(lower + (uint64_t{1} << (exp - 4)) - 1);
+}
+
+void LatencyHistogram::add(int64_t ns, uint64_t count) {
+  if (count == 0) return;
+  const size_t b = bucket(ns);
+  if (b >= buckets_.size()) buckets_.resize(b + 1, 0);
+  buckets_[b] += count;
+  count_ += count;
+  max_ = std::max(max_, ns);
+}
+
+void LatencyHistogram::merge(const LatencyHistogram& other) {
+  if (other.buckets_.size() > buckets_.size()) buckets_.resize(other.buckets_.size(), 0);
+  for (size_t i = 0; i < other.buckets_.size(); ++i) buckets_[i] += other.buckets_[i];
+  count_ += other.count_;
+  max_ = std::max(max_, other.max_);
+}
+
+int64_t LatencyHistogram::quantile(double q) const {
+  if (count_ == 0) return 0;
+  const auto rank = static_cast<uint64_t>(std::ceil(std::clamp(q, 0.0, 1.0) * count_));
+  uint64_t seen = 0;
+  for (size_t b = 0; b < buckets_.size(); ++b) {
+    seen += buckets_[b];
+    if (seen >= std::max<uint64_t>(rank, 1)) return std::min(upper_edge(b), max_);
+  }
+  return max_;
+}
+
+// ---- EngineStats ----
+
+namespace {
+
+std::string human_ns(int64_t ns) {
+  if (ns < 1000) return fmt::format("{} ns", ns);
+  if (ns < 1000000) return fmt::format("{:.1f} µs", ns / 1e3);
+  if (ns < 1000000000) return fmt::format("{:.2f} ms", ns / 1e6);
+  return fmt::format("{:.2f} s", ns / 1e9);
+}
+
+}  // namespace
+
+std::string EngineStats::to_string() const {
+  std::string out = fmt::format(
+      "records in {}, out {}, filtered {}, dead letters {}{}{} ({:.2f} s, {:.0f} records/s)\n",
+      records_in, records_out, filtered, dead_letters,
+      added > 0 ? fmt::format(", added {}", added) : std::string(),
+      labels_in > 0 ? fmt::format(", labels {}", labels_in) : std::string(), seconds,
+      seconds > 0 ? static_cast<double>(records_in) / seconds : 0.0);
+  for (const StepStats& s : steps) {
+    const double per_row =
+        s.counts.in > 0 ? static_cast<double>(s.busy_ns) / static_cast<double>(s.counts.in) : 0.0;
+    out += fmt::format("  {:<24} in {:>10}  out {:>10}  filtered {:>8}  dead {:>6}  {:>8.0f} ns/record\n",
+                       s.name, s.counts.in, s.counts.out, s.counts.filtered, s.counts.dead, per_row);
+  }
+  if (!queue_depths.empty()) {
+    out += "  queues:";
+    for (const size_t d : queue_depths) out += fmt::format(" {}", d);
+    out += "\n";
+  }
+  if (latency.count() > 0) {
+    out += fmt::format("  latency p50 {}, p99 {}, max {} ({} records)\n",
+                       human_ns(latency.quantile(0.5)), human_ns(latency.quantile(0.99)),
+                       human_ns(latency.max()), latency.count());
+  }
+  return out;
+}
+
+// ---- Engine ----
+
+namespace {
+
+using internal::BoundedQueue;
+using stream::Batch;
+using stream::SchemaPtr;
+using Clock = std::chrono::steady_clock;
+
+int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t system_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+struct Envelope {
+  enum class Kind : uint8_t { kData, kLabels, kEnd };
+  Kind kind = Kind::kData;
+  size_t input = 0;   // head queue: 0 main input, 1 labels
+  size_t stream = 0;  // sink queue: 0 output, k > 0 side output k
+  std::unique_ptr<Batch> batch;
+  int64_t received_ns = 0;
+};
+
+uint64_t hash_value(const Value& v) {
+  switch (v.type()) {
+    case Type::kString: {
+      const std::string_view s = v.as_string();
+      return XXH3_64bits(s.data(), s.size());
+    }
+    case Type::kInt: {
+      const int64_t i = v.as_int();
+      return XXH3_64bits(&i, sizeof(i));
+    }
+    case Type::kDouble: {
+      const double d = v.as_double();
+      return XXH3_64bits(&d, sizeof(d));
+    }
+    case Type::kBool:
+      return v.as_bool() ? 1 : 0;
+    case Type::kNull:
+      break;
+  }
+  return 0;
+}
+
+}  // namespace
+
+struct Engine::Impl {
+  Plan plan;
+  EngineOptions options;
+
+  // Steps: the head's (all of plan.steps when unpartitioned), and each partition's clones of
+  // the steps after the key_by.
+  size_t head_end = 0;               // steps [0, head_end) run on the head thread
+  std::optional<size_t> key_field;   // in the output schema of step head_end - 1
+  size_t n_partitions = 0;           // 0: no worker threads
+  std::vector<std::vector<std::unique_ptr<stream::Operator>>> partitions;
+  SchemaPtr output_schema;
+
+  // Side outputs: name -> stream id (1-based), with schemas.
+  std::vector<std::string> side_names;
+  std::vector<SchemaPtr> side_schemas;
+  std::vector<std::vector<io::Sink*>> sinks_of_stream;  // index: stream id
+
+  // Threads' queues.
+  std::unique_ptr<BoundedQueue<Envelope>> head_queue;
+  std::vector<std::unique_ptr<BoundedQueue<Envelope>>> worker_queues;
+  std::unique_ptr<BoundedQueue<Envelope>> sink_queue;
+
+  // Dead letters from any thread.
+  class SharedDeadLetters final : public stream::DeadLetters {
+   public:
+    explicit SharedDeadLetters(Impl& impl) : impl_(impl) {}
+    void add(stream::DeadLetter letter) override { impl_.add_dead_letter(std::move(letter)); }
+
+   private:
+    Impl& impl_;
+  };
+  SharedDeadLetters dead{*this};
+  mutable std::mutex dead_mu;
+  std::vector<stream::DeadLetter> kept_dead;
+  uint64_t dead_total = 0;  // under dead_mu
+
+  // A step's context: its counts, and side outputs into the sink queue.
+  class StepContext final : public stream::OperatorContext {
+   public:
+    StepContext(Impl& impl) : OperatorContext(impl.dead), impl_(impl) {}
+    void side(size_t id, Batch& batch) override {
+      if (!batch.empty() && id < impl_.sinks_of_stream.size() &&
+          !impl_.sinks_of_stream[id].empty()) {
+        auto copy = std::make_unique<Batch>(batch.shared_schema());
+        copy->reserve(batch.size());
+        for (size_t r = 0; r < batch.size(); ++r) copy->append_row(batch, r);
+        Envelope e;
+        e.stream = id;
+        e.batch = std::move(copy);
+        e.received_ns = steady_ns();
+        impl_.sink_queue->push(std::move(e));
+      }
+      batch.clear();
+    }
+    int64_t busy_ns = 0;
+
+   private:
+    Impl& impl_;
+  };
+  // contexts[0]: the head's steps (all steps when unpartitioned); contexts[1 + p]: partition p's.
+  std::vector<std::vector<std::unique_ptr<StepContext>>> contexts;
+
+  // Published counts (copied from the contexts after each batch, under stats_mu).
+  mutable std::mutex stats_mu;
+  std::vector<std::vector<stream::OperatorCounts>> published_counts;
+  std::vector<std::vector<int64_t>> published_busy;
+  uint64_t records_in = 0, labels_in = 0, records_out = 0, batches = 0;
+  uint64_t decode_dead = 0;
+  LatencyHistogram latency;
+  int64_t started_ns = 0;
+  std::atomic<int64_t> finished_ns{0};
+
+  // Stop and errors.
+  std::atomic<bool> cancelled{false};
+  std::mutex error_mu;
+  Status error;
+
+  int64_t now_ms() const { return options.clock ? options.clock() : system_ms(); }
+
+  void add_dead_letter(stream::DeadLetter letter) {
+    std::lock_guard lock(dead_mu);
+    ++dead_total;
+    if (plan.dead_letters) {
+      const Status s = plan.dead_letters->write(letter);
+      if (!s.ok()) fail(s);
+    } else if (kept_dead.size() < 100) {
+      kept_dead.push_back(std::move(letter));
+    }
+  }
+
+  void fail(const Status& s) {
+    {
+      std::lock_guard lock(error_mu);
+      if (error.ok()) error = s;
+    }
+    stop_sources();
+    head_queue->close();
+    for (auto& q : worker_queues) q->close();
+    sink_queue->close();
+  }
+
+  void stop_sources() {
+    cancelled = true;
+    plan.input.source->cancel();
+    if (plan.labels) plan.labels->source->cancel();
+  }
+
+  bool failed() {
+    std::lock_guard lock(error_mu);
+    return !error.ok();
+  }
+
+  // ---- building ----
+
+  class EngineOpenContext final : public stream::OpenContext {
+   public:
+    explicit EngineOpenContext(Impl& impl) : impl_(impl) {}
+    size_t declare_side_output(std::string_view name, SchemaPtr schema) override {
+      for (size_t i = 0; i < impl_.side_names.size(); ++i) {
+        if (impl_.side_names[i] == name) return i + 1;
+      }
+      impl_.side_names.emplace_back(name);
+      impl_.side_schemas.push_back(std::move(schema));
+      return impl_.side_names.size();
+    }
+
+   private:
+    Impl& impl_;
+  };
+
+  Status build() {
+    if (options.batch_size == 0) return Status::invalid_argument("batch_size must be > 0");
+    if (options.batch_delay.count() <= 0) return Status::invalid_argument("batch_delay must be > 0");
+    if (options.parallelism < 1 || options.parallelism > 256) {
+      return Status::invalid_argument(
+          fmt::format("parallelism must be in [1, 256], got {}", options.parallelism));
+    }
+    if (!plan.input.source || !plan.input.decoder || !plan.input.schema) {
+      return Status::invalid_argument("the pipeline has no input");
+    }
+    if (plan.labels && (!plan.labels->source || !plan.labels->decoder || !plan.labels->schema)) {
+      return Status::invalid_argument("the labels input is incomplete");
+    }
+    if (plan.labels && plan.labels_step >= plan.steps.size()) {
+      return Status::invalid_argument("labels are given but no step takes them");
+    }
+    EngineOpenContext open_ctx(*this);
+    SchemaPtr schema = plan.input.schema;
+    std::optional<size_t> key_step;
+    for (size_t i = 0; i < plan.steps.size(); ++i) {
+      stream::Operator& op = *plan.steps[i];
+      step_input_schemas.push_back(schema);
+      if (op.name().empty()) op.set_name(fmt::format("{}#{}", op.kind(), i + 1));
+      auto out = op.open(schema, open_ctx);
+      if (!out.ok()) {
+        return Status(out.status().code(),
+                      fmt::format("step '{}': {}", op.name(), out.status().message()));
+      }
+      schema = *out;
+      if (auto kf = op.partition_key_field(); kf && !key_step) {
+        key_step = i;
+        key_field = kf;
+      }
+      if (key_step && i > *key_step && op.needs_global_order() && options.parallelism > 1) {
+        return Status::invalid_argument(fmt::format(
+            "step '{}' needs every record in source order (a global model) but comes after the "
+            "key_by '{}': move it before the key_by, or make it per key (per_key: true)",
+            op.name(), plan.steps[*key_step]->name()));
+      }
+    }
+    output_schema = schema;
+    head_end = plan.steps.size();
+    if (key_step && options.parallelism > 1 && *key_step + 1 < plan.steps.size()) {
+      head_end = *key_step + 1;
+      n_partitions = options.parallelism;
+    }
+    // Partitions: clones of the steps after the key_by, opened with the same schemas.
+    for (size_t p = 0; p < n_partitions; ++p) {
+      std::vector<std::unique_ptr<stream::Operator>> chain;
+      SchemaPtr s = step_input_schemas[head_end];
+      for (size_t i = head_end; i < plan.steps.size(); ++i) {
+        auto clone = plan.steps[i]->clone();
+        clone->set_name(plan.steps[i]->name());
+        auto out = clone->open(s, open_ctx);
+        if (!out.ok()) {
+          return Status(out.status().code(),
+                        fmt::format("step '{}': {}", clone->name(), out.status().message()));
+        }
+        s = *out;
+        chain.push_back(std::move(clone));
+      }
+      partitions.push_back(std::move(chain));
+    }
+    // Sinks by stream.
+    sinks_of_stream.assign(1 + side_names.size(), {});
+    for (SinkPlan& sp : plan.sinks) {
+      size_t id = 0;
+      if (sp.stream != "output") {
+        auto it = std::find(side_names.begin(), side_names.end(), sp.stream);
+        if (it == side_names.end()) {
+          std::string known = "output";
+          for (const auto& n : side_names) known += ", " + n;
+          return Status::invalid_argument(fmt::format(
+              "sink '{}' reads stream '{}', which no step produces (streams: {})",
+              sp.sink->describe(), sp.stream, known));
+        }
+        id = static_cast<size_t>(it - side_names.begin()) + 1;
+      }
+      const SchemaPtr& s = id == 0 ? output_schema : side_schemas[id - 1];
+      RIVULET_RETURN_IF_ERROR(sp.sink->open(s));
+      sinks_of_stream[id].push_back(sp.sink.get());
+    }
+    // Contexts and published counts.
+    const size_t n_ctx = 1 + n_partitions;
+    contexts.resize(n_ctx);
+    published_counts.resize(n_ctx);
+    published_busy.resize(n_ctx);
+    for (size_t c = 0; c < n_ctx; ++c) {
+      const size_t n = c == 0 ? head_end : plan.steps.size() - head_end;
+      for (size_t i = 0; i < n; ++i) {
+        auto ctx = std::make_unique<StepContext>(*this);
+        ctx->partition = c == 0 ? 0 : c - 1;
+        ctx->n_partitions = std::max<size_t>(n_partitions, 1);
+        contexts[c].push_back(std::move(ctx));
+      }
+      published_counts[c].resize(n);
+      published_busy[c].resize(n);
+    }
+    head_queue = std::make_unique<BoundedQueue<Envelope>>(options.queue_capacity);
+    for (size_t p = 0; p < n_partitions; ++p) {
+      worker_queues.push_back(std::make_unique<BoundedQueue<Envelope>>(options.queue_capacity));
+    }
+    sink_queue = std::make_unique<BoundedQueue<Envelope>>(options.queue_capacity * (1 + n_partitions));
+    return {};
+  }
+
+  std::vector<SchemaPtr> step_input_schemas;  // the schema entering each step, from build()
+
+  // ---- running the steps ----
+
+  stream::Operator& step(size_t ctx_index, size_t i) {
+    return ctx_index == 0 ? *plan.steps[i] : *partitions[ctx_index - 1][i - head_end];
+  }
+  StepContext& context(size_t ctx_index, size_t i) {
+    return *contexts[ctx_index][ctx_index == 0 ? i : i - head_end];
+  }
+
+  // Runs `batch` through steps [from, to) of context `c`. False on a step failure (recorded).
+  bool run_steps(size_t c, size_t from, size_t to, Batch& batch) {
+    for (size_t i = from; i < to && !batch.empty(); ++i) {
+      StepContext& ctx = context(c, i);
+      ctx.now_ms = now_ms();
+      const int64_t t0 = steady_ns();
+      const Status s = step(c, i).process(batch, ctx);
+      ctx.busy_ns += steady_ns() - t0;
+      if (!s.ok()) {
+        fail(Status(s.code(), fmt::format("step '{}': {}", step(c, i).name(), s.message())));
+        return false;
+      }
+    }
+    return true;
+  }
+
+  void publish(size_t c) {
+    std::lock_guard lock(stats_mu);
+    for (size_t k = 0; k < contexts[c].size(); ++k) {
+      published_counts[c][k] = contexts[c][k]->counts;
+      published_busy[c][k] = contexts[c][k]->busy_ns;
+    }
+  }
+
+  void to_sink(std::unique_ptr<Batch> batch, int64_t received_ns) {
+    if (batch->empty()) return;
+    Envelope e;
+    e.stream = 0;
+    e.batch = std::move(batch);
+    e.received_ns = received_ns;
+    sink_queue->push(std::move(e));
+  }
+
+  // Rows emitted by step i's timer or finish (in `batch`, of its output schema): through the
+  // rest of the chain of context c, then on.
+  bool continue_from(size_t c, size_t i, std::unique_ptr<Batch> batch, size_t chain_end,
+                     int64_t received_ns) {
+    if (batch->empty()) return true;
+    if (!run_steps(c, i + 1, chain_end, *batch)) return false;
+    if (c == 0 && n_partitions > 0) {
+      partition_out(std::move(batch), received_ns);
+    } else {
+      to_sink(std::move(batch), received_ns);
+    }
+    return true;
+  }
+
+  // The schema of step i's output in context c (for timer/finish batches).
+  SchemaPtr output_of(size_t i) {
+    return i + 1 < step_input_schemas.size() ? step_input_schemas[i + 1] : output_schema;
+  }
+
+  bool timers(size_t c, size_t first, size_t chain_end) {
+    for (size_t i = first; i < chain_end; ++i) {
+      auto batch = std::make_unique<Batch>(output_of(i));
+      StepContext& ctx = context(c, i);
+      ctx.now_ms = now_ms();
+      const Status s = step(c, i).on_timer(*batch, ctx);
+      if (!s.ok()) {
+        fail(Status(s.code(), fmt::format("step '{}': {}", step(c, i).name(), s.message())));
+        return false;
+      }
+      if (!continue_from(c, i, std::move(batch), chain_end, steady_ns())) return false;
+    }
+    return true;
+  }
+
+  bool finish_steps(size_t c, size_t first, size_t chain_end) {
+    for (size_t i = first; i < chain_end; ++i) {
+      auto batch = std::make_unique<Batch>(output_of(i));
+      StepContext& ctx = context(c, i);
+      ctx.now_ms = now_ms();
+      const Status s = step(c, i).finish(*batch, ctx);
+      if (!s.ok()) {
+        fail(Status(s.code(), fmt::format("step '{}': {}", step(c, i).name(), s.message())));
+        return false;
+      }
+      if (!continue_from(c, i, std::move(batch), chain_end, steady_ns())) return false;
+    }
+    return true;
+  }
+
+  void partition_out(std::unique_ptr<Batch> batch, int64_t received_ns) {
+    std::vector<std::unique_ptr<Batch>> parts(n_partitions);
+    const size_t kf = *key_field;
+    for (size_t r = 0; r < batch->size(); ++r) {
+      const size_t p = hash_value(batch->get(r, kf)) % n_partitions;
+      if (!parts[p]) {
+        parts[p] = std::make_unique<Batch>(batch->shared_schema());
+        parts[p]->reserve(batch->size() / n_partitions + 1);
+      }
+      parts[p]->append_row(*batch, r);
+    }
+    for (size_t p = 0; p < n_partitions; ++p) {
+      if (!parts[p]) continue;
+      Envelope e;
+      e.batch = std::move(parts[p]);
+      e.received_ns = received_ns;
+      worker_queues[p]->push(std::move(e));
+    }
+  }
+
+  // Labels for step labels_step in context c.
+  bool deliver_labels(size_t c, Batch& batch) {
+    const size_t i = plan.labels_step;
+    StepContext& ctx = context(c, i);
+    ctx.now_ms = now_ms();
+    const int64_t t0 = steady_ns();
+    const Status s = step(c, i).process_side_input(batch, ctx);
+    ctx.busy_ns += steady_ns() - t0;
+    if (!s.ok()) {
+      fail(Status(s.code(), fmt::format("step '{}': {}", step(c, i).name(), s.message())));
+      return false;
+    }
+    return true;
+  }
+
+  // ---- threads ----
+
+  void source_thread(size_t input_index) {
+    InputPlan& in = input_index == 0 ? plan.input : *plan.labels;
+    io::RawLines lines;
+    StepContext ctx(*this);
+    uint64_t read_total = 0;
+    bool ended = false;
+    while (!ended && !cancelled) {
+      lines.clear();
+      int64_t first_ns = 0;
+      Clock::time_point deadline{};
+      while (lines.size() < options.batch_size) {
+        size_t want = options.batch_size - lines.size();
+        if (input_index == 0 && options.limit) {
+          const uint64_t left = *options.limit - std::min(*options.limit, read_total + lines.size());
+          if (left == 0) {
+            ended = true;
+            break;
+          }
+          want = std::min<size_t>(want, left);
+        }
+        const auto now = Clock::now();
+        auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
+            lines.empty() ? options.timer_interval : deadline - now);
+        if (!lines.empty() && now >= deadline) break;
+        if (wait.count() <= 0) wait = std::chrono::milliseconds(lines.empty() ? 1 : 0);
+        const size_t before = lines.size();
+        auto got = in.source->read(lines, want, wait);
+        if (!got.ok()) {
+          fail(Status(got.status().code(),
+                      fmt::format("{}: {}", in.source->describe(), got.status().message())));
+          return;
+        }
+        if (*got == io::ReadStatus::kEnd) {
+          ended = true;
+          break;
+        }
+        if (lines.size() > before && before == 0) {
+          first_ns = steady_ns();
+          deadline = Clock::now() + options.batch_delay;
+        }
+        if (cancelled) {
+          ended = true;
+          break;
+        }
+        if (*got == io::ReadStatus::kTimeout && lines.empty()) break;  // idle: go round again
+      }
+      for (auto& o : in.source->take_oversized()) {
+        stream::DeadLetter letter;
+        letter.stage = "source";
+        letter.reason = fmt::format("line of {} bytes is longer than max_line_bytes", o.bytes);
+        letter.origin = fmt::format("{}:{}", o.origin, o.line);
+        ctx.dead_letter(std::move(letter));
+        std::lock_guard lock(stats_mu);
+        ++(input_index == 0 ? records_in : labels_in);
+        ++decode_dead;
+      }
+      if (lines.empty()) continue;
+      read_total += lines.size();
+      auto batch = std::make_unique<Batch>(in.schema);
+      batch->reserve(lines.size());
+      const uint64_t dead_before = ctx.counts.dead;
+      in.decoder->decode(lines, *batch, ctx, now_ms());
+      {
+        std::lock_guard lock(stats_mu);
+        (input_index == 0 ? records_in : labels_in) += lines.size();
+        decode_dead += ctx.counts.dead - dead_before;
+        if (input_index == 0) ++batches;
+      }
+      Envelope e;
+      e.kind = input_index == 0 ? Envelope::Kind::kData : Envelope::Kind::kLabels;
+      e.input = input_index;
+      e.batch = std::move(batch);
+      e.received_ns = first_ns != 0 ? first_ns : steady_ns();
+      if (!head_queue->push(std::move(e))) return;
+    }
+    Envelope end;
+    end.kind = Envelope::Kind::kEnd;
+    end.input = input_index;
+    head_queue->push(std::move(end));
+  }
+
+  void head_thread() {
+    const size_t chain_end = n_partitions > 0 ? head_end : plan.steps.size();
+    size_t inputs_open = plan.labels ? 2 : 1;
+    auto next_timer = Clock::now() + options.timer_interval;
+    while (inputs_open > 0) {
+      Envelope e;
+      const auto got = head_queue->pop(e, next_timer);
+      if (got == BoundedQueue<Envelope>::Pop::kClosed) return;  // failed elsewhere
+      if (got == BoundedQueue<Envelope>::Pop::kItem) {
+        if (e.kind == Envelope::Kind::kEnd) {
+          --inputs_open;
+        } else if (e.kind == Envelope::Kind::kLabels) {
+          if (plan.labels_step < head_end || n_partitions == 0) {
+            if (!deliver_labels(0, *e.batch)) return;
+          } else {
+            for (size_t p = 0; p < n_partitions; ++p) {
+              auto copy = std::make_unique<Batch>(e.batch->shared_schema());
+              copy->reserve(e.batch->size());
+              for (size_t r = 0; r < e.batch->size(); ++r) copy->append_row(*e.batch, r);
+              Envelope l;
+              l.kind = Envelope::Kind::kLabels;
+              l.batch = std::move(copy);
+              worker_queues[p]->push(std::move(l));
+            }
+          }
+        } else {
+          if (!run_steps(0, 0, chain_end, *e.batch)) return;
+          if (n_partitions > 0) {
+            partition_out(std::move(e.batch), e.received_ns);
+          } else {
+            to_sink(std::move(e.batch), e.received_ns);
+          }
+        }
+        publish(0);
+      }
+      if (Clock::now() >= next_timer) {
+        if (!timers(0, 0, chain_end)) return;
+        publish(0);
+        next_timer = Clock::now() + options.timer_interval;
+      }
+    }
+    if (!finish_steps(0, 0, chain_end)) return;
+    publish(0);
+    if (n_partitions > 0) {
+      for (auto& q : worker_queues) {
+        Envelope end;
+        end.kind = Envelope::Kind::kEnd;
+        q->push(std::move(end));
+      }
+    } else {
+      Envelope end;
+      end.kind = Envelope::Kind::kEnd;
+      sink_queue->push(std::move(end));
+    }
+  }
+
+  void worker_thread(size_t p) {
+    const size_t c = 1 + p;
+    const size_t chain_end = plan.steps.size();
+    auto next_timer = Clock::now() + options.timer_interval;
+    for (;;) {
+      Envelope e;
+      const auto got = worker_queues[p]->pop(e, next_timer);
+      if (got == BoundedQueue<Envelope>::Pop::kClosed) return;
+      if (got == BoundedQueue<Envelope>::Pop::kItem) {
+        if (e.kind == Envelope::Kind::kEnd) break;
+        if (e.kind == Envelope::Kind::kLabels) {
+          if (!deliver_labels(c, *e.batch)) return;
+        } else {
+          if (!run_steps(c, head_end, chain_end, *e.batch)) return;
+          to_sink(std::move(e.batch), e.received_ns);
+        }
+        publish(c);
+      }
+      if (Clock::now() >= next_timer) {
+        if (!timers(c, head_end, chain_end)) return;
+        publish(c);
+        next_timer = Clock::now() + options.timer_interval;
+      }
+    }
+    if (!finish_steps(c, head_end, chain_end)) return;
+    publish(c);
+    Envelope end;
+    end.kind = Envelope::Kind::kEnd;
+    sink_queue->push(std::move(end));
+  }
+
+  void sink_thread() {
+    size_t producers = std::max<size_t>(n_partitions, 1);
+    bool dirty = false;
+    LatencyHistogram local;
+    while (producers > 0) {
+      Envelope e;
+      const auto got = sink_queue->pop(e, Clock::now() + std::chrono::milliseconds(dirty ? 1 : 50));
+      if (got == BoundedQueue<Envelope>::Pop::kClosed) break;
+      if (got == BoundedQueue<Envelope>::Pop::kTimeout) {
+        if (dirty) {
+          for (auto& sinks : sinks_of_stream) {
+            for (io::Sink* s : sinks) {
+              if (const Status st = s->flush(); !st.ok()) {
+                fail(Status(st.code(), fmt::format("{}: {}", s->describe(), st.message())));
+                return;
+              }
+            }
+          }
+          dirty = false;
+        }
+        continue;
+      }
+      if (e.kind == Envelope::Kind::kEnd) {
+        --producers;
+        continue;
+      }
+      for (io::Sink* s : sinks_of_stream[e.stream]) {
+        if (const Status st = s->write(*e.batch); !st.ok()) {
+          fail(Status(st.code(), fmt::format("{}: {}", s->describe(), st.message())));
+          return;
+        }
+      }
+      dirty = true;
+      if (e.stream == 0) {
+        const int64_t now = steady_ns();
+        std::lock_guard lock(stats_mu);
+        records_out += e.batch->size();
+        latency.add(now - e.received_ns, e.batch->size());
+      }
+    }
+    for (auto& sinks : sinks_of_stream) {
+      for (io::Sink* s : sinks) {
+        if (const Status st = s->close(); !st.ok()) {
+          fail(Status(st.code(), fmt::format("{}: {}", s->describe(), st.message())));
+        }
+      }
+    }
+    if (plan.dead_letters) {
+      std::lock_guard lock(dead_mu);
+      if (const Status st = plan.dead_letters->close(); !st.ok()) fail(st);
+    }
+  }
+
+  EngineStats snapshot_stats() const {
+    EngineStats st;
+    std::lock_guard lock(stats_mu);
+    st.records_in = records_in;
+    st.labels_in = labels_in;
+    st.records_out = records_out;
+    st.batches = batches;
+    st.latency = latency;
+    st.dead_letters = decode_dead;
+    for (size_t i = 0; i < plan.steps.size(); ++i) {
+      StepStats s;
+      s.name = plan.steps[i]->name();
+      s.kind = std::string(plan.steps[i]->kind());
+      const auto add = [&](size_t c, size_t k) {
+        const stream::OperatorCounts& oc = published_counts[c][k];
+        s.counts.in += oc.in;
+        s.counts.out += oc.out;
+        s.counts.filtered += oc.filtered;
+        s.counts.dead += oc.dead;
+        s.counts.added += oc.added;
+        s.busy_ns += published_busy[c][k];
+      };
+      if (i < head_end) {
+        add(0, i);
+      } else {
+        for (size_t p = 0; p < n_partitions; ++p) add(1 + p, i - head_end);
+      }
+      st.filtered += s.counts.filtered;
+      st.dead_letters += s.counts.dead;
+      st.added += s.counts.added;
+      st.steps.push_back(std::move(s));
+    }
+    st.queue_depths.push_back(head_queue ? head_queue->size() : 0);
+    for (const auto& q : worker_queues) st.queue_depths.push_back(q->size());
+    st.queue_depths.push_back(sink_queue ? sink_queue->size() : 0);
+    const int64_t end = finished_ns.load() != 0 ? finished_ns.load() : steady_ns();
+    st.seconds = started_ns != 0 ? static_cast<double>(end - started_ns) / 1e9 : 0.0;
+    return st;
+  }
+};
+
+Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Engine::~Engine() = default;
+
+Result<std::unique_ptr<Engine>> Engine::create(Plan plan, EngineOptions options) {
+  auto impl = std::make_unique<Impl>();
+  impl->plan = std::move(plan);
+  impl->options = std::move(options);
+  RIVULET_RETURN_IF_ERROR(impl->build());
+  return std::unique_ptr<Engine>(new Engine(std::move(impl)));
+}
+
+Status Engine::run() {
+  Impl& m = *impl_;
+  m.started_ns = steady_ns();
+  std::vector<std::thread> threads;
+  threads.emplace_back([&m] { m.sink_thread(); });
+  for (size_t p = 0; p < m.n_partitions; ++p) threads.emplace_back([&m, p] { m.worker_thread(p); });
+  std::thread head([&m] { m.head_thread(); });
+  std::thread input([&m] { m.source_thread(0); });
+  std::thread labels;
+  if (m.plan.labels) labels = std::thread([&m] { m.source_thread(1); });
+  // Wait for the sink thread (the last to end), reporting stats meanwhile.
+  std::atomic<bool> done{false};
+  std::thread reporter;
+  if (m.options.on_stats) {
+    reporter = std::thread([&m, &done] {
+      auto next = Clock::now() + m.options.stats_interval;
+      while (!done) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        if (Clock::now() >= next && !done) {
+          m.options.on_stats(m.snapshot_stats());
+          next = Clock::now() + m.options.stats_interval;
+        }
+      }
+    });
+  }
+  input.join();
+  if (labels.joinable()) labels.join();
+  head.join();
+  for (auto& t : threads) t.join();
+  m.finished_ns = steady_ns();
+  done = true;
+  if (reporter.joinable()) reporter.join();
+  std::lock_guard lock(m.error_mu);
+  return m.error;
+}
+
+void Engine::cancel() { impl_->stop_sources(); }
+
+EngineStats Engine::stats() const { return impl_->snapshot_stats(); }
+
+std::vector<stream::DeadLetter> Engine::kept_dead_letters() const {
+  std::lock_guard lock(impl_->dead_mu);
+  return impl_->kept_dead;
+}
+
+const stream::SchemaPtr& Engine::output_schema() const { return impl_->output_schema; }
+
+}  // namespace rivulet::pipeline
