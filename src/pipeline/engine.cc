@@ -538,11 +538,14 @@ struct Engine::Impl {
           }
           want = std::min<size_t>(want, left);
         }
+        // A batch is cut when the source has nothing more ready: under load batches fill up
+        // (throughput), when events trickle in each goes at once (latency). `linger` waits a
+        // little for more, never past the batch's deadline.
         const auto now = Clock::now();
-        auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
-            lines.empty() ? options.timer_interval : deadline - now);
         if (!lines.empty() && now >= deadline) break;
-        if (wait.count() <= 0) wait = std::chrono::milliseconds(lines.empty() ? 1 : 0);
+        auto wait = lines.empty() ? options.timer_interval
+                                  : std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::min<Clock::duration>(options.linger, deadline - now));
         const size_t before = lines.size();
         auto got = in.source->read(lines, want, wait);
         if (!got.ok()) {
@@ -562,7 +565,7 @@ struct Engine::Impl {
           ended = true;
           break;
         }
-        if (*got == io::ReadStatus::kTimeout && lines.empty()) break;  // idle: go round again
+        if (*got == io::ReadStatus::kTimeout) break;  // nothing more ready: cut (or idle)
       }
       for (auto& o : in.source->take_oversized()) {
         stream::DeadLetter letter;

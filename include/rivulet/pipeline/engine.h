@@ -7,8 +7,9 @@
 ///   N worker threads  the steps after the key_by, one partition of keys each ┤
 ///   sink thread       encodes and writes every stream to its sinks          ─┘
 ///
-/// - Batches are cut at `batch_size` records or `batch_delay` after their first record arrived,
-///   whichever comes first, so that latency stays bounded when events trickle in.
+/// - Batches are cut at `batch_size` records, when the source has no more records ready (after
+///   `linger`), or `batch_delay` after their first record arrived, whichever comes first: under
+///   load batches fill up; when events trickle in, each goes on at once.
 /// - With a key_by step and `parallelism` N > 1, rows are partitioned by the hash of their key;
 ///   each partition's steps are clones that see all of their keys' records, in source order. The
 ///   output per key does not depend on N or on the batch size (tested); steps that need every
@@ -113,6 +114,9 @@ struct Plan {
 struct EngineOptions {
   size_t batch_size = 1024;                               ///< REQUIRES: > 0.
   std::chrono::microseconds batch_delay{1000};            ///< REQUIRES: > 0.
+  /// How long a batch being filled waits for more records once the source has none ready
+  /// (Kafka's linger.ms); 0: cut at once. Never past batch_delay.
+  std::chrono::milliseconds linger{0};
   size_t parallelism = 1;                                 ///< REQUIRES: in [1, 256].
   size_t queue_capacity = 16;                             ///< batches per queue. REQUIRES: > 0.
   std::chrono::milliseconds timer_interval{100};
