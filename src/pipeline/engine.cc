@@ -78,7 +78,9 @@ std::string EngineStats::to_string() const {
       "records in {}, out {}, filtered {}, dead letters {}{}{} ({:.2f} s, {:.0f} records/s)\n",
       records_in, records_out, filtered, dead_letters,
       added > 0 ? fmt::format(", added {}", added) : std::string(),
-      labels_in > 0 ? fmt::format(", labels {}", labels_in) : std::string(), seconds,
+      labels_in + labels_split > 0 ? fmt::format(", labels {}", labels_in + labels_split)
+                                   : std::string(),
+      seconds,
       seconds > 0 ? static_cast<double>(records_in) / seconds : 0.0);
   for (const StepStats& s : steps) {
     const double per_row =
@@ -218,7 +220,8 @@ struct Engine::Impl {
   mutable std::mutex stats_mu;
   std::vector<std::vector<stream::OperatorCounts>> published_counts;
   std::vector<std::vector<int64_t>> published_busy;
-  uint64_t records_in = 0, labels_in = 0, records_out = 0, batches = 0;
+  uint64_t records_in = 0, labels_in = 0, records_out = 0, batches = 0, labels_split = 0;
+  std::vector<uint8_t> split_mask;  // the input thread's
   uint64_t decode_dead = 0;
   LatencyHistogram latency;
   int64_t started_ns = 0;
@@ -295,8 +298,19 @@ struct Engine::Impl {
     if (plan.labels && (!plan.labels->source || !plan.labels->decoder || !plan.labels->schema)) {
       return Status::invalid_argument("the labels input is incomplete");
     }
-    if (plan.labels && plan.labels_step >= plan.steps.size()) {
+    if (plan.labels && !plan.labels_where.empty()) {
+      return Status::invalid_argument("labels come either from a source or from labels_where");
+    }
+    if ((plan.labels || !plan.labels_where.empty()) && plan.labels_step >= plan.steps.size()) {
       return Status::invalid_argument("labels are given but no step takes them");
+    }
+    if (!plan.labels_where.empty()) {
+      auto e = stream::Expression::compile_predicate(plan.labels_where, *plan.input.schema,
+                                                     plan.labels_where_pos);
+      if (!e.ok()) {
+        return Status(e.status().code(), fmt::format("labels.where: {}", e.status().message()));
+      }
+      labels_where = std::move(*e);
     }
     EngineOpenContext open_ctx(*this);
     SchemaPtr schema = plan.input.schema;
@@ -389,6 +403,8 @@ struct Engine::Impl {
   }
 
   std::vector<SchemaPtr> step_input_schemas;  // the schema entering each step, from build()
+  std::optional<stream::Expression> labels_where;  // splits labels off the input
+  bool has_labels() const { return plan.labels.has_value() || labels_where.has_value(); }
 
   // ---- running the steps ----
 
@@ -589,11 +605,36 @@ struct Engine::Impl {
         decode_dead += ctx.counts.dead - dead_before;
         if (input_index == 0) ++batches;
       }
+      const int64_t received = first_ns != 0 ? first_ns : steady_ns();
+      if (input_index == 0 && labels_where && !batch->empty()) {
+        // The rows that are labels leave the input here. Runs of events and runs of labels go
+        // on in stream order, so that what a learner has learned when it predicts an event does
+        // not depend on how the stream was cut into batches.
+        split_mask.assign(batch->size(), 0);
+        if (labels_where->filter_batch(*batch, split_mask) > 0) {
+          {
+            std::lock_guard lock(stats_mu);
+            for (const uint8_t m : split_mask) labels_split += m;
+          }
+          size_t r = 0;
+          while (r < batch->size()) {
+            const uint8_t is_label = split_mask[r];
+            auto run = std::make_unique<Batch>(batch->shared_schema());
+            for (; r < batch->size() && split_mask[r] == is_label; ++r) run->append_row(*batch, r);
+            Envelope e;
+            e.kind = is_label ? Envelope::Kind::kLabels : Envelope::Kind::kData;
+            e.batch = std::move(run);
+            e.received_ns = received;
+            if (!head_queue->push(std::move(e))) return;
+          }
+          continue;
+        }
+      }
       Envelope e;
       e.kind = input_index == 0 ? Envelope::Kind::kData : Envelope::Kind::kLabels;
       e.input = input_index;
       e.batch = std::move(batch);
-      e.received_ns = first_ns != 0 ? first_ns : steady_ns();
+      e.received_ns = received;
       if (!head_queue->push(std::move(e))) return;
     }
     Envelope end;
@@ -747,6 +788,7 @@ struct Engine::Impl {
     std::lock_guard lock(stats_mu);
     st.records_in = records_in;
     st.labels_in = labels_in;
+    st.labels_split = labels_split;
     st.records_out = records_out;
     st.batches = batches;
     st.latency = latency;

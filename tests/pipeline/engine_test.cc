@@ -409,6 +409,66 @@ TEST(EngineTest, CancelStopsAnEndlessSourceAndFlushes) {
   EXPECT_TRUE(out->closed);
 }
 
+// Records the labels it is given (its second input) after the rows it has seen.
+class LabelRecorder final : public stream::Operator {
+ public:
+  std::string_view kind() const override { return "recorder"; }
+  Result<SchemaPtr> open(SchemaPtr in, stream::OpenContext&) override { return in; }
+  Status process(Batch& batch, stream::OperatorContext& ctx) override {
+    ctx.counts.in += batch.size();
+    ctx.counts.out += batch.size();
+    for (size_t r = 0; r < batch.size(); ++r) log->push_back(std::string(batch.get(r, 0).as_string()));
+    return {};
+  }
+  Status process_side_input(Batch& batch, stream::OperatorContext&) override {
+    for (size_t r = 0; r < batch.size(); ++r) {
+      log->push_back("label " + std::string(batch.get(r, 0).as_string()));
+    }
+    return {};
+  }
+  std::unique_ptr<Operator> clone() const override { return std::make_unique<LabelRecorder>(); }
+  std::shared_ptr<std::vector<std::string>> log = std::make_shared<std::vector<std::string>>();
+};
+
+TEST(EngineTest, LabelsSplitOffTheInputArriveInStreamOrder) {
+  Plan plan;
+  plan.input.schema = kv_schema();
+  plan.input.source = std::make_unique<MemorySource>(
+      std::vector<std::string>{"a,1", "b,2", "label-a,0", "c,3", "label-b,0", "label-c,0"}, 2);
+  plan.input.decoder = std::make_unique<KvDecoder>(plan.input.schema);
+  auto recorder = std::make_unique<LabelRecorder>();
+  auto log = recorder->log;
+  plan.steps.push_back(std::move(recorder));
+  plan.labels_where = "key LIKE 'label-%'";
+  plan.labels_step = 0;
+  EngineOptions options;
+  options.batch_size = 2;
+  auto engine = Engine::create(std::move(plan), options);
+  ASSERT_TRUE(engine.ok()) << engine.status().to_string();
+  ASSERT_TRUE((*engine)->run().ok());
+  EXPECT_EQ(*log, (std::vector<std::string>{"a", "b", "label label-a", "c", "label label-b",
+                                           "label label-c"}));
+  const EngineStats st = (*engine)->stats();
+  EXPECT_EQ(st.records_in, 6u);
+  EXPECT_EQ(st.labels_split, 3u);
+  EXPECT_EQ(st.records_out, 3u);
+  EXPECT_TRUE(st.reconciles());
+}
+
+TEST(EngineTest, LabelsWhereErrorsNameTheirPosition) {
+  Plan plan;
+  plan.input.schema = kv_schema();
+  plan.input.source = std::make_unique<MemorySource>(std::vector<std::string>{});
+  plan.input.decoder = std::make_unique<KvDecoder>(plan.input.schema);
+  plan.steps.push_back(std::make_unique<LabelRecorder>());
+  plan.labels_where = "kind = 'label'";
+  plan.labels_where_pos = {.line = 7, .column = 10};
+  auto engine = Engine::create(std::move(plan), {});
+  ASSERT_FALSE(engine.ok());
+  EXPECT_EQ(engine.status().message(),
+            "labels.where: line 7, column 10: unknown field 'kind' (fields: key, value)");
+}
+
 TEST(LatencyHistogramTest, QuantilesWithinABucket) {
   LatencyHistogram h;
   for (int64_t i = 1; i <= 100; ++i) h.add(i * 1000);  // 1 µs .. 100 µs

@@ -15,8 +15,10 @@
 ///   output per key does not depend on N or on the batch size (tested); steps that need every
 ///   record in order (a global learner) must come before the key_by, where they run on one
 ///   thread. With N = 1, the steps after the key_by run on the head thread.
-/// - A labels source feeds the step `labels_step` (its second input); with partitions, label
-///   batches go to every partition, where the learner that holds the prediction takes them.
+/// - A labels source feeds the step `labels_step` (its second input); or the labels are rows of
+///   the input itself, split off by a predicate (`labels_where`) in stream order. With
+///   partitions, label batches go to every partition, where the learner that holds the
+///   prediction takes them.
 /// - Counts reconcile: records in + added = out + filtered + dead-lettered (`EngineStats`).
 /// - Timers: every `timer_interval` each thread gives its steps `on_timer` (label expiry,
 ///   periodic metrics); at the end of the input, `finish` flushes what steps hold.
@@ -37,6 +39,7 @@
 #include "rivulet/io/codec.h"
 #include "rivulet/io/sink.h"
 #include "rivulet/io/source.h"
+#include "rivulet/stream/expression.h"
 #include "rivulet/stream/operator.h"
 
 namespace rivulet::pipeline {
@@ -72,6 +75,7 @@ struct StepStats {
 struct EngineStats {
   uint64_t records_in = 0;  ///< lines read from the input source (labels not included)
   uint64_t labels_in = 0;   ///< lines read from the labels source
+  uint64_t labels_split = 0; ///< input rows taken out as labels (labels_where)
   uint64_t added = 0;       ///< rows created by steps (flat_map)
   uint64_t records_out = 0; ///< rows that reached the end of the steps
   uint64_t filtered = 0;    ///< rows dropped on purpose by steps
@@ -81,7 +85,9 @@ struct EngineStats {
   std::vector<size_t> queue_depths;  ///< head queue, then each worker's, then the sink's
   LatencyHistogram latency;          ///< receipt of a batch's first line to its rows written
   double seconds = 0.0;              ///< since run() started
-  bool reconciles() const { return records_in + added == records_out + filtered + dead_letters; }
+  bool reconciles() const {
+    return records_in + added == records_out + filtered + dead_letters + labels_split;
+  }
   /// A multi-line summary: counts, per-step throughput, queue depths, latency quantiles.
   std::string to_string() const;
 };
@@ -103,7 +109,14 @@ struct SinkPlan {
 
 struct Plan {
   InputPlan input;
+  /// Labels from a source of their own...
   std::optional<InputPlan> labels;
+  /// ...or from the input itself: the rows for which this predicate is TRUE (e.g.
+  /// "type = 'label'") are taken out of the input and go to `labels_step` as labels, in stream
+  /// order with the events (so results do not depend on the batch size). Empty: none. Errors in
+  /// it name `labels_where_pos`.
+  std::string labels_where;
+  stream::SourcePos labels_where_pos;
   size_t labels_step = 0;  ///< the step that takes the labels (REQUIRES: labels => < steps.size())
   std::vector<std::unique_ptr<stream::Operator>> steps;
   std::vector<SinkPlan> sinks;
