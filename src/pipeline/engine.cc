@@ -82,12 +82,19 @@ std::string EngineStats::to_string() const {
                                    : std::string(),
       seconds,
       seconds > 0 ? static_cast<double>(records_in) / seconds : 0.0);
+  const auto per = [](int64_t ns, uint64_t n) {
+    return n > 0 ? static_cast<double>(ns) / static_cast<double>(n) : 0.0;
+  };
+  out += fmt::format("  {:<24} in {:>10}  {:>70.0f} ns/record\n", "decode", records_in,
+                     per(decode_ns, records_in));
   for (const StepStats& s : steps) {
     const double per_row =
         s.counts.in > 0 ? static_cast<double>(s.busy_ns) / static_cast<double>(s.counts.in) : 0.0;
     out += fmt::format("  {:<24} in {:>10}  out {:>10}  filtered {:>8}  dead {:>6}  {:>8.0f} ns/record\n",
                        s.name, s.counts.in, s.counts.out, s.counts.filtered, s.counts.dead, per_row);
   }
+  out += fmt::format("  {:<24} out {:>9}  {:>70.0f} ns/record\n", "sinks", records_out,
+                     per(sink_ns, records_out));
   if (!queue_depths.empty()) {
     out += "  queues:";
     for (const size_t d : queue_depths) out += fmt::format(" {}", d);
@@ -221,6 +228,8 @@ struct Engine::Impl {
   std::vector<std::vector<stream::OperatorCounts>> published_counts;
   std::vector<std::vector<int64_t>> published_busy;
   uint64_t records_in = 0, labels_in = 0, records_out = 0, batches = 0, labels_split = 0;
+  int64_t read_ns = 0, decode_ns = 0, sink_ns = 0;  // under stats_mu
+  int64_t read_busy = 0;                             // the input thread's
   std::vector<uint8_t> split_mask;  // the input thread's
   uint64_t decode_dead = 0;
   LatencyHistogram latency;
@@ -563,7 +572,9 @@ struct Engine::Impl {
                                   : std::chrono::duration_cast<std::chrono::milliseconds>(
                                         std::min<Clock::duration>(options.linger, deadline - now));
         const size_t before = lines.size();
+        const int64_t r0 = steady_ns();
         auto got = in.source->read(lines, want, wait);
+        if (input_index == 0) read_busy += steady_ns() - r0;
         if (!got.ok()) {
           fail(Status(got.status().code(),
                       fmt::format("{}: {}", in.source->describe(), got.status().message())));
@@ -598,9 +609,15 @@ struct Engine::Impl {
       auto batch = std::make_unique<Batch>(in.schema);
       batch->reserve(lines.size());
       const uint64_t dead_before = ctx.counts.dead;
+      const int64_t d0 = steady_ns();
       in.decoder->decode(lines, *batch, ctx, now_ms());
+      const int64_t decode_time = steady_ns() - d0;
       {
         std::lock_guard lock(stats_mu);
+        if (input_index == 0) {
+          decode_ns += decode_time;
+          read_ns = read_busy;
+        }
         (input_index == 0 ? records_in : labels_in) += lines.size();
         decode_dead += ctx.counts.dead - dead_before;
         if (input_index == 0) ++batches;
@@ -756,6 +773,7 @@ struct Engine::Impl {
         --producers;
         continue;
       }
+      const int64_t w0 = steady_ns();
       for (io::Sink* s : sinks_of_stream[e.stream]) {
         if (const Status st = s->write(*e.batch); !st.ok()) {
           fail(Status(st.code(), fmt::format("{}: {}", s->describe(), st.message())));
@@ -763,9 +781,11 @@ struct Engine::Impl {
         }
       }
       dirty = true;
-      if (e.stream == 0) {
+      {
         const int64_t now = steady_ns();
         std::lock_guard lock(stats_mu);
+        sink_ns += now - w0;
+        if (e.stream != 0) continue;
         records_out += e.batch->size();
         latency.add(now - e.received_ns, e.batch->size());
       }
@@ -789,6 +809,9 @@ struct Engine::Impl {
     st.records_in = records_in;
     st.labels_in = labels_in;
     st.labels_split = labels_split;
+    st.read_ns = read_ns;
+    st.decode_ns = decode_ns;
+    st.sink_ns = sink_ns;
     st.records_out = records_out;
     st.batches = batches;
     st.latency = latency;

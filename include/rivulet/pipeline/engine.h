@@ -81,6 +81,9 @@ struct EngineStats {
   uint64_t filtered = 0;    ///< rows dropped on purpose by steps
   uint64_t dead_letters = 0; ///< records sent to the dead letters (decode and steps)
   uint64_t batches = 0;      ///< input batches cut
+  int64_t read_ns = 0;       ///< time the input thread spent reading lines (waits included)
+  int64_t decode_ns = 0;     ///< time the input thread spent decoding
+  int64_t sink_ns = 0;       ///< time the sink thread spent encoding and writing
   std::vector<StepStats> steps;
   std::vector<size_t> queue_depths;  ///< head queue, then each worker's, then the sink's
   LatencyHistogram latency;          ///< receipt of a batch's first line to its rows written
