@@ -114,10 +114,10 @@ std::vector<size_t> Expression::fields_used() const {
 
 std::string Expression::explain() const { return internal::explain(*program_, program_->root); }
 
-void Expression::run_chunk(const Value* rows, size_t n, Arena& arena, size_t first_row,
-                           std::vector<EvalError>* errors, EvalError* error) {
+void Expression::run_chunk(const Value* rows, size_t n, size_t row_stride, Arena& arena,
+                           size_t first_row, std::vector<EvalError>* errors, EvalError* error) {
   internal::Evaluator& ev = scratch_->eval;
-  ev.bind(rows, &arena);
+  ev.bind(rows, &arena, row_stride);
   ev.run(program_->root, kIdentity.data(), n);
   if (!ev.any_error()) return;
   // Rows whose CAST failed: their result is NULL and the error is reported.
@@ -150,16 +150,22 @@ void Expression::report_errors(size_t n, size_t first_row, std::vector<EvalError
 }
 
 Value Expression::eval(const Value* row, Arena& arena, EvalError* error) {
-  run_chunk(row, 1, arena, 0, nullptr, error);
+  run_chunk(row, 1, program_->n_fields, arena, 0, nullptr, error);
   return scratch_->eval.view(program_->root)[0];
 }
 
 void Expression::eval_rows(const Value* rows, size_t n_rows, Value* out, Arena& arena,
                            std::vector<EvalError>* errors) {
-  const size_t stride = program_->n_fields;
+  eval_rows_strided(rows, n_rows, program_->n_fields, out, arena, errors);
+}
+
+void Expression::eval_rows_strided(const Value* rows, size_t n_rows, size_t row_stride, Value* out,
+                                   Arena& arena, std::vector<EvalError>* errors) {
+  RIVULET_DCHECK(row_stride >= program_->n_fields);
+  const size_t stride = row_stride;
   for (size_t base = 0; base < n_rows; base += kChunk) {
     const size_t n = std::min(kChunk, n_rows - base);
-    run_chunk(rows + base * stride, n, arena, base, errors, nullptr);
+    run_chunk(rows + base * stride, n, stride, arena, base, errors, nullptr);
     const internal::View v = scratch_->eval.view(program_->root);
     for (size_t r = 0; r < n; ++r) out[base + r] = v[r];
   }

@@ -195,17 +195,19 @@ class Evaluator {
         err_node_(err_node),
         err_value_(err_value) {}
 
-  // Rows of this chunk (values per row = prog.n_fields) and the arena for string results.
-  void bind(const Value* rows, Arena* arena) {
+  // Rows of this chunk (values per row = row_stride, or prog.n_fields when 0) and the arena for
+  // string results.
+  void bind(const Value* rows, Arena* arena, size_t row_stride = 0) {
     rows_ = rows;
     arena_ = arena;
+    row_stride_ = row_stride != 0 ? row_stride : prog_.n_fields;
   }
   // Evaluates node `id` for the rows sel[0..n) of the chunk.
   void run(uint32_t id, const uint16_t* sel, size_t n);
   View view(uint32_t id) const {
     const Node& nd = prog_.nodes[id];
     if (nd.op == Op::kLiteral) return {&nd.constant, 0};
-    if (nd.op == Op::kField) return {rows_ + nd.field, prog_.n_fields};
+    if (nd.op == Op::kField) return {rows_ + nd.field, row_stride_};
     return {columns_ + nd.slot * col_stride_, 1};
   }
   bool any_error() const { return any_error_; }
@@ -244,6 +246,7 @@ class Evaluator {
   int32_t* err_node_;
   Value* err_value_;
   const Value* rows_ = nullptr;
+  size_t row_stride_ = 0;
   Arena* arena_ = nullptr;
   bool any_error_ = false;
 };

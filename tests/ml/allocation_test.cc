@@ -21,6 +21,7 @@
 #include "rivulet/ml/tree/hoeffding_adaptive_tree_regressor.h"
 #include "rivulet/stream/batch.h"
 #include "rivulet/stream/expression.h"
+#include "stream/operators/operator_allocations.h"
 #include "support/learner_streams.h"
 
 namespace {
@@ -271,6 +272,15 @@ std::string learner_name(const ::testing::TestParamInfo<LearnerCase>& info) {
 INSTANTIATE_TEST_SUITE_P(Registry, AllocationTest,
                          ::testing::ValuesIn(learner_streams::learner_cases()), learner_name);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(AllocationTest);
+
+// The record steps of pipelines (filter, map, select, drop, key_by, flat_map, validate) allocate
+// nothing per batch once warmed up.
+TEST(OperatorAllocationTest, RecordOperatorsAllocateNothingInSteadyState) {
+  for (const auto& [kind, n] :
+       rivulet::stream::test::steady_state_allocations([] { return t_allocations; })) {
+    EXPECT_EQ(n, 0u) << kind;
+  }
+}
 
 }  // namespace
 }  // namespace rivulet::ml

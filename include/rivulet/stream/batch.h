@@ -27,6 +27,7 @@
 #include <memory>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "rivulet/core/schema.h"
@@ -92,6 +93,15 @@ class Batch {
     values_.clear();
     event_times_.clear();
     arena_.clear();
+  }
+
+  /// Removes every row and makes this an empty batch of `schema`, keeping every buffer's
+  /// capacity: an operator that changes the schema recycles the batch it received as its next
+  /// output. REQUIRES: schema != nullptr.
+  void reset(std::shared_ptr<const Schema> schema) {
+    clear();
+    schema_ = std::move(schema);
+    n_fields_ = schema_->size();
   }
 
   /// Keeps the rows whose `keep` entry is non-zero, in order, and returns how many remain.

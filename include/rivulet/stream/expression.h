@@ -117,6 +117,12 @@ class Expression {
   /// (their result is NULL). Allocates nothing unless `arena` needs a chunk or a row fails.
   void eval_rows(const Value* rows, size_t n_rows, Value* out, Arena& arena,
                  std::vector<EvalError>* errors = nullptr);
+  /// As eval_rows, for rows `row_stride` values apart whose first n_fields() values are the fields
+  /// the expression was compiled for: rows of a wider layout that extends its schema, as a `map`
+  /// step builds its output while each expression sees the fields added before it.
+  /// REQUIRES: row_stride >= n_fields().
+  void eval_rows_strided(const Value* rows, size_t n_rows, size_t row_stride, Value* out,
+                         Arena& arena, std::vector<EvalError>* errors = nullptr);
   /// eval_rows over a batch. REQUIRES: batch.n_fields() == n_fields(), out.size() >= batch.size().
   void eval_batch(const Batch& batch, std::span<Value> out, Arena& arena,
                   std::vector<EvalError>* errors = nullptr);
@@ -136,7 +142,7 @@ class Expression {
  private:
   struct Scratch;
   explicit Expression(std::shared_ptr<const internal::Program> program);
-  void run_chunk(const Value* rows, size_t n, Arena& arena, size_t first_row,
+  void run_chunk(const Value* rows, size_t n, size_t row_stride, Arena& arena, size_t first_row,
                  std::vector<EvalError>* errors, EvalError* error);
   template <class OnError>
   void report_errors(size_t n, size_t first_row, std::vector<EvalError>* errors, EvalError* error,

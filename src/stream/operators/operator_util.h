@@ -1,0 +1,70 @@
+#pragma once
+// Helpers shared by the record-level operators (include/rivulet/stream/operators.h).
+
+#include <fmt/format.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "rivulet/core/schema.h"
+#include "rivulet/core/status.h"
+#include "rivulet/stream/batch.h"
+#include "rivulet/stream/operator.h"
+#include "rivulet/stream/source_pos.h"
+
+namespace rivulet::stream::internal {
+
+// kInvalidArgument "line L, column C: message", as expression errors read.
+inline Status error_at(const SourcePos& pos, std::string_view message) {
+  return Status::invalid_argument(
+      fmt::format("line {}, column {}: {}", pos.line, pos.column, message));
+}
+
+inline bool is_blank(std::string_view s) {
+  return s.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+// The stage named in dead letters: the step's name, else its kind.
+inline std::string_view stage_of(const Operator& op) {
+  return op.name().empty() ? op.kind() : std::string_view(op.name());
+}
+
+inline Result<SchemaPtr> make_schema(std::vector<SchemaField> fields) {
+  RIVULET_ASSIGN_OR_RETURN(Schema schema, Schema::create(std::move(fields)));
+  return std::make_shared<const Schema>(std::move(schema));
+}
+
+// Hands `built` (rows of the output schema whose strings live in `batch`'s arena) to the caller
+// in `batch`, and keeps the received batch's buffers in `built` for the next call: the output
+// batch takes the input's arena, so the input's strings stay valid without a copy.
+inline void hand_over(Batch& batch, Batch& built) {
+  std::swap(batch.arena(), built.arena());
+  std::swap(batch, built);
+}
+
+// Appends a row to `out` holding the first `n` values of `src` and NULLs after them.
+inline Value* append_prefix(Batch& out, const Value* src, size_t n, int64_t event_time) {
+  const size_t r = out.add_row(event_time);
+  Value* dst = out.mutable_row(r);
+  for (size_t f = 0; f < n; ++f) dst[f] = src[f];
+  return dst;
+}
+
+// `text` quoted for a reason, cut after `max_bytes` (at a character boundary) with "...".
+inline std::string quote_cut(std::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return fmt::format("'{}'", text);
+  size_t n = max_bytes;
+  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+  return fmt::format("'{}...'", text.substr(0, n));
+}
+
+// A string value copied into `arena`; other values as they are.
+inline Value own(Value v, Arena& arena) {
+  if (v.type() != Type::kString) return v;
+  return Value::of_string(arena.copy(v.as_string()));
+}
+
+}  // namespace rivulet::stream::internal
