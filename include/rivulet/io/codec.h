@@ -53,6 +53,9 @@ class Decoder {
   /// line). `now_ms` is the event time of rows without one. Returns the number of rows added.
   virtual size_t decode(const RawLines& lines, stream::Batch& out, stream::OperatorContext& ctx,
                         int64_t now_ms) = 0;
+  /// Lines consumed without giving a row or a dead letter so far: blank lines (JSON, CSV) and
+  /// CSV header lines. Lines read = rows decoded + dead letters + skipped.
+  virtual uint64_t skipped() const { return 0; }
 };
 
 struct EncoderOptions {
@@ -68,6 +71,11 @@ class Encoder {
   /// Appends the rows of `batch` to `out`, one line each ('\n'-terminated); the CSV header
   /// before the first row ever encoded.
   virtual void encode(const stream::Batch& batch, std::string& out) = 0;
+  /// Appends row `r` of `batch`, '\n'-terminated, never a header (sinks that cut output into
+  /// parts write a header per part with append_header).
+  virtual void encode_row(const stream::Batch& batch, size_t r, std::string& out) = 0;
+  /// Appends the CSV header line; nothing for the other encodings.
+  virtual void append_header(std::string& out) = 0;
 };
 
 }  // namespace rivulet::io

@@ -1,0 +1,269 @@
+// The `file` sink: encoded rows into a file, optionally rolled into parts by size, and the
+// dead-letter file.
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <simdjson.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "io/codec/codec_internal.h"
+#include "rivulet/io/sinks.h"
+
+namespace rivulet::io {
+namespace {
+
+constexpr size_t kFlushBytes = size_t{1} << 20;
+
+bool file_exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+std::string parent_dir(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+Status check_parent(std::string_view what, const std::string& path) {
+  if (path.empty()) return Status::invalid_argument(fmt::format("{}: 'path' is required", what));
+  struct stat st {};
+  const std::string dir = parent_dir(path);
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return Status::not_found(
+        fmt::format("{}: path '{}': the directory '{}' does not exist", what, path, dir));
+  }
+  return Status();
+}
+
+// An output file written through one descriptor.
+class OutFile {
+ public:
+  ~OutFile() { close(); }
+  Status open(const std::string& path, bool append, std::string_view what) {
+    close();
+    fd_ =
+        ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644);
+    if (fd_ < 0) {
+      return Status::unavailable(
+          fmt::format("{}: cannot open '{}': {}", what, path, std::strerror(errno)));
+    }
+    struct stat st {};
+    ::fstat(fd_, &st);
+    size_ = static_cast<uint64_t>(st.st_size);
+    path_ = path;
+    return Status();
+  }
+  Status write(std::string_view data, std::string_view what) {
+    while (!data.empty()) {
+      const ssize_t n = ::write(fd_, data.data(), data.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        return Status::unavailable(
+            fmt::format("{}: cannot write '{}': {}", what, path_, std::strerror(errno)));
+      }
+      data.remove_prefix(static_cast<size_t>(n));
+    }
+    return Status();
+  }
+  void close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+  bool is_open() const { return fd_ >= 0; }
+  uint64_t initial_size() const { return size_; }
+
+ private:
+  int fd_ = -1;
+  uint64_t size_ = 0;
+  std::string path_;
+};
+
+class FileSinkImpl final : public Sink {
+ public:
+  explicit FileSinkImpl(FileSink::Options options) : options_(std::move(options)) {}
+
+  std::string describe() const override {
+    if (options_.rolling_size == 0) return fmt::format("file {}", options_.path);
+    return fmt::format("file {} (parts of {} bytes)", options_.path, options_.rolling_size);
+  }
+
+  Status open(stream::SchemaPtr schema) override {
+    EncoderOptions encoder;
+    encoder.encoding = options_.format;
+    encoder.csv_delimiter = options_.csv_delimiter;
+    auto created = Encoder::create(std::move(schema), encoder);
+    if (!created.ok()) return created.status().with_context("file sink");
+    encoder_ = std::move(created).value();
+    part_ = 0;
+    if (options_.rolling_size > 0 && options_.append) {
+      while (file_exists(FileSink::part_path(options_.path, part_))) ++part_;
+    }
+    return open_part();
+  }
+
+  Status write(const stream::Batch& batch) override {
+    if (encoder_ == nullptr) return Status::failed_precondition("file sink: write before open");
+    if (options_.rolling_size == 0) {
+      if (!batch.empty() && part_bytes_ == 0) {
+        const size_t before = buffer_.size();
+        encoder_->append_header(buffer_);
+        part_bytes_ += buffer_.size() - before;
+      }
+      const size_t before = buffer_.size();
+      for (size_t r = 0; r < batch.size(); ++r) encoder_->encode_row(batch, r, buffer_);
+      part_bytes_ += buffer_.size() - before;
+    } else {
+      for (size_t r = 0; r < batch.size(); ++r) {
+        if (part_bytes_ >= options_.rolling_size) RIVULET_RETURN_IF_ERROR(roll());
+        const size_t before = buffer_.size();
+        if (part_bytes_ == 0) encoder_->append_header(buffer_);
+        encoder_->encode_row(batch, r, buffer_);
+        part_bytes_ += buffer_.size() - before;
+      }
+    }
+    if (buffer_.size() >= kFlushBytes) return push();
+    return Status();
+  }
+
+  Status flush() override { return push(); }
+
+  Status close() override {
+    if (!file_.is_open()) return Status();
+    Status s = push();
+    file_.close();
+    encoder_.reset();
+    return s;
+  }
+
+ private:
+  std::string current_path() const {
+    return options_.rolling_size == 0 ? options_.path : FileSink::part_path(options_.path, part_);
+  }
+
+  Status open_part() {
+    RIVULET_RETURN_IF_ERROR(file_.open(current_path(), options_.append, "file sink"));
+    part_bytes_ = file_.initial_size();
+    return Status();
+  }
+
+  Status roll() {
+    RIVULET_RETURN_IF_ERROR(push());
+    ++part_;
+    return open_part();
+  }
+
+  Status push() {
+    if (buffer_.empty()) return Status();
+    Status s = file_.write(buffer_, "file sink");
+    buffer_.clear();
+    return s;
+  }
+
+  FileSink::Options options_;
+  std::unique_ptr<Encoder> encoder_;
+  OutFile file_;
+  std::string buffer_;
+  uint64_t part_ = 0;
+  uint64_t part_bytes_ = 0;  // bytes of the current part, buffered ones included
+};
+
+class FileDeadLetterSinkImpl final : public DeadLetterSink {
+ public:
+  explicit FileDeadLetterSinkImpl(FileDeadLetterSink::Options options)
+      : options_(std::move(options)) {}
+
+  Status open() { return file_.open(options_.path, options_.append, "dead-letter sink"); }
+
+  Status write(const stream::DeadLetter& letter) override {
+    if (!file_.is_open()) return Status::failed_precondition("dead-letter sink: closed");
+    FileDeadLetterSink::append_json(letter, buffer_);
+    if (buffer_.size() >= kFlushBytes) return flush();
+    return Status();
+  }
+
+  Status flush() override {
+    if (buffer_.empty()) return Status();
+    Status s = file_.write(buffer_, "dead-letter sink");
+    buffer_.clear();
+    return s;
+  }
+
+  Status close() override {
+    if (!file_.is_open()) return Status();
+    Status s = flush();
+    file_.close();
+    return s;
+  }
+
+ private:
+  FileDeadLetterSink::Options options_;
+  OutFile file_;
+  std::string buffer_;
+};
+
+bool is_json_object(std::string_view text) {
+  if (text.empty() || text.front() != '{' || text.back() != '}') return false;
+  // Embedded, it must stay on its line.
+  if (text.find_first_of("\r\n") != std::string_view::npos) return false;
+  static thread_local simdjson::dom::parser parser;
+  simdjson::dom::element element;
+  if (parser.parse(text.data(), text.size(), true).get(element)) return false;
+  return element.is_object();
+}
+
+}  // namespace
+
+std::string FileSink::part_path(const std::string& path, uint64_t index) {
+  const size_t slash = path.rfind('/');
+  const size_t name_start = slash == std::string::npos ? 0 : slash + 1;
+  const size_t dot = path.rfind('.');
+  if (dot == std::string::npos || dot <= name_start) return fmt::format("{}-{}", path, index);
+  return fmt::format("{}-{}{}", path.substr(0, dot), index, path.substr(dot));
+}
+
+Result<std::unique_ptr<Sink>> FileSink::create(Options options) {
+  RIVULET_RETURN_IF_ERROR(check_parent("file sink", options.path));
+  if (options.csv_delimiter == '"' || options.csv_delimiter == '\n' ||
+      options.csv_delimiter == '\r' || options.csv_delimiter == '\0') {
+    return Status::invalid_argument("file sink: 'csv_delimiter' cannot be a quote or a line break");
+  }
+  return std::unique_ptr<Sink>(new FileSinkImpl(std::move(options)));
+}
+
+void FileDeadLetterSink::append_json(const stream::DeadLetter& letter, std::string& out) {
+  out += "{\"stage\": ";
+  internal::append_json_string(out, letter.stage);
+  out += ", \"reason\": ";
+  internal::append_json_string(out, letter.reason);
+  out += ", \"origin\": ";
+  internal::append_json_string(out, letter.origin);
+  out += ", \"event_time\": ";
+  if (letter.event_time == stream::kNoEventTime) {
+    out += "null";
+  } else {
+    out += fmt::format("{}", letter.event_time);
+  }
+  out += ", \"record\": ";
+  const std::string_view record = internal::trim(letter.record);
+  if (is_json_object(record)) {
+    out += record;
+  } else {
+    internal::append_json_string(out, letter.record);
+  }
+  out += "}\n";
+}
+
+Result<std::unique_ptr<DeadLetterSink>> FileDeadLetterSink::create(Options options) {
+  RIVULET_RETURN_IF_ERROR(check_parent("dead-letter sink", options.path));
+  auto sink = std::make_unique<FileDeadLetterSinkImpl>(std::move(options));
+  RIVULET_RETURN_IF_ERROR(sink->open());
+  return std::unique_ptr<DeadLetterSink>(std::move(sink));
+}
+
+}  // namespace rivulet::io
