@@ -1,21 +1,20 @@
 #!/usr/bin/env bash
-# The demo: prequential evaluation of several online learners on the Electricity stream
-# (45,312 half-hourly records of the NSW electricity market, predicting whether the price goes
-# up or down), as River's and MOA's published tables do, printed as one comparison table.
+# The demo (`make demo`): the card-fraud pipeline of examples/fraud.yaml on generated payments.
+# A stream of card payments whose fraud pattern changes over time; chargeback labels arrive on
+# the same stream about a minute (of event time) after their payment. An adaptive random forest
+# predicts every payment as it arrives and learns from each label when it comes; ROC AUC is
+# printed every 10,000 payments. Ends with a summary.
 set -euo pipefail
 bin=${1:-build/rivulet}
-data=data/electricity/elecNormNew.arff.gz
 cd "$(dirname "$0")/.."
-printf '%-80s %10s %10s\n' "model (Electricity, target class)" "Accuracy" "seconds"
-for spec in \
-  "dummy.NoChangeClassifier" \
-  "naive_bayes.GaussianNB" \
-  "preprocessing.StandardScaler | linear_model.LogisticRegression(optimizer=optim.SGD(0.005))" \
-  "preprocessing.StandardScaler | linear_model.Perceptron" \
-  "preprocessing.StandardScaler | linear_model.PAClassifier" \
-  "preprocessing.StandardScaler | linear_model.SoftmaxRegression"; do
-  json=$("$bin" eval "$data" --target class --model "$spec" --json --quiet) || { echo "failed: $spec" >&2; exit 1; }
-  acc=$(sed -E 's/.*"Accuracy": ([0-9.e-]+).*/\1/' <<<"$json")
-  secs=$(sed -E 's/.*"seconds": ([0-9.e-]+).*/\1/' <<<"$json")
-  printf '%-80s %10.4f %10.4f\n' "$spec" "$acc" "$secs"
-done
+out=out/fraud
+echo "== rivulet run examples/fraud.yaml (240,000 events: payments and their late labels)"
+"$bin" run examples/fraud.yaml
+predictions=$(wc -l < "$out/predictions.jsonl")
+dead=$(wc -l < "$out/dead-letters.jsonl")
+echo
+echo "== summary"
+echo "predictions written: $predictions ($out/predictions.jsonl), dead letters: $dead"
+echo "the last payments scored:"
+tail -n 3 "$out/predictions.jsonl"
+echo "the ROC AUC rows above are prequential: each payment was scored before its label was known."

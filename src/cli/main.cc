@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
     CLI::App* sub = app.add_subcommand(name, help);
     runners[sub] = adder(*sub);
   };
+  add("run", "run a pipeline file: sources, steps, learners and sinks, live", &add_run);
   add("eval", "prequential (test-then-train) evaluation of a model on a data file", &add_eval);
   add("predict", "predictions of a saved model on a data file", &add_predict);
   add("inspect", "what a saved model is and has learned", &add_inspect);

@@ -135,6 +135,7 @@ struct Envelope {
   size_t stream = 0;  // sink queue: 0 output, k > 0 side output k
   std::unique_ptr<Batch> batch;
   int64_t received_ns = 0;
+  std::string origin;  // where the batch's first line came from (for dead letters)
 };
 
 uint64_t hash_value(const Value& v) {
@@ -425,13 +426,15 @@ struct Engine::Impl {
   }
 
   // Runs `batch` through steps [from, to) of context `c`. False on a step failure (recorded).
-  bool run_steps(size_t c, size_t from, size_t to, Batch& batch) {
+  bool run_steps(size_t c, size_t from, size_t to, Batch& batch, std::string_view origin = {}) {
     for (size_t i = from; i < to && !batch.empty(); ++i) {
       StepContext& ctx = context(c, i);
       ctx.now_ms = now_ms();
+      ctx.origin = origin;
       const int64_t t0 = steady_ns();
       const Status s = step(c, i).process(batch, ctx);
       ctx.busy_ns += steady_ns() - t0;
+      ctx.origin = {};  // the view's string belongs to the batch's envelope
       if (!s.ok()) {
         fail(Status(s.code(), fmt::format("step '{}': {}", step(c, i).name(), s.message())));
         return false;
@@ -506,7 +509,8 @@ struct Engine::Impl {
     return true;
   }
 
-  void partition_out(std::unique_ptr<Batch> batch, int64_t received_ns) {
+  void partition_out(std::unique_ptr<Batch> batch, int64_t received_ns,
+                     const std::string& origin = {}) {
     std::vector<std::unique_ptr<Batch>> parts(n_partitions);
     const size_t kf = *key_field;
     for (size_t r = 0; r < batch->size(); ++r) {
@@ -522,6 +526,7 @@ struct Engine::Impl {
       Envelope e;
       e.batch = std::move(parts[p]);
       e.received_ns = received_ns;
+      e.origin = origin;
       worker_queues[p]->push(std::move(e));
     }
   }
@@ -642,6 +647,7 @@ struct Engine::Impl {
             e.kind = is_label ? Envelope::Kind::kLabels : Envelope::Kind::kData;
             e.batch = std::move(run);
             e.received_ns = received;
+            e.origin = lines.origin(0);
             if (!head_queue->push(std::move(e))) return;
           }
           continue;
@@ -652,6 +658,7 @@ struct Engine::Impl {
       e.input = input_index;
       e.batch = std::move(batch);
       e.received_ns = received;
+      e.origin = lines.origin(0);
       if (!head_queue->push(std::move(e))) return;
     }
     Envelope end;
@@ -686,9 +693,9 @@ struct Engine::Impl {
             }
           }
         } else {
-          if (!run_steps(0, 0, chain_end, *e.batch)) return;
+          if (!run_steps(0, 0, chain_end, *e.batch, e.origin)) return;
           if (n_partitions > 0) {
-            partition_out(std::move(e.batch), e.received_ns);
+            partition_out(std::move(e.batch), e.received_ns, e.origin);
           } else {
             to_sink(std::move(e.batch), e.received_ns);
           }
@@ -729,7 +736,7 @@ struct Engine::Impl {
         if (e.kind == Envelope::Kind::kLabels) {
           if (!deliver_labels(c, *e.batch)) return;
         } else {
-          if (!run_steps(c, head_end, chain_end, *e.batch)) return;
+          if (!run_steps(c, head_end, chain_end, *e.batch, e.origin)) return;
           to_sink(std::move(e.batch), e.received_ns);
         }
         publish(c);

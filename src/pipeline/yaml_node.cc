@@ -92,7 +92,7 @@ stream::SourcePos YamlNode::position() const {
 YamlNode YamlNode::child(std::string_view key) const {
   const std::string k(key);
   const YAML::Node& self = node_;
-  YAML::Node c = self.IsMap() ? self[k] : YAML::Node();
+  YAML::Node c = is_map() ? self[k] : YAML::Node();
   YamlNode out(c, file_, path_.empty() ? k : path_ + "." + k, text_);
   if (!out.has_mark_) {
     out.mark_ = mark_;
@@ -113,13 +113,13 @@ YamlNode YamlNode::at(size_t i) const {
 
 std::vector<std::string> YamlNode::keys() const {
   std::vector<std::string> out;
-  if (!node_.IsMap()) return out;
+  if (!is_map()) return out;
   for (const auto& kv : node_) out.push_back(kv.first.as<std::string>());
   return out;
 }
 
 Status YamlNode::check_keys(const std::vector<std::string_view>& known) const {
-  if (!node_.IsMap()) return {};
+  if (!is_map()) return {};
   for (const auto& kv : node_) {
     const std::string key = kv.first.as<std::string>();
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;
@@ -138,7 +138,7 @@ Status YamlNode::check_keys(const std::vector<std::string_view>& known) const {
 }
 
 Status YamlNode::expect_map(std::string_view what) const {
-  if (node_.IsMap()) return {};
+  if (is_map()) return {};
   return error(fmt::format("expected {} (a map of keys), got {}", what, describe_kind(node_)));
 }
 

@@ -36,11 +36,12 @@ class YamlNode {
   YamlNode replaced(YAML::Node node) const { return YamlNode(std::move(node), file_, path_, text_); }
   const std::string& path() const { return path_; }
   const std::string& file() const { return file_; }
-  bool is_map() const { return node_.IsMap(); }
-  bool is_sequence() const { return node_.IsSequence(); }
-  bool is_scalar() const { return node_.IsScalar(); }
+  // (An absent key gives an invalid yaml-cpp node, whose accessors throw: check it first.)
+  bool is_map() const { return node_ && node_.IsMap(); }
+  bool is_sequence() const { return node_ && node_.IsSequence(); }
+  bool is_scalar() const { return node_ && node_.IsScalar(); }
   bool is_null() const { return !node_ || node_.IsNull(); }
-  size_t size() const { return node_.size(); }
+  size_t size() const { return node_ ? node_.size() : 0; }
 
   /// "file:line:column: path: message" (line and column 1-based).
   Status error(std::string_view message) const;
@@ -52,7 +53,10 @@ class YamlNode {
   YamlNode child(std::string_view key) const;
   /// Element i of a sequence.
   YamlNode at(size_t i) const;
-  bool has(std::string_view key) const { return node_.IsMap() && node_[std::string(key)]; }
+  bool has(std::string_view key) const {
+    const YAML::Node& self = node_;
+    return is_map() && self[std::string(key)];
+  }
   /// The keys of a map, in file order.
   std::vector<std::string> keys() const;
 

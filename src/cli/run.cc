@@ -1,0 +1,118 @@
+// `rivulet run PIPELINE`: compiles a pipeline file and runs it until its input ends, --limit
+// records have been read, or SIGINT/SIGTERM; then flushes the sinks and prints the final counts.
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cli/commands.h"
+#include "rivulet/pipeline/engine.h"
+#include "rivulet/pipeline/pipeline_file.h"
+
+namespace rivulet::cli {
+namespace {
+
+// The signal handler only sets the flag; a watcher thread turns it into Engine::cancel().
+volatile sig_atomic_t g_run_stop = 0;
+void on_run_signal(int) { g_run_stop = 1; }
+
+}  // namespace
+
+Runner add_run(CLI::App& app) {
+  struct Args {
+    std::string pipeline;
+    std::vector<std::string> set;
+    bool stats = false;
+    double stats_interval = 1.0;
+    uint64_t limit = 0;
+    bool check = false;
+    bool quiet = false;
+  };
+  auto args = std::make_shared<Args>();
+  app.add_option("pipeline", args->pipeline, "the pipeline file (YAML; docs/pipelines.md)")
+      ->required();
+  app.add_option("--set", args->set,
+                 "override a field of the file: path.to.field=value, e.g. "
+                 "settings.parallelism=4 or steps.2.evaluate.model=tree.HoeffdingTreeClassifier "
+                 "(repeatable)");
+  app.add_flag("--stats", args->stats, "print the counts, per-step throughput, queue depths and "
+                                       "latency to stderr while running");
+  app.add_option("--stats-interval", args->stats_interval, "seconds between --stats reports")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--limit", args->limit, "stop after this many input records");
+  app.add_flag("--check", args->check,
+               "validate the pipeline (file, steps against their schemas, sinks) and print its "
+               "plan, without running it");
+  app.add_flag("-q,--quiet", args->quiet, "no plan at start and no final counts");
+  return [args]() -> int {
+    pipeline::CompileOptions copts;
+    copts.overrides = args->set;
+    auto compiled = pipeline::load_pipeline(args->pipeline, copts);
+    if (!compiled.ok()) return fail(compiled.status().message());
+    pipeline::EngineOptions options = std::move(compiled->options);
+    if (args->limit > 0) options.limit = args->limit;
+    if (args->stats) {
+      options.stats_interval =
+          std::chrono::milliseconds(static_cast<int64_t>(args->stats_interval * 1000));
+      options.on_stats = [](const pipeline::EngineStats& s) {
+        std::fprintf(stderr, "%s", s.to_string().c_str());
+        std::fflush(stderr);
+      };
+    }
+    const std::string summary = compiled->summary;
+    const std::string name = compiled->name;
+    auto engine = pipeline::Engine::create(std::move(compiled->plan), std::move(options));
+    if (!engine.ok()) return fail(args->pipeline + ": " + engine.status().message());
+    if (!args->quiet || args->check) {
+      std::fprintf(stderr, "rivulet: pipeline '%s'\n%s", name.c_str(), summary.c_str());
+    }
+    if (args->check) {
+      std::fprintf(stderr, "rivulet: the pipeline is valid\n");
+      return 0;
+    }
+    struct sigaction sa {};
+    sa.sa_handler = on_run_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+    pipeline::Engine* e = engine->get();
+    std::atomic<bool> finished{false};
+    std::thread watcher([e, &finished] {
+      while (!finished) {
+        if (g_run_stop) {
+          e->cancel();
+          return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    });
+    const Status status = e->run();
+    finished = true;
+    watcher.join();
+    const pipeline::EngineStats stats = e->stats();
+    if (!args->quiet) {
+      std::fprintf(stderr, "rivulet: %s%s", g_run_stop ? "stopped; " : "", stats.to_string().c_str());
+      const auto dead = e->kept_dead_letters();
+      for (size_t i = 0; i < dead.size() && i < 5; ++i) {
+        std::fprintf(stderr, "rivulet: dead letter from %s at %s: %s\n", dead[i].stage.c_str(),
+                     dead[i].origin.c_str(), dead[i].reason.c_str());
+      }
+      if (dead.size() > 5 || (stats.dead_letters > dead.size() && !dead.empty())) {
+        std::fprintf(stderr,
+                     "rivulet: %llu dead letters in all; keep them with 'dead_letters: {path: ...}'\n",
+                     static_cast<unsigned long long>(stats.dead_letters));
+      }
+    }
+    if (!status.ok()) return fail(args->pipeline + ": " + status.message());
+    return 0;
+  };
+}
+
+}  // namespace rivulet::cli

@@ -1,0 +1,720 @@
+#include "rivulet/pipeline/pipeline_file.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "pipeline/yaml_node.h"
+#include "rivulet/io/sinks.h"
+#include "rivulet/io/sources.h"
+#include "rivulet/pipeline/learner_stage.h"
+#include "rivulet/stream/operators.h"
+
+namespace rivulet::pipeline {
+namespace {
+
+using internal::YamlNode;
+using stream::SchemaPtr;
+
+const std::vector<std::string_view> kTopKeys = {"name",  "source",       "labels",  "steps",
+                                                "sinks", "dead_letters", "settings"};
+const std::vector<std::string_view> kSourceKinds = {"file", "stdin", "socket", "generator"};
+const std::vector<std::string_view> kStepKinds = {"filter",   "map",      "select",  "drop",
+                                                  "key_by",   "flat_map", "validate", "evaluate",
+                                                  "predict",  "learn"};
+const std::vector<std::string_view> kSinkKinds = {"console", "file", "socket"};
+
+std::string join(const std::vector<std::string_view>& items) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += items[i];
+  }
+  return out;
+}
+
+Status unknown_kind(const YamlNode& at, std::string_view what, std::string_view kind,
+                    const std::vector<std::string_view>& kinds) {
+  const auto s = internal::closest(kind, kinds);
+  return at.error(fmt::format("unknown {} '{}'{}; valid kinds: {}", what, kind,
+                              s ? fmt::format(" (did you mean '{}'?)", *s) : std::string(),
+                              join(kinds)));
+}
+
+// Wraps an error from a component's create() with the node's position.
+Status at_node(const YamlNode& node, const Status& s) {
+  if (s.ok()) return s;
+  return node.error(s.message());
+}
+
+// ---- schemas ----
+
+Result<SchemaPtr> read_schema(const YamlNode& node) {
+  if (!node.is_map()) {
+    return node.error("expected the fields and their types, e.g. {amount: double, country: string}");
+  }
+  std::vector<SchemaField> fields;
+  for (const std::string& name : node.keys()) {
+    const YamlNode t = node.child(name);
+    RIVULET_ASSIGN_OR_RETURN(std::string type_text, t.as_string());
+    const auto type = parse_type(type_text);
+    if (!type || *type == Type::kNull) {
+      return t.error(fmt::format(
+          "unknown type '{}'; valid types: string, double, bigint, boolean (and the SQL aliases "
+          "varchar, int, long, float, bool)",
+          type_text));
+    }
+    fields.push_back({name, *type, true});
+  }
+  auto schema = Schema::create(std::move(fields));
+  if (!schema.ok()) return node.error(schema.status().message());
+  return std::make_shared<const Schema>(std::move(*schema));
+}
+
+// The schema of a generator's events: the union of the fields of its first 20,000 events, in
+// order of first appearance, typed by their JSON values (whole numbers bigint, other numbers
+// double). Fields that appear later (rare events) are missed: a pipeline that uses them
+// declares its schema.
+Result<SchemaPtr> infer_generator_schema(const io::GeneratorSource::Options& options) {
+  io::GeneratorSource::Options probe = options;
+  probe.count = 20000;
+  probe.rate = 0;
+  RIVULET_ASSIGN_OR_RETURN(auto source, io::GeneratorSource::create(probe));
+  io::RawLines lines;
+  for (;;) {
+    auto got = source->read(lines, 20000, std::chrono::milliseconds(100));
+    if (!got.ok()) return got.status();
+    if (*got == io::ReadStatus::kEnd || lines.size() >= 20000) break;
+  }
+  std::vector<SchemaField> fields;
+  std::map<std::string, size_t> index;
+  simdjson::ondemand::parser parser;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    simdjson::padded_string padded(lines.line(i));
+    simdjson::ondemand::document doc;
+    if (parser.iterate(padded).get(doc) != simdjson::SUCCESS) continue;
+    simdjson::ondemand::object obj;
+    if (doc.get_object().get(obj) != simdjson::SUCCESS) continue;
+    for (auto field : obj) {
+      std::string_view key;
+      if (field.unescaped_key().get(key) != simdjson::SUCCESS) break;
+      simdjson::ondemand::json_type jt;
+      if (field.value().type().get(jt) != simdjson::SUCCESS) break;
+      Type t = Type::kString;
+      if (jt == simdjson::ondemand::json_type::boolean) {
+        t = Type::kBool;
+      } else if (jt == simdjson::ondemand::json_type::number) {
+        simdjson::ondemand::number_type nt;
+        t = field.value().get_number_type().get(nt) == simdjson::SUCCESS &&
+                    nt != simdjson::ondemand::number_type::floating_point_number
+                ? Type::kInt
+                : Type::kDouble;
+      } else if (jt == simdjson::ondemand::json_type::null) {
+        continue;
+      }
+      const std::string k(key);
+      auto it = index.find(k);
+      if (it == index.end()) {
+        index.emplace(k, fields.size());
+        fields.push_back({k, t, true});
+      } else if (fields[it->second].type == Type::kInt && t == Type::kDouble) {
+        fields[it->second].type = Type::kDouble;
+      }
+    }
+  }
+  RIVULET_ASSIGN_OR_RETURN(Schema schema, Schema::create(std::move(fields)));
+  return std::make_shared<const Schema>(std::move(schema));
+}
+
+// ---- inputs ----
+
+Result<InputPlan> read_input(const YamlNode& node, const CompileOptions& copts, bool main,
+                             std::string& summary) {
+  RIVULET_RETURN_IF_ERROR(node.expect_map(main ? "the source" : "the labels source"));
+  RIVULET_ASSIGN_OR_RETURN(std::string kind, node.string("kind", ""));
+  if (kind.empty()) {
+    return node.error(fmt::format("missing 'kind' ({})", join(kSourceKinds)));
+  }
+  const std::vector<std::string_view> codec_keys = {"kind",      "format",     "schema",
+                                                    "event_time", "csv_header", "delimiter",
+                                                    "lenient_numbers", "max_line_bytes"};
+  auto keys_with = [&](std::vector<std::string_view> extra) {
+    extra.insert(extra.end(), codec_keys.begin(), codec_keys.end());
+    return extra;
+  };
+  InputPlan in;
+  in.name = main ? "source" : "labels";
+  RIVULET_ASSIGN_OR_RETURN(int64_t max_line, node.integer("max_line_bytes",
+                                                          static_cast<int64_t>(io::kDefaultMaxLineBytes),
+                                                          1, int64_t{1} << 32));
+  std::optional<io::GeneratorSource::Options> generator;
+  std::string described;
+  if (kind == "file") {
+    RIVULET_RETURN_IF_ERROR(node.check_keys(keys_with({"path", "follow", "poll_interval_ms"})));
+    io::FileSource::Options o;
+    RIVULET_ASSIGN_OR_RETURN(o.path, node.string("path", ""));
+    if (o.path.empty()) return node.error("missing 'path' (a file or a directory)");
+    RIVULET_ASSIGN_OR_RETURN(o.follow, node.boolean("follow", false));
+    RIVULET_ASSIGN_OR_RETURN(o.poll_interval_ms, node.integer("poll_interval_ms", 100, 1, 3600000));
+    o.max_line_bytes = static_cast<uint64_t>(max_line);
+    auto s = io::FileSource::create(o);
+    if (!s.ok()) return node.child("path").error(s.status().message());
+    in.source = std::move(*s);
+    described = fmt::format("file {}{}", o.path, o.follow ? " (follow)" : "");
+  } else if (kind == "stdin") {
+    RIVULET_RETURN_IF_ERROR(node.check_keys(keys_with({})));
+    io::StdinSource::Options o;
+    o.fd = copts.stdin_fd;
+    o.max_line_bytes = static_cast<uint64_t>(max_line);
+    auto s = io::StdinSource::create(o);
+    if (!s.ok()) return at_node(node, s.status());
+    in.source = std::move(*s);
+    described = "stdin";
+  } else if (kind == "socket") {
+    RIVULET_RETURN_IF_ERROR(
+        node.check_keys(keys_with({"host", "port", "listen", "reconnect", "connect_timeout_ms"})));
+    io::SocketSource::Options o;
+    RIVULET_ASSIGN_OR_RETURN(o.host, node.string("host", o.host));
+    if (!node.has("port")) return node.error("missing 'port'");
+    RIVULET_ASSIGN_OR_RETURN(int64_t port, node.integer("port", 0, 0, 65535));
+    o.port = static_cast<int>(port);
+    RIVULET_ASSIGN_OR_RETURN(o.listen, node.boolean("listen", false));
+    RIVULET_ASSIGN_OR_RETURN(o.reconnect, node.boolean("reconnect", true));
+    RIVULET_ASSIGN_OR_RETURN(o.connect_timeout_ms,
+                             node.integer("connect_timeout_ms", o.connect_timeout_ms, 1, 86400000));
+    o.max_line_bytes = static_cast<uint64_t>(max_line);
+    auto s = io::SocketSource::create(o);
+    if (!s.ok()) return at_node(node, s.status());
+    in.source = std::move(*s);
+    described = fmt::format("socket {}:{}{}", o.host, o.port, o.listen ? " (listen)" : "");
+  } else if (kind == "generator") {
+    RIVULET_RETURN_IF_ERROR(node.check_keys(keys_with({"generator", "rate", "count", "seed"})));
+    io::GeneratorSource::Options o;
+    RIVULET_ASSIGN_OR_RETURN(o.kind, node.string("generator", ""));
+    if (o.kind.empty()) {
+      return node.error("missing 'generator' (a rivulet gen kind, e.g. transactions or sea)");
+    }
+    RIVULET_ASSIGN_OR_RETURN(o.rate, node.number("rate", 0.0));
+    RIVULET_ASSIGN_OR_RETURN(int64_t count, node.integer("count", 0, 0, INT64_MAX));
+    o.count = static_cast<uint64_t>(count);
+    RIVULET_ASSIGN_OR_RETURN(int64_t seed, node.integer("seed", 42, 0, INT64_MAX));
+    o.seed = static_cast<uint64_t>(seed);
+    auto s = io::GeneratorSource::create(o);
+    if (!s.ok()) return node.child("generator").error(s.status().message());
+    in.source = std::move(*s);
+    generator = o;
+    described = fmt::format("generator {}{}{}", o.kind,
+                            o.rate > 0 ? fmt::format(" at {}/s", o.rate) : std::string(),
+                            o.count > 0 ? fmt::format(", {} events", o.count) : std::string());
+  } else {
+    return unknown_kind(node.child("kind"), "source kind", kind, kSourceKinds);
+  }
+  // Decoding.
+  io::DecoderOptions d;
+  RIVULET_ASSIGN_OR_RETURN(std::string format, node.string("format", "json"));
+  auto enc = io::parse_encoding(format);
+  if (!enc.ok()) return node.child("format").error(enc.status().message());
+  d.encoding = *enc;
+  RIVULET_ASSIGN_OR_RETURN(d.csv_header, node.boolean("csv_header", true));
+  RIVULET_ASSIGN_OR_RETURN(std::string delimiter, node.string("delimiter", ","));
+  if (delimiter.size() != 1) return node.child("delimiter").error("expected one character");
+  d.csv_delimiter = delimiter[0];
+  RIVULET_ASSIGN_OR_RETURN(d.event_time_field, node.string("event_time", ""));
+  RIVULET_ASSIGN_OR_RETURN(d.lenient_numbers, node.boolean("lenient_numbers", false));
+  if (node.has("schema")) {
+    RIVULET_ASSIGN_OR_RETURN(in.schema, read_schema(node.child("schema")));
+  } else if (generator) {
+    RIVULET_ASSIGN_OR_RETURN(in.schema, infer_generator_schema(*generator));
+  } else if (d.encoding == io::Encoding::kText) {
+    in.schema = std::make_shared<const Schema>(*Schema::create({{"line", Type::kString}}));
+  } else {
+    return node.error(
+        "missing 'schema': the fields and their types, e.g. schema: {amount: double, country: "
+        "string} (generators and text need none)");
+  }
+  auto decoder = io::Decoder::create(in.schema, d);
+  if (!decoder.ok()) return at_node(node, decoder.status());
+  in.decoder = std::move(*decoder);
+  summary += fmt::format("{:<8} {} ({}, {} fields)\n", main ? "source" : "labels", described,
+                         format, in.schema->size());
+  return in;
+}
+
+// ---- steps ----
+
+// The single kind key of a step item, and its value.
+Result<std::pair<std::string, YamlNode>> step_kind(const YamlNode& item) {
+  if (!item.is_map()) {
+    return item.error(fmt::format("expected a step, e.g. - filter: \"amount > 0\"; kinds: {}",
+                                  join(kStepKinds)));
+  }
+  std::optional<std::string> kind;
+  for (const std::string& key : item.keys()) {
+    if (key == "name") continue;
+    if (std::find(kStepKinds.begin(), kStepKinds.end(), key) == kStepKinds.end()) {
+      const auto s = internal::closest(key, kStepKinds);
+      return item.error(fmt::format("unknown step kind '{}'{}; valid kinds: {}", key,
+                                    s ? fmt::format(" (did you mean '{}'?)", *s) : std::string(),
+                                    join(kStepKinds)));
+    }
+    if (kind) {
+      return item.error(fmt::format("one kind per step, got '{}' and '{}'", *kind, key));
+    }
+    kind = key;
+  }
+  if (!kind) return item.error(fmt::format("a step needs a kind: {}", join(kStepKinds)));
+  return std::make_pair(*kind, item.child(*kind));
+}
+
+Result<std::unique_ptr<stream::Operator>> compile_filter(const YamlNode& v) {
+  stream::FilterOperator::Options o;
+  YamlNode cond = v;
+  if (v.is_map()) {
+    RIVULET_RETURN_IF_ERROR(v.check_keys({"condition"}));
+    cond = v.child("condition");
+  }
+  RIVULET_ASSIGN_OR_RETURN(o.condition, cond.as_string());
+  o.condition_pos = cond.position();
+  auto op = stream::FilterOperator::create(o);
+  if (!op.ok()) return at_node(v, op.status());
+  return std::unique_ptr<stream::Operator>(std::move(*op));
+}
+
+Result<std::unique_ptr<stream::Operator>> compile_map(const YamlNode& v) {
+  RIVULET_RETURN_IF_ERROR(v.expect_map("the fields to compute, e.g. {amount_eur: \"amount * 0.92\"}"));
+  stream::MapOperator::Options o;
+  for (const std::string& name : v.keys()) {
+    const YamlNode e = v.child(name);
+    RIVULET_ASSIGN_OR_RETURN(std::string text, e.as_string());
+    o.fields.push_back({name, text, e.position()});
+  }
+  auto op = stream::MapOperator::create(o);
+  if (!op.ok()) return at_node(v, op.status());
+  return std::unique_ptr<stream::Operator>(std::move(*op));
+}
+
+Result<std::vector<stream::SelectField>> select_fields(const YamlNode& v) {
+  std::vector<stream::SelectField> fields;
+  if (v.is_scalar()) {
+    fields.push_back({v.raw().Scalar(), "", v.position()});
+    return fields;
+  }
+  if (!v.is_sequence()) {
+    return v.error("expected a list of fields; rename with {new_name: old_name}");
+  }
+  for (size_t i = 0; i < v.size(); ++i) {
+    const YamlNode f = v.at(i);
+    if (f.is_map()) {
+      for (const std::string& name : f.keys()) {
+        RIVULET_ASSIGN_OR_RETURN(std::string from, f.child(name).as_string());
+        fields.push_back({name, from, f.position()});
+      }
+    } else {
+      RIVULET_ASSIGN_OR_RETURN(std::string name, f.as_string());
+      fields.push_back({name, "", f.position()});
+    }
+  }
+  return fields;
+}
+
+Result<std::unique_ptr<stream::Operator>> compile_select(const YamlNode& v) {
+  stream::SelectOperator::Options o;
+  RIVULET_ASSIGN_OR_RETURN(o.fields, select_fields(v));
+  auto op = stream::SelectOperator::create(o);
+  if (!op.ok()) return at_node(v, op.status());
+  return std::unique_ptr<stream::Operator>(std::move(*op));
+}
+
+Result<std::unique_ptr<stream::Operator>> compile_drop(const YamlNode& v) {
+  stream::DropOperator::Options o;
+  RIVULET_ASSIGN_OR_RETURN(auto fields, select_fields(v));
+  for (auto& f : fields) o.fields.push_back({f.name, f.pos});
+  auto op = stream::DropOperator::create(o);
+  if (!op.ok()) return at_node(v, op.status());
+  return std::unique_ptr<stream::Operator>(std::move(*op));
+}
+
+Result<std::unique_ptr<stream::Operator>> compile_key_by(const YamlNode& v) {
+  stream::KeyByOperator::Options o;
+  YamlNode key = v;
+  if (v.is_map()) {
+    RIVULET_RETURN_IF_ERROR(v.check_keys({"key", "as"}));
+    key = v.child("key");
+    RIVULET_ASSIGN_OR_RETURN(o.as, v.string("as", o.as));
+  }
+  RIVULET_ASSIGN_OR_RETURN(o.key, key.as_string());
+  o.key_pos = key.position();
+  // `key_by: card_id` keys by the field itself (as Flink's keyBy("card_id")): no new field.
+  const bool bare_field =
+      !o.key.empty() && !std::isdigit(static_cast<unsigned char>(o.key[0])) &&
+      std::all_of(o.key.begin(), o.key.end(),
+                  [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+  if (bare_field && !(v.is_map() && v.has("as"))) o.as = o.key;
+  auto op = stream::KeyByOperator::create(o);
+  if (!op.ok()) return at_node(v, op.status());
+  return std::unique_ptr<stream::Operator>(std::move(*op));
+}
+
+Result<std::unique_ptr<stream::Operator>> compile_flat_map(const YamlNode& v) {
+  stream::FlatMapOperator::Options o;
+  YamlNode field = v;
+  if (v.is_map()) {
+    RIVULET_RETURN_IF_ERROR(v.check_keys({"field", "as", "type", "position", "outer"}));
+    field = v.child("field");
+    RIVULET_ASSIGN_OR_RETURN(o.as, v.string("as", ""));
+    RIVULET_ASSIGN_OR_RETURN(std::string type, v.string("type", "string"));
+    const auto t = parse_type(type);
+    if (!t || *t == Type::kNull) {
+      return v.child("type").error(
+          fmt::format("unknown type '{}'; valid types: string, double, bigint, boolean", type));
+    }
+    o.type = *t;
+    RIVULET_ASSIGN_OR_RETURN(o.position, v.string("position", ""));
+    RIVULET_ASSIGN_OR_RETURN(o.outer, v.boolean("outer", false));
+  }
+  RIVULET_ASSIGN_OR_RETURN(o.field, field.as_string());
+  o.field_pos = field.position();
+  auto op = stream::FlatMapOperator::create(o);
+  if (!op.ok()) return at_node(v, op.status());
+  return std::unique_ptr<stream::Operator>(std::move(*op));
+}
+
+Result<std::unique_ptr<stream::Operator>> compile_validate(const YamlNode& v) {
+  RIVULET_RETURN_IF_ERROR(
+      v.expect_map("rules per field, e.g. {amount: {type: double, required: true, min: 0}}"));
+  stream::ValidateOperator::Options o;
+  for (const std::string& field : v.keys()) {
+    const YamlNode r = v.child(field);
+    RIVULET_RETURN_IF_ERROR(r.expect_map("the field's rules"));
+    RIVULET_RETURN_IF_ERROR(r.check_keys(
+        {"type", "required", "min", "max", "allowed", "min_length", "max_length", "pattern"}));
+    stream::ValidationRule rule;
+    rule.field = field;
+    rule.pos = r.position();
+    if (r.has("type")) {
+      RIVULET_ASSIGN_OR_RETURN(std::string type, r.string("type", ""));
+      const auto t = parse_type(type);
+      if (!t || *t == Type::kNull) {
+        return r.child("type").error(
+            fmt::format("unknown type '{}'; valid types: string, double, bigint, boolean", type));
+      }
+      rule.type = *t;
+    }
+    RIVULET_ASSIGN_OR_RETURN(rule.required, r.boolean("required", false));
+    if (r.has("min")) {
+      RIVULET_ASSIGN_OR_RETURN(double m, r.number("min", 0));
+      rule.min = m;
+    }
+    if (r.has("max")) {
+      RIVULET_ASSIGN_OR_RETURN(double m, r.number("max", 0));
+      rule.max = m;
+    }
+    RIVULET_ASSIGN_OR_RETURN(rule.allowed, r.strings("allowed"));
+    if (r.has("min_length")) {
+      RIVULET_ASSIGN_OR_RETURN(int64_t m, r.integer("min_length", 0, 0, INT64_MAX));
+      rule.min_length = static_cast<uint64_t>(m);
+    }
+    if (r.has("max_length")) {
+      RIVULET_ASSIGN_OR_RETURN(int64_t m, r.integer("max_length", 0, 0, INT64_MAX));
+      rule.max_length = static_cast<uint64_t>(m);
+    }
+    RIVULET_ASSIGN_OR_RETURN(rule.pattern, r.string("pattern", ""));
+    o.rules.push_back(std::move(rule));
+  }
+  auto op = stream::ValidateOperator::create(o);
+  if (!op.ok()) return at_node(v, op.status());
+  return std::unique_ptr<stream::Operator>(std::move(*op));
+}
+
+Result<std::unique_ptr<stream::Operator>> compile_learner(const YamlNode& v, const std::string& kind,
+                                                          std::optional<std::string>& key_field,
+                                                          bool has_labels, std::string& summary) {
+  RIVULET_RETURN_IF_ERROR(v.expect_map("the learner's options, e.g. {model: ..., target: ...}"));
+  RIVULET_RETURN_IF_ERROR(v.check_keys(
+      {"model", "model_path", "target", "features", "exclude", "metrics", "id", "labels",
+       "label_timeout_ms", "max_pending", "per_key", "max_keys", "drift_detector", "on_drift",
+       "metrics_every", "metrics_every_ms", "output_prefix", "seed", "pos_label"}));
+  LearnerStage::Options o;
+  auto mode = parse_learner_mode(kind);
+  if (!mode.ok()) return at_node(v, mode.status());
+  o.mode = *mode;
+  RIVULET_ASSIGN_OR_RETURN(o.model, v.string("model", ""));
+  RIVULET_ASSIGN_OR_RETURN(o.model_path, v.string("model_path", ""));
+  RIVULET_ASSIGN_OR_RETURN(o.target, v.string("target", ""));
+  RIVULET_ASSIGN_OR_RETURN(o.features, v.strings("features"));
+  RIVULET_ASSIGN_OR_RETURN(o.exclude, v.strings("exclude"));
+  RIVULET_ASSIGN_OR_RETURN(o.metrics, v.strings("metrics"));
+  RIVULET_ASSIGN_OR_RETURN(o.id, v.string("id", ""));
+  // `labels: true` (or the labels input's name) takes the pipeline's labels input.
+  if (v.has("labels")) {
+    RIVULET_ASSIGN_OR_RETURN(std::string labels, v.string("labels", ""));
+    if (labels != "false" && !labels.empty()) {
+      if (!has_labels) {
+        return v.child("labels").error(
+            "the pipeline has no labels input: add a top-level 'labels:' source");
+      }
+      o.labels = "labels";
+    }
+  }
+  RIVULET_ASSIGN_OR_RETURN(o.label_timeout_ms,
+                           v.integer("label_timeout_ms", o.label_timeout_ms, 1, INT64_MAX));
+  RIVULET_ASSIGN_OR_RETURN(int64_t max_pending,
+                           v.integer("max_pending", static_cast<int64_t>(o.max_pending), 1, INT64_MAX));
+  o.max_pending = static_cast<uint64_t>(max_pending);
+  RIVULET_ASSIGN_OR_RETURN(o.per_key, v.boolean("per_key", false));
+  if (o.per_key) {
+    if (!key_field) {
+      return v.child("per_key").error("per_key needs a key: put a key_by step before this one");
+    }
+    o.key_field = *key_field;
+  }
+  RIVULET_ASSIGN_OR_RETURN(int64_t max_keys,
+                           v.integer("max_keys", static_cast<int64_t>(o.max_keys), 1, INT64_MAX));
+  o.max_keys = static_cast<uint64_t>(max_keys);
+  RIVULET_ASSIGN_OR_RETURN(o.drift_detector, v.string("drift_detector", ""));
+  if (v.has("on_drift")) {
+    RIVULET_ASSIGN_OR_RETURN(std::string on, v.string("on_drift", ""));
+    auto od = parse_on_drift(on);
+    if (!od.ok()) return v.child("on_drift").error(od.status().message());
+    o.on_drift = *od;
+  }
+  RIVULET_ASSIGN_OR_RETURN(int64_t every, v.integer("metrics_every", 0, 0, INT64_MAX));
+  o.metrics_every = static_cast<uint64_t>(every);
+  RIVULET_ASSIGN_OR_RETURN(o.metrics_every_ms, v.integer("metrics_every_ms", 0, 0, INT64_MAX));
+  RIVULET_ASSIGN_OR_RETURN(o.output_prefix, v.string("output_prefix", ""));
+  if (v.has("seed")) {
+    RIVULET_ASSIGN_OR_RETURN(int64_t seed, v.integer("seed", 0, 0, INT64_MAX));
+    o.seed = static_cast<uint64_t>(seed);
+  }
+  RIVULET_ASSIGN_OR_RETURN(o.pos_label, v.string("pos_label", ""));
+  const std::string model_text = o.model.empty() ? o.model_path : o.model;
+  auto stage = LearnerStage::create(std::move(o));
+  if (!stage.ok()) return at_node(v, stage.status());
+  summary += fmt::format("{:<8} {} {}\n", "step", kind, model_text);
+  return std::unique_ptr<stream::Operator>(std::move(*stage));
+}
+
+// ---- sinks ----
+
+Result<SinkPlan> read_sink(const YamlNode& node, const CompileOptions& copts, std::string& summary) {
+  RIVULET_RETURN_IF_ERROR(node.expect_map("a sink"));
+  RIVULET_ASSIGN_OR_RETURN(std::string kind, node.string("kind", ""));
+  if (kind.empty()) return node.error(fmt::format("missing 'kind' ({})", join(kSinkKinds)));
+  SinkPlan sp;
+  RIVULET_ASSIGN_OR_RETURN(sp.stream, node.string("stream", "output"));
+  RIVULET_ASSIGN_OR_RETURN(std::string format, node.string("format", "json"));
+  auto enc = io::parse_encoding(format);
+  if (!enc.ok()) return node.child("format").error(enc.status().message());
+  std::string described;
+  if (kind == "console") {
+    RIVULET_RETURN_IF_ERROR(node.check_keys({"kind", "stream", "format"}));
+    io::ConsoleSink::Options o;
+    o.format = *enc;
+    o.file = copts.console;
+    auto s = io::ConsoleSink::create(o);
+    if (!s.ok()) return at_node(node, s.status());
+    sp.sink = std::move(*s);
+    described = "console";
+  } else if (kind == "file") {
+    RIVULET_RETURN_IF_ERROR(
+        node.check_keys({"kind", "stream", "format", "path", "rolling_size", "append"}));
+    io::FileSink::Options o;
+    o.format = *enc;
+    RIVULET_ASSIGN_OR_RETURN(o.path, node.string("path", ""));
+    if (o.path.empty()) return node.error("missing 'path'");
+    // As Flink's file sinks do, the output directory is created when it does not exist.
+    if (const auto dir = std::filesystem::path(o.path).parent_path(); !dir.empty()) {
+      std::error_code ec;
+      std::filesystem::create_directories(dir, ec);
+    }
+    RIVULET_ASSIGN_OR_RETURN(int64_t rolling, node.integer("rolling_size", 0, 0, INT64_MAX));
+    o.rolling_size = static_cast<uint64_t>(rolling);
+    RIVULET_ASSIGN_OR_RETURN(o.append, node.boolean("append", false));
+    auto s = io::FileSink::create(o);
+    if (!s.ok()) return node.child("path").error(s.status().message());
+    sp.sink = std::move(*s);
+    described = fmt::format("file {}", o.path);
+  } else if (kind == "socket") {
+    RIVULET_RETURN_IF_ERROR(node.check_keys({"kind", "stream", "format", "host", "port"}));
+    io::SocketSink::Options o;
+    o.format = *enc;
+    RIVULET_ASSIGN_OR_RETURN(o.host, node.string("host", o.host));
+    if (!node.has("port")) return node.error("missing 'port'");
+    RIVULET_ASSIGN_OR_RETURN(int64_t port, node.integer("port", 0, 1, 65535));
+    o.port = static_cast<int>(port);
+    auto s = io::SocketSink::create(o);
+    if (!s.ok()) return at_node(node, s.status());
+    sp.sink = std::move(*s);
+    described = fmt::format("socket {}:{}", o.host, o.port);
+  } else {
+    return unknown_kind(node.child("kind"), "sink kind", kind, kSinkKinds);
+  }
+  summary += fmt::format("{:<8} {} ({}, stream {})\n", "sink", described, format, sp.stream);
+  return sp;
+}
+
+}  // namespace
+
+Result<CompiledPipeline> compile_pipeline(std::string_view yaml, const std::string& file,
+                                          const CompileOptions& copts) {
+  RIVULET_ASSIGN_OR_RETURN(YamlNode root, internal::parse_yaml(yaml, file));
+  if (!copts.overrides.empty()) {
+    YAML::Node doc = root.raw();
+    for (const std::string& o : copts.overrides) {
+      RIVULET_RETURN_IF_ERROR(internal::apply_override(doc, o));
+    }
+    root = root.replaced(doc);
+  }
+  if (root.is_null()) return root.error("the pipeline is empty: it needs at least a 'source'");
+  RIVULET_RETURN_IF_ERROR(root.expect_map("a pipeline"));
+  RIVULET_RETURN_IF_ERROR(root.check_keys(kTopKeys));
+  CompiledPipeline out;
+  RIVULET_ASSIGN_OR_RETURN(out.name, root.string("name", "pipeline"));
+
+  // Settings first: they do not depend on anything.
+  const YamlNode settings = root.child("settings");
+  if (!settings.is_null()) {
+    RIVULET_RETURN_IF_ERROR(settings.expect_map("the settings"));
+    RIVULET_RETURN_IF_ERROR(settings.check_keys({"parallelism", "batch_size", "batch_delay_ms",
+                                                 "queue_capacity", "timer_interval_ms"}));
+  }
+  RIVULET_ASSIGN_OR_RETURN(int64_t parallelism, settings.integer("parallelism", 1, 1, 256));
+  RIVULET_ASSIGN_OR_RETURN(int64_t batch_size, settings.integer("batch_size", 1024, 1, 1 << 20));
+  RIVULET_ASSIGN_OR_RETURN(double delay_ms, settings.number("batch_delay_ms", 1.0));
+  if (!(delay_ms > 0) || delay_ms > 60000) {
+    return settings.child("batch_delay_ms").error(
+        fmt::format("expected a delay in (0, 60000] milliseconds, got {}", delay_ms));
+  }
+  RIVULET_ASSIGN_OR_RETURN(int64_t queue, settings.integer("queue_capacity", 16, 1, 1 << 16));
+  RIVULET_ASSIGN_OR_RETURN(int64_t timer, settings.integer("timer_interval_ms", 100, 1, 3600000));
+  out.options.parallelism = static_cast<size_t>(parallelism);
+  out.options.batch_size = static_cast<size_t>(batch_size);
+  out.options.batch_delay =
+      std::chrono::microseconds(std::max<int64_t>(1, static_cast<int64_t>(delay_ms * 1000)));
+  out.options.queue_capacity = static_cast<size_t>(queue);
+  out.options.timer_interval = std::chrono::milliseconds(timer);
+
+  // Inputs.
+  const YamlNode source = root.child("source");
+  if (source.is_null()) return root.error("missing 'source': where the events come from");
+  RIVULET_ASSIGN_OR_RETURN(out.plan.input, read_input(source, copts, true, out.summary));
+  // Labels: a source of their own, or rows of the input itself (`where:` only).
+  const YamlNode labels = root.child("labels");
+  bool has_labels = false;
+  if (!labels.is_null()) {
+    RIVULET_RETURN_IF_ERROR(labels.expect_map("the labels: a source, or {where: <predicate>}"));
+    has_labels = true;
+    if (labels.has("where") && !labels.has("kind")) {
+      RIVULET_RETURN_IF_ERROR(labels.check_keys({"where"}));
+      const YamlNode where = labels.child("where");
+      RIVULET_ASSIGN_OR_RETURN(out.plan.labels_where, where.as_string());
+      out.plan.labels_where_pos = where.position();
+      out.summary += fmt::format("{:<8} rows of the source where {}\n", "labels",
+                                 out.plan.labels_where);
+    } else {
+      RIVULET_ASSIGN_OR_RETURN(InputPlan l, read_input(labels, copts, false, out.summary));
+      out.plan.labels = std::move(l);
+    }
+  }
+
+  // Steps.
+  const YamlNode steps = root.child("steps");
+  std::optional<std::string> key_field;
+  std::optional<size_t> labels_step;
+  std::map<std::string, int> kind_count;
+  if (!steps.is_null()) {
+    if (!steps.is_sequence()) return steps.error("expected a list of steps");
+    for (size_t i = 0; i < steps.size(); ++i) {
+      const YamlNode item = steps.at(i);
+      RIVULET_ASSIGN_OR_RETURN(auto kv, step_kind(item));
+      const std::string& kind = kv.first;
+      const YamlNode& v = kv.second;
+      std::unique_ptr<stream::Operator> op;
+      if (kind == "filter") {
+        RIVULET_ASSIGN_OR_RETURN(op, compile_filter(v));
+      } else if (kind == "map") {
+        RIVULET_ASSIGN_OR_RETURN(op, compile_map(v));
+      } else if (kind == "select") {
+        RIVULET_ASSIGN_OR_RETURN(op, compile_select(v));
+      } else if (kind == "drop") {
+        RIVULET_ASSIGN_OR_RETURN(op, compile_drop(v));
+      } else if (kind == "key_by") {
+        RIVULET_ASSIGN_OR_RETURN(op, compile_key_by(v));
+        key_field = static_cast<stream::KeyByOperator&>(*op).options().as;
+      } else if (kind == "flat_map") {
+        RIVULET_ASSIGN_OR_RETURN(op, compile_flat_map(v));
+      } else if (kind == "validate") {
+        RIVULET_ASSIGN_OR_RETURN(op, compile_validate(v));
+      } else {
+        std::string learner_summary;
+        RIVULET_ASSIGN_OR_RETURN(
+            op, compile_learner(v, kind, key_field, has_labels, learner_summary));
+        if (static_cast<LearnerStage&>(*op).options().labels.size() > 0) {
+          if (labels_step) {
+            return v.error("only one step can take the labels input");
+          }
+          labels_step = out.plan.steps.size();
+        }
+      }
+      RIVULET_ASSIGN_OR_RETURN(std::string name, item.string("name", ""));
+      if (name.empty()) {
+        const int n = ++kind_count[kind];
+        name = n == 1 ? kind : fmt::format("{}#{}", kind, n);
+      }
+      op->set_name(name);
+      out.summary += fmt::format("{:<8} {}\n", "step", name);
+      out.plan.steps.push_back(std::move(op));
+    }
+  }
+  if (has_labels) {
+    if (!labels_step) {
+      return labels.error(
+          "no step takes these labels: give the evaluate step 'labels: true' and an 'id'");
+    }
+    out.plan.labels_step = *labels_step;
+  }
+
+  // Sinks.
+  const YamlNode sinks = root.child("sinks");
+  if (!sinks.is_null()) {
+    if (!sinks.is_sequence()) return sinks.error("expected a list of sinks");
+    for (size_t i = 0; i < sinks.size(); ++i) {
+      RIVULET_ASSIGN_OR_RETURN(SinkPlan sp, read_sink(sinks.at(i), copts, out.summary));
+      out.plan.sinks.push_back(std::move(sp));
+    }
+  }
+  const YamlNode dead = root.child("dead_letters");
+  if (!dead.is_null()) {
+    RIVULET_RETURN_IF_ERROR(dead.expect_map("the dead-letter sink, e.g. {path: dead.jsonl}"));
+    RIVULET_RETURN_IF_ERROR(dead.check_keys({"path", "append"}));
+    io::FileDeadLetterSink::Options o;
+    RIVULET_ASSIGN_OR_RETURN(o.path, dead.string("path", ""));
+    RIVULET_ASSIGN_OR_RETURN(o.append, dead.boolean("append", false));
+    if (o.path.empty()) return dead.error("missing 'path'");
+    if (const auto dir = std::filesystem::path(o.path).parent_path(); !dir.empty()) {
+      std::error_code ec;
+      std::filesystem::create_directories(dir, ec);
+    }
+    auto s = io::FileDeadLetterSink::create(o);
+    if (!s.ok()) return dead.child("path").error(s.status().message());
+    out.plan.dead_letters = std::move(*s);
+    out.summary += fmt::format("{:<8} {}\n", "dead", o.path);
+  }
+  return out;
+}
+
+Result<CompiledPipeline> load_pipeline(const std::string& path, const CompileOptions& options) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::not_found(fmt::format("{}: cannot open the pipeline file", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  return compile_pipeline(text.str(), path, options);
+}
+
+}  // namespace rivulet::pipeline
