@@ -754,28 +754,36 @@ struct Engine::Impl {
     sink_queue->push(std::move(end));
   }
 
+  // Flushes every sink; the rows written since the last flush have now reached the OS, which
+  // is when their latency is taken.
+  bool flush_sinks(std::vector<std::pair<int64_t, uint64_t>>& unflushed) {
+    const int64_t f0 = steady_ns();
+    for (auto& sinks : sinks_of_stream) {
+      for (io::Sink* s : sinks) {
+        if (const Status st = s->flush(); !st.ok()) {
+          fail(Status(st.code(), fmt::format("{}: {}", s->describe(), st.message())));
+          return false;
+        }
+      }
+    }
+    const int64_t now = steady_ns();
+    std::lock_guard lock(stats_mu);
+    sink_ns += now - f0;
+    for (const auto& [received, rows] : unflushed) latency.add(now - received, rows);
+    unflushed.clear();
+    return true;
+  }
+
   void sink_thread() {
     size_t producers = std::max<size_t>(n_partitions, 1);
+    // Rows written but not flushed yet: (receipt time, rows) per batch.
+    std::vector<std::pair<int64_t, uint64_t>> unflushed;
     bool dirty = false;
-    LatencyHistogram local;
     while (producers > 0) {
       Envelope e;
-      const auto got = sink_queue->pop(e, Clock::now() + std::chrono::milliseconds(dirty ? 1 : 50));
+      const auto got = sink_queue->pop(e, Clock::now() + std::chrono::milliseconds(50));
       if (got == BoundedQueue<Envelope>::Pop::kClosed) break;
-      if (got == BoundedQueue<Envelope>::Pop::kTimeout) {
-        if (dirty) {
-          for (auto& sinks : sinks_of_stream) {
-            for (io::Sink* s : sinks) {
-              if (const Status st = s->flush(); !st.ok()) {
-                fail(Status(st.code(), fmt::format("{}: {}", s->describe(), st.message())));
-                return;
-              }
-            }
-          }
-          dirty = false;
-        }
-        continue;
-      }
+      if (got == BoundedQueue<Envelope>::Pop::kTimeout) continue;
       if (e.kind == Envelope::Kind::kEnd) {
         --producers;
         continue;
@@ -789,14 +797,18 @@ struct Engine::Impl {
       }
       dirty = true;
       {
-        const int64_t now = steady_ns();
         std::lock_guard lock(stats_mu);
-        sink_ns += now - w0;
-        if (e.stream != 0) continue;
-        records_out += e.batch->size();
-        latency.add(now - e.received_ns, e.batch->size());
+        sink_ns += steady_ns() - w0;
+        if (e.stream == 0) records_out += e.batch->size();
+      }
+      if (e.stream == 0) unflushed.emplace_back(e.received_ns, e.batch->size());
+      // Under load the sinks buffer; as soon as nothing more is waiting, what they hold goes out.
+      if (sink_queue->size() == 0 && dirty) {
+        if (!flush_sinks(unflushed)) return;
+        dirty = false;
       }
     }
+    if (!flush_sinks(unflushed)) return;
     for (auto& sinks : sinks_of_stream) {
       for (io::Sink* s : sinks) {
         if (const Status st = s->close(); !st.ok()) {

@@ -86,7 +86,9 @@ struct EngineStats {
   int64_t sink_ns = 0;       ///< time the sink thread spent encoding and writing
   std::vector<StepStats> steps;
   std::vector<size_t> queue_depths;  ///< head queue, then each worker's, then the sink's
-  LatencyHistogram latency;          ///< receipt of a batch's first line to its rows written
+  /// From the receipt of a batch's first line to its rows flushed by the sinks (written to the
+  /// OS): the sinks buffer under load and flush as soon as nothing more is waiting.
+  LatencyHistogram latency;
   double seconds = 0.0;              ///< since run() started
   bool reconciles() const {
     return records_in + added == records_out + filtered + dead_letters + labels_split;
