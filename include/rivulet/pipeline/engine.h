@@ -4,6 +4,8 @@
 ///
 ///   source thread(s)  read lines, cut batches by size or by delay, decode   ─┐ bounded queue
 ///   head thread       the steps up to the key_by, in source order           ─┤ (backpressure)
+///                     (with one input, chained into the input thread, as Flink chains a
+///                     source with the operators after it: one hand-over less per batch)
 ///   N worker threads  the steps after the key_by, one partition of keys each ┤
 ///   sink thread       encodes and writes every stream to its sinks          ─┘
 ///
