@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "rivulet/io/generators/agrawal_generator.h"
+#include "rivulet/io/generators/concept_drift_generator.h"
 #include "rivulet/io/generators/generator_params.h"
 #include "rivulet/io/generators/hyperplane_generator.h"
 #include "rivulet/io/generators/random_rbf_generator.h"
@@ -18,7 +19,7 @@ namespace rivulet::io {
 namespace {
 
 // The registry: one line per kind.
-const std::array<GeneratorKind, 6> kKinds = {{
+const std::array<GeneratorKind, 7> kKinds = {{
     {"sea", "synth.SEA", "SEA: 3 uniform features, label x0 + x1 > threshold of the variant",
      "x0, x1, x2 (float), y (bool)", &SeaGenerator::from_params},
     {"hyperplane", "synth.Hyperplane",
@@ -39,6 +40,9 @@ const std::array<GeneratorKind, 6> kKinds = {{
     {"sensors", "", "machine readings with drifting wear and failures",
      "machine_id, event_time, temperature, vibration, pressure, rpm, failure_within_24h",
      &SensorsGenerator::from_params},
+    {"concept_drift", "synth.ConceptDriftStream",
+     "stream, then drift_stream (nested specs), mixed by a sigmoid around position (gradual drift)",
+     "those of stream (drift_stream must emit the same)", &ConceptDriftGenerator::from_params},
 }};
 
 char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }

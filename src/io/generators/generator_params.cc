@@ -75,6 +75,16 @@ Result<GeneratorParams::Arg> GeneratorParams::parse_value(std::string_view text,
     arg.kind = Arg::Kind::kNone;
     return arg;
   }
+  if (text.find('(') != std::string_view::npos) {  // a nested spec, `kind(args)`
+    auto nested = parse_at(text, 0, column - 1);
+    if (!nested.ok()) return nested.status();
+    if (find_generator_kind(nested->kind()) == nullptr) {
+      return Status::invalid_argument(
+          syntax_error(column, fmt::format("'{}' is not a generator kind", nested->kind())));
+    }
+    arg.kind = Arg::Kind::kSpec;
+    return arg;
+  }
   double v = 0.0;
   const char* first = text.data() + (text.front() == '+' ? 1 : 0);
   const auto r = std::from_chars(first, text.data() + text.size(), v);
@@ -95,9 +105,13 @@ Result<GeneratorParams::Arg> GeneratorParams::parse_value(std::string_view text,
 }
 
 Result<GeneratorParams> GeneratorParams::parse(std::string_view spec, uint64_t default_seed) {
+  return parse_at(spec, default_seed, 0);
+}
+
+Result<GeneratorParams> GeneratorParams::parse_at(std::string_view spec, uint64_t default_seed,
+                                                  size_t offset) {
   GeneratorParams p;
   p.default_seed_ = default_seed;
-  size_t offset = 0;
   spec = trim(spec, offset);
   const size_t open = spec.find('(');
   size_t kind_offset = offset;
@@ -120,6 +134,8 @@ Result<GeneratorParams> GeneratorParams::parse(std::string_view spec, uint64_t d
   size_t start = 0;
   char quote = 0;
   bool named_seen = false;
+  size_t depth = 0;  // of parentheses: commas inside a nested spec do not separate arguments
+  size_t depth_start = 0;
   for (size_t i = 0; i <= body.size(); ++i) {
     const char c = i < body.size() ? body[i] : ',';
     if (quote != 0) {
@@ -134,11 +150,21 @@ Result<GeneratorParams> GeneratorParams::parse(std::string_view spec, uint64_t d
       quote = c;
       continue;
     }
-    if (c == '(' || c == ')') {
-      return Status::invalid_argument(
-          syntax_error(body_offset + i + 1, "generator arguments are plain values"));
+    if (c == '(') {
+      if (depth++ == 0) depth_start = i;
+      continue;
     }
-    if (c != ',') continue;
+    if (c == ')') {
+      if (depth == 0) {
+        return Status::invalid_argument(syntax_error(body_offset + i + 1, "unmatched ')'"));
+      }
+      --depth;
+      continue;
+    }
+    if (i == body.size() && depth != 0) {
+      return Status::invalid_argument(syntax_error(body_offset + depth_start + 1, "unmatched '('"));
+    }
+    if (c != ',' || depth != 0) continue;
     std::string_view piece = body.substr(start, i - start);
     size_t column = body_offset + start;
     const size_t piece_start = start;
@@ -150,7 +176,8 @@ Result<GeneratorParams> GeneratorParams::parse(std::string_view spec, uint64_t d
     }
     std::string name;
     const size_t eq = piece.find('=');
-    const size_t first_quote = piece.find_first_of("'\"");
+    // `name=` comes before any string or nested spec (whose `=` belong to them).
+    const size_t first_quote = piece.find_first_of("'\"(");
     if (eq != std::string_view::npos &&
         (first_quote == std::string_view::npos || eq < first_quote)) {
       size_t name_column = column;
@@ -311,6 +338,28 @@ uint64_t GeneratorParams::seed(std::string_view name, std::string_view help) {
   if (a->number < 9.0e15) return static_cast<uint64_t>(a->number);  // written as 1e3, 5.0, ...
   type_error(*a, name, "an integer below 2^64");
   return default_seed_;
+}
+
+std::optional<double> GeneratorParams::optional_number(std::string_view name,
+                                                       std::string_view help) {
+  const Arg* a = take(name, "float", "None", help);
+  if (a == nullptr || a->kind == Arg::Kind::kNone) return std::nullopt;
+  if (a->kind != Arg::Kind::kNumber || !std::isfinite(a->number)) {
+    type_error(*a, name, "a number or None");
+    return std::nullopt;
+  }
+  return a->number;
+}
+
+std::string GeneratorParams::generator_spec(std::string_view name, std::string_view def,
+                                            std::string_view help) {
+  const Arg* a = take(name, "spec", std::string(def), help);
+  if (a == nullptr) return std::string(def);
+  if (a->kind != Arg::Kind::kSpec && a->kind != Arg::Kind::kString) {
+    type_error(*a, name, "a generator spec, e.g. sea(variant=1)");
+    return std::string(def);
+  }
+  return a->text;
 }
 
 void GeneratorParams::fail(Status status) {

@@ -1,12 +1,14 @@
 #pragma once
 /// Built-in event generators: seeded, deterministic streams of JSON objects, one per call, for
-/// demos, tests and benchmarks (`rivulet gen`, and later the pipeline's generator source).
+/// demos, tests and benchmarks (`rivulet gen`, and the pipelines' generator source).
 ///
 /// Kinds (`rivulet gen --list`, docs/generators.md): River's classic streams `sea`, `hyperplane`,
 /// `agrawal` and `rbf` (same parameters as River 0.12.1's `datasets.synth`, and the same samples
-/// for the same seed), and two application streams of our own, `transactions` (card payments
-/// with a drifting fraud pattern and chargeback labels arriving later) and `sensors` (machine
-/// readings with drifting wear and failures).
+/// for the same seed), River's `concept_drift` (ConceptDriftStream: one stream giving way to
+/// another around a position, `concept_drift(stream=sea(variant=0), drift_stream=sea(variant=3),
+/// position=5000, width=1000)`), and two application streams of our own, `transactions` (card
+/// payments with a drifting fraud pattern and chargeback labels arriving later) and `sensors`
+/// (machine readings with drifting wear and failures).
 ///
 /// A generator is built from a spec written as River writes a constructor call,
 /// `hyperplane(n_features=10, mag_change=0.001)`; arguments may also be positional, in the order

@@ -2,7 +2,9 @@
 /// The arguments of one generator spec, `kind(arg, name=value, ...)`, read by a generator's
 /// factory in the order of River's signature: positional arguments bind to the parameters in the
 /// order the factory asks for them, named ones by name. Values are numbers, strings (quoted, or a
-/// bare word), `True`/`False` (any case) and `None`. The first problem met (wrong type, an
+/// bare word), `True`/`False` (any case), `None`, and nested generator specs `kind(args)` of a
+/// registered kind, for generators built over others (`concept_drift(stream=sea(variant=0))`,
+/// read with generator_spec()). The first problem met (wrong type, an
 /// argument given twice) is kept and reported by finish(), which also names any argument that no
 /// parameter took and lists the valid ones. In describe mode the same factory code records each
 /// parameter's name, type, default and help for `rivulet gen --list`.
@@ -22,6 +24,7 @@
 /// ```
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,6 +57,11 @@ class GeneratorParams {
   std::string string(std::string_view name, std::string_view def, std::string_view help);
   /// A seed (a non-negative integer): the argument when given, else the default seed.
   uint64_t seed(std::string_view name, std::string_view help);
+  /// A number or None (the default, returned as std::nullopt).
+  std::optional<double> optional_number(std::string_view name, std::string_view help);
+  /// A nested generator spec: `kind(args)` (checked for syntax and a known kind when parsed), a
+  /// bare kind or a quoted spec; its text as written, `def` when absent.
+  std::string generator_spec(std::string_view name, std::string_view def, std::string_view help);
 
   /// Records a validation failure of the factory (kept if it is the first problem).
   void fail(Status status);
@@ -65,7 +73,7 @@ class GeneratorParams {
  private:
   struct Arg {
     std::string name;  // empty: positional
-    enum class Kind { kNumber, kString, kBool, kNone } kind = Kind::kNone;
+    enum class Kind { kNumber, kString, kBool, kNone, kSpec } kind = Kind::kNone;
     double number = 0.0;
     bool boolean = false;
     std::string text;  // the string, or the value as written
@@ -73,6 +81,9 @@ class GeneratorParams {
   };
 
   GeneratorParams() = default;
+  // `offset`: characters before `spec` in the text the columns of errors count in.
+  static Result<GeneratorParams> parse_at(std::string_view spec, uint64_t default_seed,
+                                          size_t offset);
   static Result<Arg> parse_value(std::string_view text, size_t column_base);
   // The argument for `name` (named, else the next positional one); nullptr when absent.
   Arg* take(std::string_view name, std::string_view type, std::string default_text,
