@@ -10,6 +10,10 @@
 // - pipeline_keyed: key_by + a model per key, parallelism 1 against 2 (the ratio is the scaling).
 //
 //   build-bench/bench/rivulet_bench --benchmark_filter='^pipeline_'
+//
+// The latency run takes its settings from the environment, for exploring: LATENCY_OUT (the
+// output file; /dev/null leaves out the file system), BATCH (batch_size, 1024), DELAY_MS
+// (batch_delay_ms, 1), TIMER_MS (timer_interval_ms, 100).
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
@@ -74,7 +78,9 @@ void report(benchmark::State& state, const EngineStats& s) {
   }
   state.counters["write_ns"] = per(s.sink_ns, s.records_out);
   state.counters["p50_us"] = s.latency.quantile(0.5) / 1e3;
+  state.counters["p90_us"] = s.latency.quantile(0.90) / 1e3;
   state.counters["p99_us"] = s.latency.quantile(0.99) / 1e3;
+  state.counters["max_us"] = s.latency.max() / 1e3;
 }
 
 void pipeline_throughput(benchmark::State& state) {
@@ -151,7 +157,7 @@ void pipeline_latency(benchmark::State& state) {
     std::string line;
     while (std::getline(in, line)) lines.push_back(line + "\n");
   }
-  const std::string output = (bench_dir() / "latency.jsonl").string();
+  const std::string output = std::getenv("LATENCY_OUT") ? std::getenv("LATENCY_OUT") : (bench_dir() / "latency.jsonl").string();
   const std::string yaml = fmt::format(R"(
 source: {{kind: socket, listen: true, port: 0, schema: {}}}
 steps:
@@ -161,8 +167,12 @@ steps:
       exclude: [id, key]
 sinks:
   - {{kind: file, path: "{}"}}
+settings: {{timer_interval_ms: {}, batch_delay_ms: {}, batch_size: {}}}
 )",
-                                       kSchema, output);
+                                       kSchema, output,
+                                       std::getenv("TIMER_MS") ? std::getenv("TIMER_MS") : "100",
+                                       std::getenv("DELAY_MS") ? std::getenv("DELAY_MS") : "1",
+                                       std::getenv("BATCH") ? std::getenv("BATCH") : "1024");
   EngineStats last;
   for (auto _ : state) {
     auto compiled = compile_pipeline(yaml, "bench.yaml", {});

@@ -43,6 +43,16 @@ class BoundedQueue {
     return Pop::kItem;
   }
 
+  /// Waits until an item is there (kItem, not taken), the deadline passes, or the queue is
+  /// closed and drained.
+  Pop wait(std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock lock(mu_);
+    if (!not_empty_.wait_until(lock, deadline, [&] { return closed_ || !items_.empty(); })) {
+      return Pop::kTimeout;
+    }
+    return items_.empty() ? Pop::kClosed : Pop::kItem;
+  }
+
   void close() {
     std::lock_guard lock(mu_);
     closed_ = true;
