@@ -4,41 +4,9 @@
 
 #include <cmath>
 
+#include "rivulet/stream/json_text.h"
+
 namespace rivulet::stream {
-namespace {
-
-void append_json_string(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (const char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
-}
-
-}  // namespace
-
 std::string row_to_json(const Batch& batch, size_t r) {
   std::string out = "{";
   const Schema& schema = batch.schema();
@@ -46,28 +14,7 @@ std::string row_to_json(const Batch& batch, size_t r) {
     if (f > 0) out += ", ";
     append_json_string(out, schema.field(f).name);
     out += ": ";
-    const Value v = batch.get(r, f);
-    switch (v.type()) {
-      case Type::kNull:
-        out += "null";
-        break;
-      case Type::kBool:
-        out += v.as_bool() ? "true" : "false";
-        break;
-      case Type::kInt:
-        out += fmt::format("{}", v.as_int());
-        break;
-      case Type::kDouble:
-        if (std::isfinite(v.as_double())) {
-          out += fmt::format("{}", v.as_double());
-        } else {
-          out += "null";
-        }
-        break;
-      case Type::kString:
-        append_json_string(out, v.as_string());
-        break;
-    }
+    append_json_value(out, batch.get(r, f));
   }
   out += "}";
   return out;

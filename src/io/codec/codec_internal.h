@@ -11,6 +11,7 @@
 
 #include "rivulet/core/value.h"
 #include "rivulet/stream/batch.h"
+#include "rivulet/stream/json_text.h"
 
 namespace rivulet::io::internal {
 
@@ -27,11 +28,9 @@ std::optional<int64_t> event_time_of_double(double ms);
 /// The text of the event-time error: `field 'ts': cannot read "x" as an event time (...)`.
 std::string event_time_error(std::string_view field, std::string_view text);
 
-/// Appends `s` as a JSON string (quotes and escapes as row_to_json writes them).
-void append_json_string(std::string& out, std::string_view s);
-/// Appends `v` as JSON: null, true/false, integers, doubles as fmt's "{}" writes them (NaN and
-/// infinities as null), strings escaped.
-void append_json_value(std::string& out, const Value& v);
+// JSON text of strings and values (rivulet/stream/json_text.h).
+using stream::append_json_string;
+using stream::append_json_value;
 /// The most bytes write_json_value may write for `v`.
 inline size_t json_value_bound(const Value& v) {
   return v.type() == Type::kString ? 2 + 6 * v.as_string().size() : 32;
