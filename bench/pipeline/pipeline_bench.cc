@@ -28,6 +28,7 @@
 #include <fstream>
 #include <random>
 #include <thread>
+#include <type_traits>
 
 #include "rivulet/io/sources.h"
 #include "rivulet/pipeline/pipeline_file.h"
@@ -83,6 +84,36 @@ void report(benchmark::State& state, const EngineStats& s) {
   state.counters["max_us"] = s.latency.max() / 1e3;
 }
 
+// Builds the pipeline from `yaml` as rivulet run does and runs it once per iteration;
+// `before_run(compiled)` may adjust it (and start a producer, joined by `after_run`).
+template <class Before = std::nullptr_t, class After = std::nullptr_t>
+void run_pipeline(benchmark::State& state, const std::string& yaml, size_t n,
+                  Before before_run = nullptr, After after_run = nullptr) {
+  EngineStats last;
+  for (auto _ : state) {
+    auto compiled = compile_pipeline(yaml, "bench.yaml", {});
+    if (!compiled.ok()) {
+      state.SkipWithError(compiled.status().to_string().c_str());
+      return;
+    }
+    if constexpr (!std::is_same_v<Before, std::nullptr_t>) before_run(*compiled);
+    auto engine = Engine::create(std::move(compiled->plan), compiled->options);
+    if (!engine.ok()) {
+      state.SkipWithError(engine.status().to_string().c_str());
+      return;
+    }
+    const Status s = (*engine)->run();
+    if constexpr (!std::is_same_v<After, std::nullptr_t>) after_run();
+    if (!s.ok()) {
+      state.SkipWithError(s.to_string().c_str());
+      return;
+    }
+    last = (*engine)->stats();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
+  report(state, last);
+}
+
 void pipeline_throughput(benchmark::State& state) {
   const size_t n = 1'000'000;
   const std::string input = events_file(n, 1000);
@@ -99,26 +130,7 @@ sinks:
   - {{kind: file, path: "{}"}}
 )",
                                        input, kSchema, output);
-  EngineStats last;
-  for (auto _ : state) {
-    auto compiled = compile_pipeline(yaml, "bench.yaml", {});
-    if (!compiled.ok()) {
-      state.SkipWithError(compiled.status().to_string().c_str());
-      return;
-    }
-    auto engine = Engine::create(std::move(compiled->plan), compiled->options);
-    if (!engine.ok()) {
-      state.SkipWithError(engine.status().to_string().c_str());
-      return;
-    }
-    if (const Status s = (*engine)->run(); !s.ok()) {
-      state.SkipWithError(s.to_string().c_str());
-      return;
-    }
-    last = (*engine)->stats();
-  }
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
-  report(state, last);
+  run_pipeline(state, yaml, n);
 }
 BENCHMARK(pipeline_throughput)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 
@@ -173,31 +185,15 @@ settings: {{timer_interval_ms: {}, batch_delay_ms: {}, batch_size: {}}}
                                        std::getenv("TIMER_MS") ? std::getenv("TIMER_MS") : "100",
                                        std::getenv("DELAY_MS") ? std::getenv("DELAY_MS") : "1",
                                        std::getenv("BATCH") ? std::getenv("BATCH") : "1024");
-  EngineStats last;
-  for (auto _ : state) {
-    auto compiled = compile_pipeline(yaml, "bench.yaml", {});
-    if (!compiled.ok()) {
-      state.SkipWithError(compiled.status().to_string().c_str());
-      return;
-    }
-    const int port = io::SocketSource::listening_port(*compiled->plan.input.source);
-    compiled->options.limit = n;
-    auto engine = Engine::create(std::move(compiled->plan), compiled->options);
-    if (!engine.ok()) {
-      state.SkipWithError(engine.status().to_string().c_str());
-      return;
-    }
-    std::thread producer([&] { produce(port, lines, rate); });
-    const Status s = (*engine)->run();
-    producer.join();
-    if (!s.ok()) {
-      state.SkipWithError(s.to_string().c_str());
-      return;
-    }
-    last = (*engine)->stats();
-  }
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
-  report(state, last);
+  std::thread producer;
+  run_pipeline(
+      state, yaml, n,
+      [&](CompiledPipeline& compiled) {
+        const int port = io::SocketSource::listening_port(*compiled.plan.input.source);
+        compiled.options.limit = n;
+        producer = std::thread([&lines, port, rate] { produce(port, lines, rate); });
+      },
+      [&] { producer.join(); });
 }
 BENCHMARK(pipeline_latency)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 
@@ -219,26 +215,7 @@ sinks:
 settings: {{parallelism: {}}}
 )",
                                        input, kSchema, output, state.range(0));
-  EngineStats last;
-  for (auto _ : state) {
-    auto compiled = compile_pipeline(yaml, "bench.yaml", {});
-    if (!compiled.ok()) {
-      state.SkipWithError(compiled.status().to_string().c_str());
-      return;
-    }
-    auto engine = Engine::create(std::move(compiled->plan), compiled->options);
-    if (!engine.ok()) {
-      state.SkipWithError(engine.status().to_string().c_str());
-      return;
-    }
-    if (const Status s = (*engine)->run(); !s.ok()) {
-      state.SkipWithError(s.to_string().c_str());
-      return;
-    }
-    last = (*engine)->stats();
-  }
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
-  report(state, last);
+  run_pipeline(state, yaml, n);
 }
 BENCHMARK(pipeline_keyed)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 
