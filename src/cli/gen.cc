@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -64,6 +66,14 @@ bool split_host_port(const std::string& text, const char* default_host, std::str
     host = host.substr(1, host.size() - 2);
   return !port.empty() && port.find_first_not_of("0123456789") == std::string::npos;
 }
+// Events go out as soon as they are written: no Nagle delay waiting for the previous
+// segment's acknowledgement (which holds small writes back for milliseconds).
+void set_no_delay(int fd) {
+  if (fd < 0) return;
+  const int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
 
 // A connected TCP socket to host:port, or -1 with `error` set.
 int connect_to(const std::string& address, std::string& error) {
@@ -90,6 +100,7 @@ int connect_to(const std::string& address, std::string& error) {
     }
   }
   freeaddrinfo(found);
+  set_no_delay(fd);
   return fd;
 }
 
@@ -133,6 +144,7 @@ int accept_one(const std::string& address, std::string& error) {
     }
   }
   ::close(server);
+  set_no_delay(client);
   return client;
 }
 
