@@ -13,6 +13,7 @@
 #include "pipeline/learner_pending.h"
 #include "rivulet/ml/registry.h"
 #include "rivulet/ml/spec.h"
+#include "rivulet/stream/json_text.h"
 
 namespace rivulet::pipeline {
 namespace {
@@ -410,6 +411,9 @@ Result<stream::SchemaPtr> LearnerStage::open(stream::SchemaPtr input, stream::Op
       case ml::Task::kClassification: {
         RIVULET_ASSIGN_OR_RETURN(col_prediction_, add("prediction", Type::kString));
         RIVULET_ASSIGN_OR_RETURN(col_probability_, add("probability", Type::kDouble));
+        if (options_.probabilities) {
+          RIVULET_ASSIGN_OR_RETURN(col_probabilities_, add("probabilities", Type::kString));
+        }
         break;
       }
       case ml::Task::kRegression: {
@@ -947,6 +951,19 @@ Status LearnerStage::process(stream::Batch& batch, stream::OperatorContext& ctx)
           predicted_stage = slot->to_stage[c];
           out_.set_string(o, col_prediction_, model->labels().name(c));
           if (c < proba_.size()) out_.set(o, col_probability_, Value::of_double(proba_[c]));
+          if (options_.probabilities) {
+            // {"label": p, ...} over the model's classes, in the order it met them.
+            probabilities_text_.assign("{");
+            const LabelEncoder& names = model->labels();
+            for (ClassId k = 0; k < proba_.size() && k < names.size(); ++k) {
+              if (k > 0) probabilities_text_ += ", ";
+              stream::append_json_string(probabilities_text_, names.name(k));
+              probabilities_text_ += ": ";
+              stream::append_json_value(probabilities_text_, Value::of_double(proba_[k]));
+            }
+            probabilities_text_ += "}";
+            out_.set_string(o, col_probabilities_, probabilities_text_);
+          }
           ++stats_.predictions;
         }
         if (metrics_->needs_proba) {

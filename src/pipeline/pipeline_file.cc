@@ -439,7 +439,8 @@ Result<std::unique_ptr<stream::Operator>> compile_learner(const YamlNode& v, con
   RIVULET_RETURN_IF_ERROR(v.check_keys(
       {"model", "model_path", "target", "features", "exclude", "metrics", "id", "labels",
        "label_timeout_ms", "max_pending", "per_key", "max_keys", "drift_detector", "on_drift",
-       "metrics_every", "metrics_every_ms", "output_prefix", "seed", "pos_label"}));
+       "metrics_every", "metrics_every_ms", "output_prefix", "probabilities", "seed",
+       "pos_label"}));
   LearnerStage::Options o;
   auto mode = parse_learner_mode(kind);
   if (!mode.ok()) return at_node(v, mode.status());
@@ -488,6 +489,7 @@ Result<std::unique_ptr<stream::Operator>> compile_learner(const YamlNode& v, con
   o.metrics_every = static_cast<uint64_t>(every);
   RIVULET_ASSIGN_OR_RETURN(o.metrics_every_ms, v.integer("metrics_every_ms", 0, 0, INT64_MAX));
   RIVULET_ASSIGN_OR_RETURN(o.output_prefix, v.string("output_prefix", ""));
+  RIVULET_ASSIGN_OR_RETURN(o.probabilities, v.boolean("probabilities", false));
   if (v.has("seed")) {
     RIVULET_ASSIGN_OR_RETURN(int64_t seed, v.integer("seed", 0, 0, INT64_MAX));
     o.seed = static_cast<uint64_t>(seed);

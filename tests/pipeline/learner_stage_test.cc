@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -285,6 +287,33 @@ TEST(LearnerStageTest, OutputSchemaAndPrefix) {
   EXPECT_TRUE(out[0][12].is_null());
   EXPECT_EQ(out[1][11], Value::of_string("1"));
   EXPECT_EQ(h.stage->stats().scored, 2u);
+}
+
+TEST(LearnerStageTest, ProbabilitiesFieldListsEveryClass) {
+  const Table t = phishing(true, 40);
+  Harness h({.model = "naive_bayes.GaussianNB",
+             .target = "is_phishing",
+             .exclude = {"id"},
+             .probabilities = true},
+            t.schema);
+  ASSERT_EQ(h.out_schema->size(), t.schema->size() + 4);
+  EXPECT_EQ(h.out_schema->field(13).name, "probabilities");
+  EXPECT_EQ(h.out_schema->field(13).type, Type::kString);
+  const auto out = run(h, t, 7);
+  EXPECT_TRUE(out[0][13].is_null());  // nothing learned yet: no prediction
+  EXPECT_EQ(out[1][13], Value::of_string(R"({"1": 1})"));  // only one class met so far
+  for (size_t r = 30; r < 40; ++r) {
+    // {"<first class met>": p, "<second>": q}: the predicted class's entry is `probability`,
+    // and the two add up to 1.
+    const std::string text(out[r][13].as_string());
+    std::smatch m;
+    ASSERT_TRUE(std::regex_match(text, m, std::regex(R"re(\{"(\w+)": ([^,]+), "(\w+)": ([^}]+)\})re")))
+        << text;
+    const std::string predicted(out[r][11].as_string());
+    const double p = std::stod(m[m[1] == predicted ? 2 : 4]);
+    EXPECT_EQ(p, out[r][12].as_double()) << text;
+    EXPECT_NEAR(std::stod(m[2]) + std::stod(m[4]), 1.0, 1e-12) << text;
+  }
 }
 
 // ---- delayed labels ----

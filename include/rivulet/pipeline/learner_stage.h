@@ -29,7 +29,10 @@
 ///
 /// Output: the input fields, then (names prefixed by `output_prefix`):
 ///   classifier: `prediction` string (the label as the data spells it; NULL while the model
-///     cannot predict), `probability` double (of the predicted class), `model_version` bigint;
+///     cannot predict), `probability` double (of the predicted class), with `probabilities`
+///     also `probabilities` string (every class's probability as a JSON object,
+///     `{"false": 0.93, "true": 0.07}`, classes in the order the model met them),
+///     `model_version` bigint;
 ///   regressor: `prediction` double, `model_version`;
 ///   anomaly detector: `score` double, `prediction` boolean (only when the spec ends in a
 ///     filter: anomaly.ThresholdFilter, QuantileFilter), `model_version`;
@@ -179,6 +182,9 @@ class LearnerStage final : public stream::Operator {
     int64_t metrics_every_ms = 0;
     /// Prefix of the output fields (`prediction`, ...). Default: none.
     std::string output_prefix = {};
+    /// Classifiers: add the field `probabilities`, every class's probability as a JSON object.
+    /// Default: false (only the predicted class's `probability`).
+    bool probabilities = false;
     /// Seed of every stochastic step without its own `seed=` (as `rivulet eval --seed`).
     std::optional<uint64_t> seed = {};
     /// The positive label of binary tasks (as `rivulet eval --pos-label`). Default: 1/true/yes,
@@ -287,6 +293,8 @@ class LearnerStage final : public stream::Operator {
   size_t n_in_ = 0;
   std::optional<size_t> target_, id_, key_;
   size_t col_prediction_ = 0, col_probability_ = 0, col_score_ = 0, col_version_ = 0;
+  size_t col_probabilities_ = 0;
+  std::string probabilities_text_;  // scratch of the `probabilities` field
   std::optional<size_t> metrics_side_, drift_side_;
   stream::SchemaPtr labels_schema_;
   size_t label_id_ = 0, label_target_ = 0;
