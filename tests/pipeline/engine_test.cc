@@ -469,6 +469,86 @@ TEST(EngineTest, LabelsWhereErrorsNameTheirPosition) {
             "labels.where: line 7, column 10: unknown field 'kind' (fields: key, value)");
 }
 
+// Lines "k<i>,<i>" without end, counting how many were read.
+class CountingSource final : public io::Source {
+ public:
+  std::string describe() const override { return "counting"; }
+  Result<io::ReadStatus> read(io::RawLines& out, size_t max_lines,
+                              std::chrono::milliseconds) override {
+    if (cancelled_) return io::ReadStatus::kEnd;
+    for (size_t i = 0; i < max_lines; ++i) {
+      const uint64_t n = read_.fetch_add(1);
+      line_ = "k" + std::to_string(n % 7) + "," + std::to_string(n);
+      out.add(line_, n + 1, "counting");
+    }
+    return io::ReadStatus::kData;
+  }
+  void cancel() override { cancelled_ = true; }
+  void save_position(StateWriter&) const override {}
+  Status restore_position(StateReader&) override { return {}; }
+  std::atomic<uint64_t> read_{0};
+
+ private:
+  std::atomic<bool> cancelled_{false};
+  std::string line_;
+};
+
+// A sink that takes 2 ms a batch.
+class SlowSink final : public io::Sink {
+ public:
+  std::string describe() const override { return "slow sink"; }
+  Status open(SchemaPtr) override { return {}; }
+  Status write(const Batch& batch) override {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    written += batch.size();
+    return {};
+  }
+  Status flush() override { return {}; }
+  Status close() override { return {}; }
+  std::atomic<uint64_t> written{0};
+};
+
+// Backpressure: a slow sink slows the source, so that what is read and not yet written stays
+// within the queues' capacity, whatever the source could deliver.
+TEST(EngineTest, ASlowSinkSlowsTheSourceAndMemoryStaysBounded) {
+  for (const size_t parallelism : {1, 2}) {
+    SCOPED_TRACE(fmt::format("parallelism {}", parallelism));
+    Plan plan;
+    plan.input.schema = kv_schema();
+    auto source = std::make_unique<CountingSource>();
+    CountingSource* counting = source.get();
+    plan.input.source = std::move(source);
+    plan.input.decoder = std::make_unique<KvDecoder>(plan.input.schema);
+    plan.steps.push_back(std::make_unique<KeyByFirst>());
+    plan.steps.push_back(std::make_unique<RunningSum>(/*per_key=*/true));
+    auto sink = std::make_unique<SlowSink>();
+    SlowSink* slow = sink.get();
+    plan.sinks.push_back({"output", std::move(sink)});
+    EngineOptions options;
+    options.batch_size = 100;
+    options.queue_capacity = 4;
+    options.parallelism = parallelism;
+    auto engine = Engine::create(std::move(plan), options);
+    ASSERT_TRUE(engine.ok()) << engine.status().to_string();
+    Engine* e = engine->get();
+    std::thread runner([e] { EXPECT_TRUE(e->run().ok()); });
+    uint64_t most_ahead = 0;
+    for (int i = 0; i < 50; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(4));
+      most_ahead = std::max(most_ahead, counting->read_.load() - slow->written.load());
+    }
+    e->cancel();
+    runner.join();
+    // Without backpressure the source would be millions of lines ahead by now. With it: at
+    // most the batches in the queues (head, each worker's, the sink's), plus one being made
+    // and one being written at each stage.
+    const uint64_t in_queues = options.queue_capacity * (1 + parallelism + 1 + parallelism);
+    EXPECT_LE(most_ahead, (in_queues + 2 * (2 + parallelism)) * options.batch_size);
+    EXPECT_GT(slow->written.load(), 0u);
+    EXPECT_TRUE(e->stats().reconciles());
+  }
+}
+
 TEST(LatencyHistogramTest, QuantilesWithinABucket) {
   LatencyHistogram h;
   for (int64_t i = 1; i <= 100; ++i) h.add(i * 1000);  // 1 µs .. 100 µs
