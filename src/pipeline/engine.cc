@@ -129,7 +129,7 @@ int64_t system_ms() {
 }
 
 struct Envelope {
-  enum class Kind : uint8_t { kData, kLabels, kEnd };
+  enum class Kind : uint8_t { kData, kLabels, kEnd, kWatermark };
   Kind kind = Kind::kData;
   size_t input = 0;   // head queue: 0 main input, 1 labels
   size_t stream = 0;  // sink queue: 0 output, k > 0 side output k
@@ -137,6 +137,7 @@ struct Envelope {
   int64_t received_ns = 0;
   std::string origin;  // where the batch's first line came from (for dead letters)
   bool idle = false;   // cut because the input had nothing more ready (not by size)
+  int64_t watermark = INT64_MIN;  // the input's watermark after this batch; kWatermark's value
 };
 
 uint64_t hash_value(const Value& v) {
@@ -236,6 +237,7 @@ struct Engine::Impl {
   uint64_t records_in = 0, labels_in = 0, records_out = 0, batches = 0, labels_split = 0;
   int64_t read_ns = 0, decode_ns = 0, sink_ns = 0;  // under stats_mu
   int64_t read_busy = 0;                             // the input thread's
+  int64_t watermark = INT64_MIN;                     // under stats_mu
   std::vector<uint8_t> split_mask;  // the input thread's
   uint64_t decode_dead = 0;
   LatencyHistogram latency;
@@ -409,6 +411,20 @@ struct Engine::Impl {
       published_counts[c].resize(n);
       published_busy[c].resize(n);
     }
+    input_wms.resize(plan.labels ? 2 : 1);
+    const auto init_wm = [](InputWatermark& w, const std::optional<WatermarkOptions>& o) {
+      w.makes = o.has_value();
+      if (o) w.idleness_ns = o->idleness_ms * 1000000;
+    };
+    init_wm(input_wms[0], plan.input.watermarks);
+    if (plan.labels) init_wm(input_wms[1], plan.labels->watermarks);
+    for (const InputPlan* in : {&plan.input, plan.labels ? &*plan.labels : nullptr}) {
+      if (in != nullptr && in->watermarks &&
+          (in->watermarks->max_out_of_orderness_ms < 0 || in->watermarks->idleness_ms < 0)) {
+        return Status::invalid_argument(fmt::format(
+            "{}: watermark max_out_of_orderness_ms and idleness_ms must be >= 0", in->name));
+      }
+    }
     head_queue = std::make_unique<BoundedQueue<Envelope>>(options.queue_capacity);
     for (size_t p = 0; p < n_partitions; ++p) {
       worker_queues.push_back(std::make_unique<BoundedQueue<Envelope>>(options.queue_capacity));
@@ -512,6 +528,67 @@ struct Engine::Impl {
     return true;
   }
 
+  // The watermark has advanced to `wm`: steps [first, chain_end) of context c, in order, each
+  // followed by what it emitted going through the steps after it.
+  bool watermark_steps(size_t c, size_t first, size_t chain_end, int64_t wm) {
+    for (size_t i = first; i < chain_end; ++i) context(c, i).watermark = wm;
+    for (size_t i = first; i < chain_end; ++i) {
+      auto batch = std::make_unique<Batch>(output_of(i));
+      StepContext& ctx = context(c, i);
+      ctx.now_ms = now_ms();
+      const Status s = step(c, i).on_watermark(wm, *batch, ctx);
+      if (!s.ok()) {
+        fail(Status(s.code(), fmt::format("step '{}': {}", step(c, i).name(), s.message())));
+        return false;
+      }
+      if (!continue_from(c, i, std::move(batch), chain_end, steady_ns())) return false;
+    }
+    return true;
+  }
+
+  // ---- the head's view of the inputs' watermarks ----
+  struct InputWatermark {
+    bool makes = false;     // the input has watermarks
+    bool open = true;       // not ended yet
+    int64_t value = INT64_MIN;
+    int64_t last_ns = 0;    // when its last batch reached the head
+    int64_t idleness_ns = 0;
+  };
+  std::vector<InputWatermark> input_wms;  // the head's: 0 the input, 1 the labels source
+  int64_t emitted_wm = INT64_MIN;
+
+  // The pipeline's watermark from the inputs' (the minimum over those that make watermarks and
+  // are open and not idle); advances it through the steps when it has moved. False on failure.
+  bool update_watermark() {
+    const int64_t now = steady_ns();
+    bool any = false;
+    int64_t wm = INT64_MAX;
+    for (const InputWatermark& w : input_wms) {
+      if (!w.makes || !w.open) continue;
+      if (w.idleness_ns > 0 && w.last_ns != 0 && now - w.last_ns > w.idleness_ns) continue;
+      any = true;
+      wm = std::min(wm, w.value);
+    }
+    if (!any || wm <= emitted_wm) return true;
+    return advance_watermark(wm);
+  }
+
+  bool advance_watermark(int64_t wm) {
+    emitted_wm = wm;
+    {
+      std::lock_guard lock(stats_mu);
+      watermark = wm;
+    }
+    if (!watermark_steps(0, 0, head_chain_end(), wm)) return false;
+    for (auto& q : worker_queues) {
+      Envelope e;
+      e.kind = Envelope::Kind::kWatermark;
+      e.watermark = wm;
+      q->push(std::move(e));
+    }
+    return true;
+  }
+
   bool finish_steps(size_t c, size_t first, size_t chain_end) {
     for (size_t i = first; i < chain_end; ++i) {
       auto batch = std::make_unique<Batch>(output_of(i));
@@ -577,6 +654,7 @@ struct Engine::Impl {
   void source_thread(size_t input_index) {
     InputPlan& in = input_index == 0 ? plan.input : *plan.labels;
     auto next_timer = Clock::now() + options.timer_interval;
+    int64_t max_event_time = INT64_MIN;
     io::RawLines lines;
     StepContext ctx(*this);
     uint64_t read_total = 0;
@@ -663,6 +741,16 @@ struct Engine::Impl {
         if (input_index == 0) ++batches;
       }
       const int64_t received = first_ns != 0 ? first_ns : steady_ns();
+      // The input's watermark after this batch: its largest event time so far, less the bound.
+      int64_t batch_wm = INT64_MIN;
+      if (in.watermarks) {
+        for (const int64_t t : batch->event_times()) {
+          if (t != stream::kNoEventTime && t > max_event_time) max_event_time = t;
+        }
+        if (max_event_time != INT64_MIN) {
+          batch_wm = max_event_time - in.watermarks->max_out_of_orderness_ms;
+        }
+      }
       if (input_index == 0 && labels_where && !batch->empty()) {
         // The rows that are labels leave the input here. Runs of events and runs of labels go
         // on in stream order, so that what a learner has learned when it predicts an event does
@@ -684,6 +772,8 @@ struct Engine::Impl {
             e.received_ns = received;
             e.origin = lines.origin(0);
             e.idle = idle_cut;
+            // The batch's watermark comes with its last run, after all of its records.
+            if (r == batch->size()) e.watermark = batch_wm;
             if (!deliver(std::move(e))) return;
           }
           continue;
@@ -696,6 +786,7 @@ struct Engine::Impl {
       e.received_ns = received;
       e.origin = lines.origin(0);
       e.idle = idle_cut;
+      e.watermark = batch_wm;
       if (!deliver(std::move(e))) return;
     }
     if (chained()) {
@@ -711,8 +802,17 @@ struct Engine::Impl {
   // The head's work, on the head thread or chained into the input thread.
   size_t head_chain_end() const { return n_partitions > 0 ? head_end : plan.steps.size(); }
 
-  // One batch of events or labels through the head's steps. False on a failure (recorded).
+  // One batch of events or labels through the head's steps, then the watermark it brings.
+  // False on a failure (recorded).
   bool head_handle(Envelope& e) {
+    if (!head_steps(e)) return false;
+    InputWatermark& w = input_wms[e.input];
+    w.last_ns = steady_ns();
+    if (w.makes && e.watermark > w.value) w.value = e.watermark;
+    return update_watermark();
+  }
+
+  bool head_steps(Envelope& e) {
     const size_t chain_end = head_chain_end();
     if (e.kind == Envelope::Kind::kLabels) {
       if (plan.labels_step < head_end || n_partitions == 0) {
@@ -742,12 +842,18 @@ struct Engine::Impl {
 
   bool head_timers() {
     if (!timers(0, 0, head_chain_end())) return false;
+    if (!update_watermark()) return false;
     publish(0);
     return true;
   }
 
   // End of every input: the head's steps flush, then the end goes on.
   void head_finish() {
+    // The end of the input is the end of event time: every window fires (as Flink's final
+    // Long.MAX_VALUE watermark).
+    const bool any_watermarks =
+        std::any_of(input_wms.begin(), input_wms.end(), [](const InputWatermark& w) { return w.makes; });
+    if (any_watermarks && emitted_wm != INT64_MAX && !advance_watermark(INT64_MAX)) return;
     if (!finish_steps(0, 0, head_chain_end())) return;
     publish(0);
     if (n_partitions > 0) {
@@ -777,6 +883,8 @@ struct Engine::Impl {
       if (got == BoundedQueue<Envelope>::Pop::kItem) {
         if (e.kind == Envelope::Kind::kEnd) {
           --inputs_open;
+          input_wms[e.input].open = false;
+          if (inputs_open > 0 && !update_watermark()) return;
         } else if (!head_handle(e)) {
           return;
         }
@@ -799,6 +907,11 @@ struct Engine::Impl {
       if (got == BoundedQueue<Envelope>::Pop::kClosed) return;
       if (got == BoundedQueue<Envelope>::Pop::kItem) {
         if (e.kind == Envelope::Kind::kEnd) break;
+        if (e.kind == Envelope::Kind::kWatermark) {
+          if (!watermark_steps(c, head_end, chain_end, e.watermark)) return;
+          publish(c);
+          continue;
+        }
         if (e.kind == Envelope::Kind::kLabels) {
           if (!deliver_labels(c, *e.batch)) return;
         } else {
@@ -899,6 +1012,7 @@ struct Engine::Impl {
     st.records_in = records_in;
     st.labels_in = labels_in;
     st.labels_split = labels_split;
+    st.watermark = watermark;
     st.read_ns = read_ns;
     st.decode_ns = decode_ns;
     st.sink_ns = sink_ns;

@@ -141,9 +141,9 @@ Result<InputPlan> read_input(const YamlNode& node, const CompileOptions& copts, 
   if (kind.empty()) {
     return node.error(fmt::format("missing 'kind' ({})", join(kSourceKinds)));
   }
-  const std::vector<std::string_view> codec_keys = {"kind",      "format",     "schema",
-                                                    "event_time", "csv_header", "delimiter",
-                                                    "lenient_numbers", "max_line_bytes"};
+  const std::vector<std::string_view> codec_keys = {
+      "kind",      "format",          "schema",         "event_time", "csv_header",
+      "delimiter", "lenient_numbers", "max_line_bytes", "watermark"};
   auto keys_with = [&](std::vector<std::string_view> extra) {
     extra.insert(extra.end(), codec_keys.begin(), codec_keys.end());
     return extra;
@@ -227,6 +227,18 @@ Result<InputPlan> read_input(const YamlNode& node, const CompileOptions& copts, 
   d.csv_delimiter = delimiter[0];
   RIVULET_ASSIGN_OR_RETURN(d.event_time_field, node.string("event_time", ""));
   RIVULET_ASSIGN_OR_RETURN(d.lenient_numbers, node.boolean("lenient_numbers", false));
+  // Event-time watermarks (Flink's forBoundedOutOfOrderness(...).withIdleness(...)).
+  if (node.has("watermark")) {
+    const YamlNode w = node.child("watermark");
+    RIVULET_RETURN_IF_ERROR(
+        w.expect_map("the watermark, e.g. {max_out_of_orderness_ms: 5000, idleness_ms: 60000}"));
+    RIVULET_RETURN_IF_ERROR(w.check_keys({"max_out_of_orderness_ms", "idleness_ms"}));
+    WatermarkOptions wo;
+    RIVULET_ASSIGN_OR_RETURN(wo.max_out_of_orderness_ms,
+                             w.integer("max_out_of_orderness_ms", 0, 0, INT64_MAX / 4));
+    RIVULET_ASSIGN_OR_RETURN(wo.idleness_ms, w.integer("idleness_ms", 0, 0, INT64_MAX / 4000000));
+    in.watermarks = wo;
+  }
   if (node.has("schema")) {
     RIVULET_ASSIGN_OR_RETURN(in.schema, read_schema(node.child("schema")));
   } else if (generator) {

@@ -549,6 +549,108 @@ TEST(EngineTest, ASlowSinkSlowsTheSourceAndMemoryStaysBounded) {
   }
 }
 
+// "key,value" lines whose value is the event time.
+class TimedDecoder final : public io::Decoder {
+ public:
+  size_t decode(const io::RawLines& lines, Batch& out, stream::OperatorContext& ctx,
+                int64_t now_ms) override {
+    const size_t before = out.size();
+    inner_.decode(lines, out, ctx, now_ms);
+    for (size_t r = before; r < out.size(); ++r) out.set_event_time(r, out.get(r, 1).as_int());
+    return out.size() - before;
+  }
+
+ private:
+  KvDecoder inner_{kv_schema()};
+};
+
+// Logs the rows it sees ("key@time") and the watermarks it is given ("wm <time>").
+class WatermarkLog final : public stream::Operator {
+ public:
+  std::string_view kind() const override { return "wmlog"; }
+  Result<SchemaPtr> open(SchemaPtr in, stream::OpenContext&) override { return in; }
+  Status process(Batch& batch, stream::OperatorContext& ctx) override {
+    ctx.counts.in += batch.size();
+    ctx.counts.out += batch.size();
+    std::lock_guard lock(*mu);
+    for (size_t r = 0; r < batch.size(); ++r) {
+      log->push_back(fmt::format("{}@{}", batch.get(r, 0).as_string(), batch.event_time(r)));
+    }
+    return {};
+  }
+  Status on_watermark(int64_t wm, Batch&, stream::OperatorContext&) override {
+    std::lock_guard lock(*mu);
+    log->push_back(wm == INT64_MAX ? "wm end" : fmt::format("wm {}", wm));
+    return {};
+  }
+  std::unique_ptr<Operator> clone() const override {
+    auto c = std::make_unique<WatermarkLog>();
+    c->log = log;
+    c->mu = mu;
+    return c;
+  }
+  std::shared_ptr<std::vector<std::string>> log = std::make_shared<std::vector<std::string>>();
+  std::shared_ptr<std::mutex> mu = std::make_shared<std::mutex>();
+};
+
+// Watermarks trail the largest event time by the bound, never go back, come after the
+// records of the batch that moved them, and go to the end of time when the input ends.
+TEST(EngineTest, WatermarksTrailTheLargestEventTimeAndReachEveryStep) {
+  Plan plan;
+  plan.input.schema = kv_schema();
+  plan.input.source = std::make_unique<MemorySource>(
+      std::vector<std::string>{"a,1000", "b,3000", "c,2000", "d,2500", "e,9000", "f,4000"}, 2);
+  plan.input.decoder = std::make_unique<TimedDecoder>();
+  plan.input.watermarks = WatermarkOptions{.max_out_of_orderness_ms = 1000};
+  auto op = std::make_unique<WatermarkLog>();
+  auto log = op->log;
+  plan.steps.push_back(std::move(op));
+  EngineOptions options;
+  options.batch_size = 2;
+  auto engine = Engine::create(std::move(plan), options);
+  ASSERT_TRUE(engine.ok()) << engine.status().to_string();
+  ASSERT_TRUE((*engine)->run().ok());
+  // Batches of 2: {a, b} -> max 3000, wm 2000; {c, d} -> max still 3000, no advance;
+  // {e, f} -> max 9000, wm 8000 (f at 4000 is late, but still delivered); end -> end of time.
+  EXPECT_EQ(*log, (std::vector<std::string>{"a@1000", "b@3000", "wm 2000", "c@2000", "d@2500",
+                                           "e@9000", "f@4000", "wm 8000", "wm end"}));
+  EXPECT_EQ((*engine)->stats().watermark, INT64_MAX);
+}
+
+TEST(EngineTest, WatermarksReachEveryPartitionAfterItsRecords) {
+  Plan plan;
+  plan.input.schema = kv_schema();
+  std::vector<std::string> lines;
+  for (int i = 0; i < 40; ++i) lines.push_back(fmt::format("k{},{}", i % 5, 1000 * (i + 1)));
+  plan.input.source = std::make_unique<MemorySource>(lines, 10);
+  plan.input.decoder = std::make_unique<TimedDecoder>();
+  plan.input.watermarks = WatermarkOptions{.max_out_of_orderness_ms = 0};
+  plan.steps.push_back(std::make_unique<KeyByFirst>());
+  auto op = std::make_unique<WatermarkLog>();
+  auto log = op->log;
+  plan.steps.push_back(std::move(op));
+  EngineOptions options;
+  options.batch_size = 10;
+  options.parallelism = 2;
+  auto engine = Engine::create(std::move(plan), options);
+  ASSERT_TRUE(engine.ok()) << engine.status().to_string();
+  ASSERT_TRUE((*engine)->run().ok());
+  // Each partition's step gets every watermark, 10000 to 40000 and the end, and every record
+  // reaches one of them.
+  std::map<std::string, int> wm_count;
+  for (const auto& e : *log) {
+    if (e.rfind("wm", 0) == 0) ++wm_count[e];
+  }
+  EXPECT_EQ(wm_count, (std::map<std::string, int>{{"wm 10000", 2},
+                                                  {"wm 20000", 2},
+                                                  {"wm 30000", 2},
+                                                  {"wm 40000", 2},
+                                                  {"wm end", 2}}));
+  size_t records = 0;
+  for (const auto& e : *log) records += e.rfind("wm", 0) == 0 ? 0 : 1;
+  EXPECT_EQ(records, 40u);
+}
+
 TEST(LatencyHistogramTest, QuantilesWithinABucket) {
   LatencyHistogram h;
   for (int64_t i = 1; i <= 100; ++i) h.add(i * 1000);  // 1 µs .. 100 µs

@@ -24,6 +24,11 @@
 /// - Counts reconcile: records in + added = out + filtered + dead-lettered (`EngineStats`).
 /// - Timers: every `timer_interval` each thread gives its steps `on_timer` (label expiry,
 ///   periodic metrics); at the end of the input, `finish` flushes what steps hold.
+/// - Watermarks: an input with `watermarks` advances its watermark with the event times of its
+///   batches; the pipeline's watermark is the minimum over the inputs that make watermarks and
+///   are not idle, never going back. Each advance reaches every step (`on_watermark`), in order
+///   with the records: the head's steps, then each partition's. At the end of the input the
+///   watermark goes to the end of time, so that every window fires.
 /// - `cancel()` (SIGINT) stops the sources; what has been read still flows through the steps and
 ///   is written, then the sinks are flushed and closed.
 /// Thread safety: `run` once, from one thread; `cancel` and `stats` from any thread.
@@ -92,11 +97,20 @@ struct EngineStats {
   /// OS): the sinks buffer under load and flush as soon as nothing more is waiting.
   LatencyHistogram latency;
   double seconds = 0.0;              ///< since run() started
+  int64_t watermark = INT64_MIN;     ///< the pipeline's event-time watermark (epoch ms)
   bool reconciles() const {
     return records_in + added == records_out + filtered + dead_letters + labels_split;
   }
   /// A multi-line summary: counts, per-step throughput, queue depths, latency quantiles.
   std::string to_string() const;
+};
+
+/// Event-time watermarks of an input, as Flink's WatermarkStrategy.forBoundedOutOfOrderness
+/// with idleness: the watermark trails the largest event time seen by `max_out_of_orderness_ms`;
+/// an input that brings nothing for `idleness_ms` stops holding the pipeline's watermark back.
+struct WatermarkOptions {
+  int64_t max_out_of_orderness_ms = 0;  ///< REQUIRES: >= 0.
+  int64_t idleness_ms = 0;              ///< 0: an input is never considered idle.
 };
 
 /// An input: a source of lines and the decoder into its schema.
@@ -105,6 +119,9 @@ struct InputPlan {
   std::unique_ptr<io::Source> source;
   std::unique_ptr<io::Decoder> decoder;
   stream::SchemaPtr schema;
+  /// Event-time watermarks from this input's records' event times. None: this input makes
+  /// none (and the pipeline has none unless another input makes them).
+  std::optional<WatermarkOptions> watermarks;
 };
 
 /// A sink and the stream it writes: "output" (the rows after the last step) or a side output

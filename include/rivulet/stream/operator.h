@@ -134,6 +134,9 @@ class OperatorContext {
   }
   /// Processing time, epoch milliseconds (the engine's clock; tests set it).
   int64_t now_ms = 0;
+  /// The event-time watermark (epoch ms): records with an earlier event time are late.
+  /// kNoEventTime until the first watermark.
+  int64_t watermark = kNoEventTime;
   /// The partition this instance serves, and how many there are.
   size_t partition = 0;
   size_t n_partitions = 1;
@@ -164,6 +167,15 @@ class Operator {
   virtual Status process(Batch& batch, OperatorContext& ctx) = 0;
   /// A batch on the operator's second input (a learner's labels). Default: an error.
   virtual Status process_side_input(Batch& batch, OperatorContext& ctx);
+  /// The event-time watermark has advanced to `watermark` (epoch ms, also in ctx.watermark): no
+  /// record with an earlier event time is expected any more; windows that end before it fire.
+  /// Rows emitted go into `batch` (empty on entry, of the output schema). Default: nothing.
+  virtual Status on_watermark(int64_t watermark, Batch& batch, OperatorContext& ctx) {
+    (void)watermark;
+    (void)batch;
+    (void)ctx;
+    return {};
+  }
   /// Time passes (processing time in ctx.now_ms): expire, emit periodic output. Rows emitted
   /// go into `batch` (empty on entry, of the output schema). Default: nothing.
   virtual Status on_timer(Batch& batch, OperatorContext& ctx) {
