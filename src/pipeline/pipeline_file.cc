@@ -25,9 +25,9 @@ using stream::SchemaPtr;
 const std::vector<std::string_view> kTopKeys = {"name",  "source",       "labels",  "steps",
                                                 "sinks", "dead_letters", "settings"};
 const std::vector<std::string_view> kSourceKinds = {"file", "stdin", "socket", "generator"};
-const std::vector<std::string_view> kStepKinds = {"filter",   "map",      "select",  "drop",
-                                                  "key_by",   "flat_map", "validate", "evaluate",
-                                                  "predict",  "learn"};
+const std::vector<std::string_view> kStepKinds = {
+    "filter", "map", "select", "drop", "key_by", "flat_map", "validate", "dedup",
+    "evaluate", "predict", "learn"};
 const std::vector<std::string_view> kSinkKinds = {"console", "file", "socket"};
 
 std::string join(const std::vector<std::string_view>& items) {
@@ -444,6 +444,22 @@ Result<std::unique_ptr<stream::Operator>> compile_validate(const YamlNode& v) {
   return std::unique_ptr<stream::Operator>(std::move(*op));
 }
 
+Result<std::unique_ptr<stream::Operator>> compile_dedup(const YamlNode& v) {
+  RIVULET_RETURN_IF_ERROR(v.expect_map("the deduplication, e.g. {key: [user, ad], within_ms: 60000}"));
+  RIVULET_RETURN_IF_ERROR(v.check_keys({"key", "within_ms"}));
+  stream::DedupOperator::Options o;
+  o.pos = v.position();
+  const YamlNode key = v.child("key");
+  if (key.is_null()) return v.error("missing 'key' (the fields that identify a duplicate)");
+  RIVULET_ASSIGN_OR_RETURN(auto fields, select_fields(key));
+  for (auto& f : fields) o.key.push_back({f.name, f.pos});
+  if (!v.has("within_ms")) return v.error("missing 'within_ms' (the time range, ms of event time)");
+  RIVULET_ASSIGN_OR_RETURN(o.within_ms, v.integer("within_ms", 0, 1, INT64_MAX / 4));
+  auto op = stream::DedupOperator::create(o);
+  if (!op.ok()) return at_node(v, op.status());
+  return std::unique_ptr<stream::Operator>(std::move(*op));
+}
+
 Result<std::unique_ptr<stream::Operator>> compile_learner(const YamlNode& v, const std::string& kind,
                                                           std::optional<std::string>& key_field,
                                                           bool has_labels, std::string& summary) {
@@ -665,6 +681,8 @@ Result<CompiledPipeline> compile_pipeline(std::string_view yaml, const std::stri
         RIVULET_ASSIGN_OR_RETURN(op, compile_flat_map(v));
       } else if (kind == "validate") {
         RIVULET_ASSIGN_OR_RETURN(op, compile_validate(v));
+      } else if (kind == "dedup") {
+        RIVULET_ASSIGN_OR_RETURN(op, compile_dedup(v));
       } else {
         std::string learner_summary;
         RIVULET_ASSIGN_OR_RETURN(

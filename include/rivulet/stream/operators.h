@@ -53,11 +53,13 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <unordered_map>
 #include <vector>
 
 #include "rivulet/core/schema.h"
 #include "rivulet/core/status.h"
 #include "rivulet/core/value.h"
+#include "rivulet/core/state.h"
 #include "rivulet/stream/batch.h"
 #include "rivulet/stream/expression.h"
 #include "rivulet/stream/operator.h"
@@ -348,6 +350,55 @@ class ValidateOperator final : public Operator {
   std::vector<Check> checks_;  // per rule, resolved at open
   std::vector<uint8_t> keep_;
   std::string reason_;
+};
+
+// ---------------------------------------------------------------------------------------------
+
+/// `dedup` (Flink SQL's deduplication, `ROW_NUMBER() OVER (PARTITION BY key ORDER BY time) = 1`,
+/// with a time range): keeps the first row of each key and drops the rows of the same key whose
+/// event time is less than `within_ms` after the kept one's (counted as filtered); a row at least
+/// `within_ms` later is kept and starts a new range. The key is the listed fields' values
+/// together (NULL is a value like any other). A key's state is dropped once the watermark has
+/// passed its range, so memory follows the keys active within `within_ms`. State snapshots and
+/// restores. Rows keep their order; the schema is unchanged. With `parallelism`, it goes before
+/// the key_by (it needs to see every row).
+class DedupOperator final : public Operator {
+ public:
+  struct Options {
+    std::vector<FieldRef> key;  ///< the fields that identify a duplicate. REQUIRES: not empty.
+    int64_t within_ms = 0;      ///< the time range (event time). REQUIRES: > 0.
+    SourcePos pos;              ///< where the step is written in the pipeline file
+  };
+  static Result<std::unique_ptr<DedupOperator>> create(Options options);
+
+  std::string_view kind() const override { return "dedup"; }
+  /// Errors: a key field not in the input (with suggestions).
+  Result<SchemaPtr> open(SchemaPtr input, OpenContext& ctx) override;
+  Status process(Batch& batch, OperatorContext& ctx) override;
+  Status on_watermark(int64_t watermark, Batch& batch, OperatorContext& ctx) override;
+  void snapshot(StateWriter& out) const override;
+  Status restore(StateReader& in) override;
+  std::unique_ptr<Operator> clone() const override;
+  const Options& options() const { return options_; }
+  /// Keys held (for tests and stats).
+  size_t keys_held() const { return kept_.size(); }
+  /// A duplicate can be any earlier row: the step sees every row, before any key_by (the engine
+  /// refuses it after one when the pipeline is parallel).
+  bool needs_global_order() const override { return true; }
+
+ private:
+  explicit DedupOperator(Options options) : options_(std::move(options)) {}
+  // The key of row r, as bytes (type tag and value of each key field).
+  void key_of(const Batch& batch, size_t r);
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  Options options_;
+  std::vector<size_t> fields_;
+  std::unordered_map<std::string, int64_t, Hash, std::equal_to<>> kept_;  // key -> kept time
+  std::string key_;
+  std::vector<uint8_t> keep_;
 };
 
 }  // namespace rivulet::stream

@@ -1,0 +1,127 @@
+#include <algorithm>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "rivulet/stream/operators.h"
+#include "stream/operators/operator_util.h"
+
+namespace rivulet::stream {
+
+using internal::error_at;
+
+Result<std::unique_ptr<DedupOperator>> DedupOperator::create(Options options) {
+  if (options.key.empty()) {
+    return error_at(options.pos,
+                    "dedup: 'key' is empty (give the fields that identify a duplicate)");
+  }
+  for (const FieldRef& f : options.key) {
+    if (f.name.empty()) return error_at(f.pos, "dedup: a key field has no name");
+  }
+  if (options.within_ms <= 0) {
+    return error_at(options.pos,
+                    fmt::format("dedup: 'within_ms' must be > 0, got {}", options.within_ms));
+  }
+  return std::unique_ptr<DedupOperator>(new DedupOperator(std::move(options)));
+}
+
+Result<SchemaPtr> DedupOperator::open(SchemaPtr input, OpenContext& ctx) {
+  (void)ctx;
+  fields_.clear();
+  for (const FieldRef& f : options_.key) {
+    const auto index = input->index_of(f.name);
+    if (!index) return error_at(f.pos, "dedup: " + input->unknown_field_message(f.name));
+    fields_.push_back(*index);
+  }
+  return input;
+}
+
+void DedupOperator::key_of(const Batch& batch, size_t r) {
+  key_.clear();
+  for (const size_t f : fields_) {
+    const Value v = batch.get(r, f);
+    key_.push_back(static_cast<char>(v.type()));
+    switch (v.type()) {
+      case Type::kNull:
+        break;
+      case Type::kBool:
+        key_.push_back(v.as_bool() ? '1' : '0');
+        break;
+      case Type::kInt: {
+        const int64_t i = v.as_int();
+        key_.append(reinterpret_cast<const char*>(&i), sizeof i);
+        break;
+      }
+      case Type::kDouble: {
+        const double d = v.as_double() == 0.0 ? 0.0 : v.as_double();  // -0.0 is 0.0
+        key_.append(reinterpret_cast<const char*>(&d), sizeof d);
+        break;
+      }
+      case Type::kString: {
+        const std::string_view s = v.as_string();
+        const auto n = static_cast<uint32_t>(s.size());
+        key_.append(reinterpret_cast<const char*>(&n), sizeof n);
+        key_.append(s);
+        break;
+      }
+    }
+  }
+}
+
+Status DedupOperator::process(Batch& batch, OperatorContext& ctx) {
+  const size_t n = batch.size();
+  ctx.counts.in += n;
+  keep_.assign(n, 0);
+  for (size_t r = 0; r < n; ++r) {
+    key_of(batch, r);
+    const int64_t t = batch.event_time(r);
+    auto it = kept_.find(std::string_view(key_));
+    if (it == kept_.end()) {
+      kept_.emplace(key_, t);  // a new key: its first row
+      keep_[r] = 1;
+    } else if (t - it->second >= options_.within_ms) {
+      it->second = t;  // past the range: kept, and a new range starts
+      keep_[r] = 1;
+    } else {
+      ++ctx.counts.filtered;
+    }
+  }
+  ctx.counts.out += batch.retain(keep_);
+  return {};
+}
+
+Status DedupOperator::on_watermark(int64_t watermark, Batch& batch, OperatorContext& ctx) {
+  (void)batch;
+  (void)ctx;
+  // A key whose range ended before the watermark cannot catch a duplicate any more (a later
+  // row of it would be late and start a new range anyway).
+  if (watermark == INT64_MAX) {
+    kept_.clear();
+    return {};
+  }
+  std::erase_if(kept_, [&](const auto& kv) { return kv.second + options_.within_ms <= watermark; });
+  return {};
+}
+
+void DedupOperator::snapshot(StateWriter& out) const {
+  // In key order, so that equal states write equal bytes.
+  std::vector<std::pair<std::string, int64_t>> entries(kept_.begin(), kept_.end());
+  std::sort(entries.begin(), entries.end());
+  out(entries);
+}
+
+Status DedupOperator::restore(StateReader& in) {
+  std::vector<std::pair<std::string, int64_t>> entries;
+  in(entries);
+  kept_.clear();
+  for (auto& [k, t] : entries) kept_.emplace(std::move(k), t);
+  return {};
+}
+
+std::unique_ptr<Operator> DedupOperator::clone() const {
+  auto c = std::unique_ptr<DedupOperator>(new DedupOperator(options_));
+  c->set_name(name());
+  return c;
+}
+
+}  // namespace rivulet::stream
