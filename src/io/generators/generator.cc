@@ -10,6 +10,7 @@
 #include "rivulet/io/generators/concept_drift_generator.h"
 #include "rivulet/io/generators/generator_params.h"
 #include "rivulet/io/generators/hyperplane_generator.h"
+#include "rivulet/io/generators/nexmark_generator.h"
 #include "rivulet/io/generators/random_rbf_generator.h"
 #include "rivulet/io/generators/sea_generator.h"
 #include "rivulet/io/generators/sensors_generator.h"
@@ -19,7 +20,7 @@ namespace rivulet::io {
 namespace {
 
 // The registry: one line per kind.
-const std::array<GeneratorKind, 7> kKinds = {{
+const std::array<GeneratorKind, 8> kKinds = {{
     {"sea", "synth.SEA", "SEA: 3 uniform features, label x0 + x1 > threshold of the variant",
      "x0, x1, x2 (float), y (bool)", &SeaGenerator::from_params},
     {"hyperplane", "synth.Hyperplane",
@@ -43,6 +44,10 @@ const std::array<GeneratorKind, 7> kKinds = {{
     {"concept_drift", "synth.ConceptDriftStream",
      "stream, then drift_stream (nested specs), mixed by a sigmoid around position (gradual drift)",
      "those of stream (drift_stream must emit the same)", &ConceptDriftGenerator::from_params},
+    {"nexmark", "", "Nexmark auctions: people, auctions and bids 1:3:46, as the reference generator",
+     "kind; person: id, name, emailAddress, creditCard, city, state, dateTime, extra; auction: id, "
+     "itemName, description, initialBid, reserve, dateTime, expires, seller, category, extra; bid: "
+     "auction, bidder, price, channel, url, dateTime, extra", &NexmarkGenerator::from_params},
 }};
 
 char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }

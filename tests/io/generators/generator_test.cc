@@ -136,7 +136,7 @@ TEST(GeneratorTest, UnknownKindListsTheKinds) {
   EXPECT_EQ(
       r.status().message(),
       "unknown generator 'seas': valid kinds are sea, hyperplane, agrawal, rbf, transactions, "
-      "sensors, concept_drift");
+      "sensors, concept_drift, nexmark");
 }
 
 TEST(GeneratorTest, RiverClassNamesAndOverridesWork) {
