@@ -23,6 +23,8 @@ const std::vector<std::string> kSpecs = {
     "transactions(n_cards=500, n_merchants=50, fraud_rate=0.1, drift_every=300, label_delay=2, "
     "out_of_order=0.05)",
     "sensors(n_machines=5, interval=3600, mean_life=48)",
+    "concept_drift(stream=sea(variant=0), drift_stream=sea(variant=3), position=50, width=20)",
+    "nexmark(out_of_order_group_size=7, hot_auction_ratio=4)",
 };
 
 TEST(GeneratorTest, EveryKindBuildsWithItsDefaultsAndEmitsJsonObjects) {
