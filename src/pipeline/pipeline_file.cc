@@ -15,6 +15,7 @@
 #include "rivulet/io/sources.h"
 #include "rivulet/pipeline/learner_stage.h"
 #include "rivulet/stream/operators.h"
+#include "rivulet/stream/window.h"
 
 namespace rivulet::pipeline {
 namespace {
@@ -27,7 +28,7 @@ const std::vector<std::string_view> kTopKeys = {"name",  "source",       "labels
 const std::vector<std::string_view> kSourceKinds = {"file", "stdin", "socket", "generator"};
 const std::vector<std::string_view> kStepKinds = {
     "filter", "map", "select", "drop", "key_by", "flat_map", "validate", "dedup",
-    "evaluate", "predict", "learn"};
+    "window", "evaluate", "predict", "learn"};
 const std::vector<std::string_view> kSinkKinds = {"console", "file", "socket"};
 
 std::string join(const std::vector<std::string_view>& items) {
@@ -460,6 +461,34 @@ Result<std::unique_ptr<stream::Operator>> compile_dedup(const YamlNode& v) {
   return std::unique_ptr<stream::Operator>(std::move(*op));
 }
 
+Result<std::unique_ptr<stream::Operator>> compile_window(const YamlNode& v) {
+  RIVULET_RETURN_IF_ERROR(v.expect_map(
+      "the window, e.g. {group_by: [card], size_ms: 60000, aggregates: {n: \"COUNT(*)\"}}"));
+  RIVULET_RETURN_IF_ERROR(
+      v.check_keys({"group_by", "size_ms", "slide_ms", "allowed_lateness_ms", "aggregates"}));
+  stream::WindowOperator::Options o;
+  o.pos = v.position();
+  if (v.has("group_by")) {
+    RIVULET_ASSIGN_OR_RETURN(auto fields, select_fields(v.child("group_by")));
+    for (auto& f : fields) o.group_by.push_back({f.name, f.pos});
+  }
+  if (!v.has("size_ms")) return v.error("missing 'size_ms' (the window's length, ms of event time)");
+  RIVULET_ASSIGN_OR_RETURN(o.size_ms, v.integer("size_ms", 0, 1, INT64_MAX / 4));
+  RIVULET_ASSIGN_OR_RETURN(o.slide_ms, v.integer("slide_ms", 0, 0, INT64_MAX / 4));
+  RIVULET_ASSIGN_OR_RETURN(o.allowed_lateness_ms,
+                           v.integer("allowed_lateness_ms", 0, 0, INT64_MAX / 4));
+  const YamlNode aggs = v.child("aggregates");
+  RIVULET_RETURN_IF_ERROR(aggs.expect_map("the aggregates, e.g. {n: \"COUNT(*)\", total: \"SUM(amount)\"}"));
+  for (const std::string& name : aggs.keys()) {
+    const YamlNode c = aggs.child(name);
+    RIVULET_ASSIGN_OR_RETURN(std::string call, c.as_string());
+    o.aggregates.push_back({name, call, c.position()});
+  }
+  auto op = stream::WindowOperator::create(o);
+  if (!op.ok()) return at_node(v, op.status());
+  return std::unique_ptr<stream::Operator>(std::move(*op));
+}
+
 Result<std::unique_ptr<stream::Operator>> compile_learner(const YamlNode& v, const std::string& kind,
                                                           std::optional<std::string>& key_field,
                                                           bool has_labels, std::string& summary) {
@@ -683,6 +712,8 @@ Result<CompiledPipeline> compile_pipeline(std::string_view yaml, const std::stri
         RIVULET_ASSIGN_OR_RETURN(op, compile_validate(v));
       } else if (kind == "dedup") {
         RIVULET_ASSIGN_OR_RETURN(op, compile_dedup(v));
+      } else if (kind == "window") {
+        RIVULET_ASSIGN_OR_RETURN(op, compile_window(v));
       } else {
         std::string learner_summary;
         RIVULET_ASSIGN_OR_RETURN(

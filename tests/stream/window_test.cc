@@ -1,0 +1,151 @@
+#include "rivulet/stream/window.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "stream/operators/operator_test_util.h"
+
+namespace rivulet::stream {
+namespace {
+
+using namespace test;  // NOLINT(google-build-using-namespace)
+
+SchemaPtr payments() { return schema_of({{"card", Type::kString}, {"amount", Type::kDouble}}); }
+
+Batch timed(const std::vector<std::tuple<const char*, double, int64_t>>& rows) {
+  Batch b(payments());
+  for (const auto& [card, amount, t] : rows) {
+    const size_t r = b.add_row(t);
+    b.set_string(r, 0, card);
+    b.set(r, 1, Value::of_double(amount));
+  }
+  return b;
+}
+
+struct Harness {
+  explicit Harness(WindowOperator::Options o) : op(WindowOperator::create(std::move(o)).value()) {
+    out_schema = open_ok(*op, payments());
+  }
+  std::vector<std::string> process(Batch b) {
+    OperatorContext ctx(dead);
+    EXPECT_TRUE(op->process(b, ctx).ok());
+    in += ctx.counts.in;
+    filtered += ctx.counts.filtered;
+    return rows_of(b);
+  }
+  std::vector<std::string> watermark(int64_t wm) {
+    OperatorContext ctx(dead);
+    Batch out(out_schema);
+    EXPECT_TRUE(op->on_watermark(wm, out, ctx).ok());
+    return rows_of(out);
+  }
+  std::unique_ptr<WindowOperator> op;
+  SchemaPtr out_schema;
+  CollectingDeadLetters dead;
+  uint64_t in = 0, filtered = 0;
+};
+
+TEST(WindowOperatorTest, TumblingWindowsFireAtTheWatermark) {
+  Harness h(
+      {.group_by = {{"card", {}}},
+       .size_ms = 1000,
+       .aggregates = {
+           {"n", "COUNT(*)", {}}, {"total", "SUM(amount)", {}}, {"biggest", "MAX(amount)", {}}}});
+  EXPECT_EQ(h.out_schema->to_string(),
+            "card string, window_start bigint NOT NULL, window_end bigint NOT NULL, n bigint, "
+            "total double, biggest double");
+  EXPECT_TRUE(
+      h.process(timed({{"a", 10, 100}, {"b", 5, 200}, {"a", 20, 999}, {"a", 1, 1000}})).empty());
+  EXPECT_EQ(h.in, 4u);
+  EXPECT_EQ(h.filtered, 4u);
+  EXPECT_TRUE(h.watermark(999).empty());  // [0, 1000) ends at 1000
+  EXPECT_EQ(
+      h.watermark(1000),
+      (std::vector<std::string>{
+          R"({"card": "a", "window_start": 0, "window_end": 1000, "n": 2, "total": 30, "biggest": 20})",
+          R"({"card": "b", "window_start": 0, "window_end": 1000, "n": 1, "total": 5, "biggest": 5})"}));
+  EXPECT_EQ(h.op->windows_held(), 1u);  // a's [1000, 2000)
+  EXPECT_EQ(
+      h.watermark(INT64_MAX),
+      (std::vector<std::string>{
+          R"({"card": "a", "window_start": 1000, "window_end": 2000, "n": 1, "total": 1, "biggest": 1})"}));
+  EXPECT_EQ(h.op->windows_held(), 0u);
+}
+
+TEST(WindowOperatorTest, HoppingWindowsHoldEachRowInSizeOverSlideWindows) {
+  Harness h({.size_ms = 1000, .slide_ms = 500, .aggregates = {{"n", "COUNT(*)", {}}}});
+  h.process(timed({{"a", 1, 200}, {"b", 1, 700}, {"c", 1, 1200}}));
+  // [-500, 500): 200; [0, 1000): 200, 700; [500, 1500): 700, 1200; [1000, 2000): 1200.
+  EXPECT_EQ(h.watermark(INT64_MAX),
+            (std::vector<std::string>{R"({"window_start": -500, "window_end": 500, "n": 1})",
+                                      R"({"window_start": 0, "window_end": 1000, "n": 2})",
+                                      R"({"window_start": 500, "window_end": 1500, "n": 2})",
+                                      R"({"window_start": 1000, "window_end": 2000, "n": 1})"}));
+}
+
+TEST(WindowOperatorTest, LateRowsUpdateWithinTheAllowedLatenessElseGoToTheLateOutput) {
+  Harness h({.group_by = {{"card", {}}},
+             .size_ms = 1000,
+             .aggregates = {{"n", "COUNT(*)", {}}},
+             .allowed_lateness_ms = 500});
+  h.process(timed({{"a", 1, 100}}));
+  EXPECT_EQ(h.watermark(1200),
+            (std::vector<std::string>{
+                R"({"card": "a", "window_start": 0, "window_end": 1000, "n": 1})"}));
+  // Late, but within 500 ms of the end: the window fires again with the updated count.
+  EXPECT_EQ(h.process(timed({{"a", 1, 300}})),
+            (std::vector<std::string>{
+                R"({"card": "a", "window_start": 0, "window_end": 1000, "n": 2})"}));
+  EXPECT_TRUE(h.watermark(1500).empty());  // the window is dropped, nothing new to say
+  EXPECT_EQ(h.op->windows_held(), 0u);
+  // Later than that: the late side output (counted, not lost).
+  EXPECT_TRUE(h.process(timed({{"a", 1, 400}})).empty());
+  EXPECT_EQ(h.filtered, 3u);
+}
+
+TEST(WindowOperatorTest, StateSnapshotsAndRestores) {
+  Harness h(
+      {.group_by = {{"card", {}}}, .size_ms = 1000, .aggregates = {{"avg", "AVG(amount)", {}}}});
+  h.process(timed({{"a", 10, 100}, {"b", 4, 200}}));
+  std::stringstream bytes;
+  {
+    StateWriter w(bytes);
+    h.op->snapshot(w);
+  }
+  Harness restored(
+      {.group_by = {{"card", {}}}, .size_ms = 1000, .aggregates = {{"avg", "AVG(amount)", {}}}});
+  {
+    StateReader r(bytes);
+    ASSERT_TRUE(restored.op->restore(r).ok());
+  }
+  restored.process(timed({{"a", 20, 300}}));
+  EXPECT_EQ(restored.watermark(1000),
+            (std::vector<std::string>{
+                R"({"card": "a", "window_start": 0, "window_end": 1000, "avg": 15})",
+                R"({"card": "b", "window_start": 0, "window_end": 1000, "avg": 4})"}));
+}
+
+TEST(WindowOperatorTest, ErrorsNameThePlace) {
+  EXPECT_EQ(WindowOperator::create({.size_ms = 1000,
+                                    .slide_ms = 300,
+                                    .aggregates = {{"n", "COUNT(*)", {}}},
+                                    .pos = {.line = 3, .column = 5}})
+                .status()
+                .message(),
+            "line 3, column 5: window: 'slide_ms' must divide 'size_ms' (1000), got 300");
+  auto op = WindowOperator::create(
+                {.size_ms = 1000, .aggregates = {{"m", "AVGG(amount)", {.line = 7, .column = 9}}}})
+                .value();
+  OpenContext ctx;
+  EXPECT_EQ(op->open(payments(), ctx).status().message().substr(0, 62),
+            "line 7, column 9: window: unknown aggregate function 'AVGG' (d");
+  auto op2 = WindowOperator::create(
+                 {.size_ms = 1000, .aggregates = {{"m", "SUM(amont)", {.line = 7, .column = 9}}}})
+                 .value();
+  EXPECT_EQ(op2->open(payments(), ctx).status().message(),
+            "line 7, column 9: window: unknown field 'amont' (did you mean 'amount'?)");
+}
+
+}  // namespace
+}  // namespace rivulet::stream
