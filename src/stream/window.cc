@@ -112,34 +112,7 @@ Result<SchemaPtr> WindowOperator::open(SchemaPtr input, OpenContext& ctx) {
 
 void WindowOperator::group_key(const Batch& batch, size_t r) {
   key_.clear();
-  for (const size_t f : group_fields_) {
-    const Value v = batch.get(r, f);
-    key_.push_back(static_cast<char>(v.type()));
-    switch (v.type()) {
-      case Type::kNull:
-        break;
-      case Type::kBool:
-        key_.push_back(v.as_bool() ? '1' : '0');
-        break;
-      case Type::kInt: {
-        const int64_t i = v.as_int();
-        key_.append(reinterpret_cast<const char*>(&i), sizeof i);
-        break;
-      }
-      case Type::kDouble: {
-        const double d = v.as_double() == 0.0 ? 0.0 : v.as_double();
-        key_.append(reinterpret_cast<const char*>(&d), sizeof d);
-        break;
-      }
-      case Type::kString: {
-        const std::string_view s = v.as_string();
-        const auto n = static_cast<uint32_t>(s.size());
-        key_.append(reinterpret_cast<const char*>(&n), sizeof n);
-        key_.append(s);
-        break;
-      }
-    }
-  }
+  internal::append_key_bytes(batch, r, group_fields_, key_);
 }
 
 Status WindowOperator::emit(const std::string& key, int64_t start, Window& w, Batch& out) {

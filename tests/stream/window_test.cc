@@ -1,5 +1,6 @@
 #include "rivulet/stream/window.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <sstream>
@@ -23,17 +24,30 @@ Batch timed(const std::vector<std::tuple<const char*, double, int64_t>>& rows) {
   return b;
 }
 
+// Keeps what goes to side outputs.
+class SideContext final : public OperatorContext {
+ public:
+  explicit SideContext(DeadLetters& dead) : OperatorContext(dead) {}
+  void side(size_t id, Batch& batch) override {
+    for (const auto& row : rows_of(batch)) sides.push_back(fmt::format("{}: {}", id, row));
+    batch.clear();
+  }
+  std::vector<std::string> sides;
+};
+
 struct Harness {
   explicit Harness(WindowOperator::Options o) : op(WindowOperator::create(std::move(o)).value()) {
     out_schema = open_ok(*op, payments());
   }
   std::vector<std::string> process(Batch b) {
-    OperatorContext ctx(dead);
+    SideContext ctx(dead);
     EXPECT_TRUE(op->process(b, ctx).ok());
     in += ctx.counts.in;
     filtered += ctx.counts.filtered;
+    sides.insert(sides.end(), ctx.sides.begin(), ctx.sides.end());
     return rows_of(b);
   }
+  std::vector<std::string> sides;
   std::vector<std::string> watermark(int64_t wm) {
     OperatorContext ctx(dead);
     Batch out(out_schema);
@@ -100,8 +114,10 @@ TEST(WindowOperatorTest, LateRowsUpdateWithinTheAllowedLatenessElseGoToTheLateOu
   EXPECT_TRUE(h.watermark(1500).empty());  // the window is dropped, nothing new to say
   EXPECT_EQ(h.op->windows_held(), 0u);
   // Later than that: the late side output (counted, not lost).
+  EXPECT_TRUE(h.sides.empty());
   EXPECT_TRUE(h.process(timed({{"a", 1, 400}})).empty());
   EXPECT_EQ(h.filtered, 3u);
+  EXPECT_EQ(h.sides, (std::vector<std::string>{R"(0: {"card": "a", "amount": 1})"}));
 }
 
 TEST(WindowOperatorTest, StateSnapshotsAndRestores) {

@@ -32,6 +32,40 @@ inline std::string_view stage_of(const Operator& op) {
   return op.name().empty() ? op.kind() : std::string_view(op.name());
 }
 
+// Appends the bytes that identify the values of `fields` in row r of `batch` (type tag, then
+// the value; strings length-prefixed): equal keys give equal bytes. NULL is a value; -0.0 is 0.0.
+inline void append_key_bytes(const Batch& batch, size_t r, const std::vector<size_t>& fields,
+                             std::string& out) {
+  for (const size_t f : fields) {
+    const Value v = batch.get(r, f);
+    out.push_back(static_cast<char>(v.type()));
+    switch (v.type()) {
+      case Type::kNull:
+        break;
+      case Type::kBool:
+        out.push_back(v.as_bool() ? '1' : '0');
+        break;
+      case Type::kInt: {
+        const int64_t i = v.as_int();
+        out.append(reinterpret_cast<const char*>(&i), sizeof i);
+        break;
+      }
+      case Type::kDouble: {
+        const double d = v.as_double() == 0.0 ? 0.0 : v.as_double();
+        out.append(reinterpret_cast<const char*>(&d), sizeof d);
+        break;
+      }
+      case Type::kString: {
+        const std::string_view s = v.as_string();
+        const auto n = static_cast<uint32_t>(s.size());
+        out.append(reinterpret_cast<const char*>(&n), sizeof n);
+        out.append(s);
+        break;
+      }
+    }
+  }
+}
+
 inline Result<SchemaPtr> make_schema(std::vector<SchemaField> fields) {
   RIVULET_ASSIGN_OR_RETURN(Schema schema, Schema::create(std::move(fields)));
   return std::make_shared<const Schema>(std::move(schema));
