@@ -28,7 +28,7 @@ const std::vector<std::string_view> kTopKeys = {"name",  "source",       "labels
 const std::vector<std::string_view> kSourceKinds = {"file", "stdin", "socket", "generator"};
 const std::vector<std::string_view> kStepKinds = {
     "filter", "map", "select", "drop", "key_by", "flat_map", "validate", "dedup",
-    "window", "evaluate", "predict", "learn"};
+    "window", "over", "evaluate", "predict", "learn"};
 const std::vector<std::string_view> kSinkKinds = {"console", "file", "socket"};
 
 std::string join(const std::vector<std::string_view>& items) {
@@ -489,6 +489,31 @@ Result<std::unique_ptr<stream::Operator>> compile_window(const YamlNode& v) {
   return std::unique_ptr<stream::Operator>(std::move(*op));
 }
 
+Result<std::unique_ptr<stream::Operator>> compile_over(const YamlNode& v) {
+  RIVULET_RETURN_IF_ERROR(v.expect_map(
+      "the rolling aggregates, e.g. {partition_by: [card], range_ms: 3600000, aggregates: "
+      "{payments_1h: \"COUNT(*)\"}}"));
+  RIVULET_RETURN_IF_ERROR(v.check_keys({"partition_by", "range_ms", "aggregates"}));
+  stream::OverOperator::Options o;
+  o.pos = v.position();
+  if (v.has("partition_by")) {
+    RIVULET_ASSIGN_OR_RETURN(auto fields, select_fields(v.child("partition_by")));
+    for (auto& f : fields) o.partition_by.push_back({f.name, f.pos});
+  }
+  if (!v.has("range_ms")) return v.error("missing 'range_ms' (how far back, ms of event time)");
+  RIVULET_ASSIGN_OR_RETURN(o.range_ms, v.integer("range_ms", 0, 1, INT64_MAX / 4));
+  const YamlNode aggs = v.child("aggregates");
+  RIVULET_RETURN_IF_ERROR(aggs.expect_map("the aggregates, e.g. {payments_1h: \"COUNT(*)\"}"));
+  for (const std::string& name : aggs.keys()) {
+    const YamlNode c = aggs.child(name);
+    RIVULET_ASSIGN_OR_RETURN(std::string call, c.as_string());
+    o.aggregates.push_back({name, call, c.position()});
+  }
+  auto op = stream::OverOperator::create(o);
+  if (!op.ok()) return at_node(v, op.status());
+  return std::unique_ptr<stream::Operator>(std::move(*op));
+}
+
 Result<std::unique_ptr<stream::Operator>> compile_learner(const YamlNode& v, const std::string& kind,
                                                           std::optional<std::string>& key_field,
                                                           bool has_labels, std::string& summary) {
@@ -714,6 +739,8 @@ Result<CompiledPipeline> compile_pipeline(std::string_view yaml, const std::stri
         RIVULET_ASSIGN_OR_RETURN(op, compile_dedup(v));
       } else if (kind == "window") {
         RIVULET_ASSIGN_OR_RETURN(op, compile_window(v));
+      } else if (kind == "over") {
+        RIVULET_ASSIGN_OR_RETURN(op, compile_over(v));
       } else {
         std::string learner_summary;
         RIVULET_ASSIGN_OR_RETURN(

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <deque>
 #include <regex>
 #include <sstream>
 
@@ -43,6 +44,54 @@ bool parse_call(const std::string& call, std::string& function, bool& star, bool
   return true;
 }
 
+// Resolves each aggregate call against `input`: its argument field (none for COUNT(*)), a
+// fresh accumulator, and its output field. `removable`: accumulators for rolling windows (MIN and
+// MAX with their FIFO deque), and an error for those that cannot remove.
+Status resolve_aggregates(const std::vector<WindowAggregate>& aggregates, const Schema& input,
+                          std::string_view step, bool removable,
+                          std::vector<std::optional<size_t>>& fields,
+                          std::vector<std::unique_ptr<Aggregate>>& prototypes,
+                          std::vector<SchemaField>& out) {
+  fields.clear();
+  prototypes.clear();
+  for (const WindowAggregate& a : aggregates) {
+    std::string function, field;
+    bool star = false, distinct = false;
+    if (!parse_call(a.call, function, star, distinct, field)) {
+      return error_at(a.pos, fmt::format("{}: '{}' is not an aggregate call such as AVG(amount), "
+                                         "COUNT(*) or COUNT(DISTINCT user)",
+                                         step, a.call));
+    }
+    Type type = Type::kInt;
+    if (!star) {
+      const auto index = input.index_of(field);
+      if (!index)
+        return error_at(a.pos, fmt::format("{}: {}", step, input.unknown_field_message(field)));
+      fields.push_back(*index);
+      type = input.field(*index).type;
+    } else {
+      fields.push_back(std::nullopt);
+    }
+    AggregateArgs args;
+    args.star = star;
+    args.distinct = distinct;
+    std::string upper = function;
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    args.fifo_remove = removable && (upper == "MIN" || upper == "MAX") && type != Type::kString;
+    auto agg = make_aggregate(function, type, args);
+    if (!agg.ok()) return error_at(a.pos, fmt::format("{}: {}", step, agg.status().message()));
+    if (removable && !(*agg)->can_remove()) {
+      return error_at(a.pos, fmt::format("{}: {} cannot take rows back out as they leave the range "
+                                         "(use COUNT, SUM, AVG, MIN, MAX of numbers, VAR_*, "
+                                         "STDDEV_* or COUNT(DISTINCT))",
+                                         step, a.call));
+    }
+    out.push_back({a.name, (*agg)->result_type(), true});
+    prototypes.push_back(std::move(*agg));
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<std::unique_ptr<WindowOperator>> WindowOperator::create(Options options) {
@@ -67,8 +116,6 @@ Result<std::unique_ptr<WindowOperator>> WindowOperator::create(Options options) 
 
 Result<SchemaPtr> WindowOperator::open(SchemaPtr input, OpenContext& ctx) {
   group_fields_.clear();
-  agg_fields_.clear();
-  prototypes_.clear();
   std::vector<SchemaField> fields;
   for (const FieldRef& f : options_.group_by) {
     const auto index = input->index_of(f.name);
@@ -78,32 +125,8 @@ Result<SchemaPtr> WindowOperator::open(SchemaPtr input, OpenContext& ctx) {
   }
   fields.push_back({"window_start", Type::kInt, false});
   fields.push_back({"window_end", Type::kInt, false});
-  for (const WindowAggregate& a : options_.aggregates) {
-    std::string function, field;
-    bool star = false, distinct = false;
-    if (!parse_call(a.call, function, star, distinct, field)) {
-      return error_at(a.pos,
-                      fmt::format("window: '{}' is not an aggregate call such as AVG(amount), "
-                                  "COUNT(*) or COUNT(DISTINCT user)",
-                                  a.call));
-    }
-    Type type = Type::kInt;
-    if (!star) {
-      const auto index = input->index_of(field);
-      if (!index) return error_at(a.pos, "window: " + input->unknown_field_message(field));
-      agg_fields_.push_back(*index);
-      type = input->field(*index).type;
-    } else {
-      agg_fields_.push_back(std::nullopt);
-    }
-    AggregateArgs args;
-    args.star = star;
-    args.distinct = distinct;
-    auto agg = make_aggregate(function, type, args);
-    if (!agg.ok()) return error_at(a.pos, fmt::format("window: {}", agg.status().message()));
-    fields.push_back({a.name, (*agg)->result_type(), true});
-    prototypes_.push_back(std::move(*agg));
-  }
+  RIVULET_RETURN_IF_ERROR(resolve_aggregates(options_.aggregates, *input, "window", false,
+                                             agg_fields_, prototypes_, fields));
   RIVULET_ASSIGN_OR_RETURN(out_schema_, internal::make_schema(std::move(fields)));
   late_schema_ = input;
   late_side_ = ctx.declare_side_output("late", input);
@@ -294,6 +317,229 @@ Status WindowOperator::restore(StateReader& in) {
 
 std::unique_ptr<Operator> WindowOperator::clone() const {
   auto c = std::unique_ptr<WindowOperator>(new WindowOperator(options_));
+  c->set_name(name());
+  return c;
+}
+
+// ---- over ----
+
+// A partition's rows within the range (their time and aggregate arguments, strings owned) and
+// its accumulators.
+struct OverOperator::Partition {
+  struct Entry {
+    int64_t time = 0;
+    std::vector<Value> values;
+    std::vector<std::string> strings;
+  };
+  std::deque<Entry> rows;
+  std::vector<std::unique_ptr<Aggregate>> aggs;
+  int64_t newest = INT64_MIN;
+};
+
+OverOperator::OverOperator(Options options) : options_(std::move(options)) {}
+OverOperator::~OverOperator() = default;
+
+Result<std::unique_ptr<OverOperator>> OverOperator::create(Options options) {
+  if (options.range_ms <= 0) {
+    return error_at(options.pos,
+                    fmt::format("over: 'range_ms' must be > 0, got {}", options.range_ms));
+  }
+  if (options.aggregates.empty()) {
+    return error_at(options.pos, "over: no aggregates (give e.g. {payments_1h: \"COUNT(*)\"})");
+  }
+  return std::unique_ptr<OverOperator>(new OverOperator(std::move(options)));
+}
+
+Result<SchemaPtr> OverOperator::open(SchemaPtr input, OpenContext& ctx) {
+  (void)ctx;
+  key_fields_.clear();
+  for (const FieldRef& f : options_.partition_by) {
+    const auto index = input->index_of(f.name);
+    if (!index) return error_at(f.pos, "over: " + input->unknown_field_message(f.name));
+    key_fields_.push_back(*index);
+  }
+  std::vector<SchemaField> fields = input->fields();
+  n_in_ = fields.size();
+  std::vector<SchemaField> added;
+  RIVULET_RETURN_IF_ERROR(resolve_aggregates(options_.aggregates, *input, "over", true, agg_fields_,
+                                             prototypes_, added));
+  for (auto& f : added) {
+    if (input->index_of(f.name)) {
+      return error_at(options_.pos,
+                      fmt::format("over: '{}' is already a field of the input", f.name));
+    }
+    fields.push_back(std::move(f));
+  }
+  RIVULET_ASSIGN_OR_RETURN(out_schema_, internal::make_schema(std::move(fields)));
+  return out_schema_;
+}
+
+Status OverOperator::process(Batch& batch, OperatorContext& ctx) {
+  const size_t n = batch.size();
+  ctx.counts.in += n;
+  Batch out(out_schema_);
+  out.reserve(n);
+  for (size_t r = 0; r < n; ++r) {
+    key_.clear();
+    internal::append_key_bytes(batch, r, key_fields_, key_);
+    auto& slot = partitions_[key_];
+    if (!slot) {
+      slot = std::make_unique<Partition>();
+      for (const auto& p : prototypes_) {
+        slot->aggs.push_back(p->clone());
+        slot->aggs.back()->reset();
+      }
+    }
+    Partition& part = *slot;
+    const int64_t t = batch.event_time(r);
+    // Rows more than range_ms before this one leave, oldest first.
+    while (!part.rows.empty() && part.rows.front().time <= t - options_.range_ms) {
+      const Partition::Entry& e = part.rows.front();
+      for (size_t a = 0; a < part.aggs.size(); ++a) {
+        RIVULET_RETURN_IF_ERROR(part.aggs[a]->remove(e.values[a]));
+      }
+      part.rows.pop_front();
+    }
+    Partition::Entry entry;
+    entry.time = t;
+    entry.values.reserve(part.aggs.size());
+    for (size_t a = 0; a < part.aggs.size(); ++a) {
+      Value v = agg_fields_[a] ? batch.get(r, *agg_fields_[a]) : Value::of_bool(true);
+      part.aggs[a]->add(v);
+      entry.values.push_back(v);
+    }
+    // Strings are kept for their removal: the entry owns them.
+    entry.strings.reserve(entry.values.size());
+    for (Value& v : entry.values) {
+      if (v.type() == Type::kString) {
+        entry.strings.emplace_back(v.as_string());
+        v = Value::of_string(entry.strings.back());
+      }
+    }
+    part.rows.push_back(std::move(entry));
+    part.newest = std::max(part.newest, t);
+    const Value* in = batch.row(r);
+    const size_t o = out.add_row(t);
+    for (size_t f = 0; f < n_in_; ++f) out.set(o, f, in[f]);  // strings stay in the input arena
+    for (size_t a = 0; a < part.aggs.size(); ++a) {
+      const Value v = part.aggs[a]->result();
+      if (v.type() == Type::kString) {
+        out.set_string(o, n_in_ + a, v.as_string());
+      } else {
+        out.set(o, n_in_ + a, v);
+      }
+    }
+  }
+  ctx.counts.out += out.size();
+  internal::hand_over(batch, out);
+  return {};
+}
+
+Status OverOperator::on_watermark(int64_t watermark, Batch& batch, OperatorContext& ctx) {
+  (void)batch;
+  (void)ctx;
+  // A partition whose newest row is a whole range behind the watermark has nothing left in range.
+  std::erase_if(partitions_, [&](const auto& kv) {
+    return watermark == INT64_MAX || kv.second->newest <= watermark - options_.range_ms;
+  });
+  return {};
+}
+
+void OverOperator::snapshot(StateWriter& out) const {
+  out(static_cast<uint64_t>(partitions_.size()));
+  for (const auto& [key, part] : partitions_) {
+    out(key, part->newest, static_cast<uint64_t>(part->rows.size()));
+    for (const auto& e : part->rows) {
+      std::vector<std::pair<uint8_t, std::string>> values;
+      for (const Value& v : e.values) {
+        std::string bytes;
+        switch (v.type()) {
+          case Type::kString:
+            bytes.assign(v.as_string());
+            break;
+          case Type::kInt: {
+            const int64_t i = v.as_int();
+            bytes.assign(reinterpret_cast<const char*>(&i), sizeof i);
+            break;
+          }
+          case Type::kDouble: {
+            const double d = v.as_double();
+            bytes.assign(reinterpret_cast<const char*>(&d), sizeof d);
+            break;
+          }
+          case Type::kBool:
+            bytes.assign(v.as_bool() ? "1" : "0");
+            break;
+          case Type::kNull:
+            break;
+        }
+        values.emplace_back(static_cast<uint8_t>(v.type()), std::move(bytes));
+      }
+      out(e.time, values);
+    }
+    for (const auto& a : part->aggs) a->save(out);
+  }
+}
+
+Status OverOperator::restore(StateReader& in) {
+  partitions_.clear();
+  try {
+    uint64_t n = 0;
+    in(n);
+    for (uint64_t i = 0; i < n; ++i) {
+      std::string key;
+      auto part = std::make_unique<Partition>();
+      uint64_t rows = 0;
+      in(key, part->newest, rows);
+      for (uint64_t k = 0; k < rows; ++k) {
+        Partition::Entry e;
+        std::vector<std::pair<uint8_t, std::string>> values;
+        in(e.time, values);
+        e.strings.reserve(values.size());
+        for (auto& [type, bytes] : values) {
+          switch (static_cast<Type>(type)) {
+            case Type::kString:
+              e.strings.push_back(std::move(bytes));
+              e.values.push_back(Value::of_string(e.strings.back()));
+              break;
+            case Type::kInt: {
+              int64_t v = 0;
+              std::memcpy(&v, bytes.data(), std::min(bytes.size(), sizeof v));
+              e.values.push_back(Value::of_int(v));
+              break;
+            }
+            case Type::kDouble: {
+              double v = 0;
+              std::memcpy(&v, bytes.data(), std::min(bytes.size(), sizeof v));
+              e.values.push_back(Value::of_double(v));
+              break;
+            }
+            case Type::kBool:
+              e.values.push_back(Value::of_bool(bytes == "1"));
+              break;
+            case Type::kNull:
+              e.values.push_back(Value());
+              break;
+          }
+        }
+        part->rows.push_back(std::move(e));
+      }
+      for (const auto& p : prototypes_) {
+        auto a = p->clone();
+        RIVULET_RETURN_IF_ERROR(a->load(in));
+        part->aggs.push_back(std::move(a));
+      }
+      partitions_.emplace(std::move(key), std::move(part));
+    }
+  } catch (const std::exception& e) {
+    partitions_.clear();
+    return Status::data_loss(fmt::format("over: corrupt state: {}", e.what()));
+  }
+  return {};
+}
+
+std::unique_ptr<Operator> OverOperator::clone() const {
+  auto c = std::unique_ptr<OverOperator>(new OverOperator(options_));
   c->set_name(name());
   return c;
 }

@@ -163,5 +163,79 @@ TEST(WindowOperatorTest, ErrorsNameThePlace) {
             "line 7, column 9: window: unknown field 'amont' (did you mean 'amount'?)");
 }
 
+// ---- over ----
+
+TEST(OverOperatorTest, EachRowGetsItsPartitionsAggregatesOverTheRange) {
+  auto op = OverOperator::create({.partition_by = {{"card", {}}},
+                                  .range_ms = 1000,
+                                  .aggregates = {{"n_1s", "COUNT(*)", {}},
+                                                 {"sum_1s", "SUM(amount)", {}},
+                                                 {"max_1s", "MAX(amount)", {}}}})
+                .value();
+  const SchemaPtr out = open_ok(*op, payments());
+  EXPECT_EQ(out->to_string(),
+            "card string, amount double, n_1s bigint, sum_1s double, max_1s double");
+  Batch b = timed({{"a", 10, 0},
+                   {"a", 30, 500},
+                   {"b", 7, 600},
+                   {"a", 5, 1000},    // 0 has left: (500, 1000]
+                   {"a", 1, 1600}});  // 500 has left too: (600, 1600]
+  CollectingDeadLetters dead;
+  OperatorContext ctx(dead);
+  ASSERT_TRUE(op->process(b, ctx).ok());
+  EXPECT_EQ(rows_of(b), (std::vector<std::string>{
+                            R"({"card": "a", "amount": 10, "n_1s": 1, "sum_1s": 10, "max_1s": 10})",
+                            R"({"card": "a", "amount": 30, "n_1s": 2, "sum_1s": 40, "max_1s": 30})",
+                            R"({"card": "b", "amount": 7, "n_1s": 1, "sum_1s": 7, "max_1s": 7})",
+                            R"({"card": "a", "amount": 5, "n_1s": 2, "sum_1s": 35, "max_1s": 30})",
+                            R"({"card": "a", "amount": 1, "n_1s": 2, "sum_1s": 6, "max_1s": 5})"}));
+  EXPECT_EQ(ctx.counts.in, 5u);
+  EXPECT_EQ(ctx.counts.out, 5u);
+  // The watermark forgets b (newest 600) once it is a range past it, not a (newest 1600).
+  Batch none(out);
+  ASSERT_TRUE(op->on_watermark(1700, none, ctx).ok());
+  EXPECT_EQ(op->partitions_held(), 1u);
+}
+
+TEST(OverOperatorTest, StateSnapshotsAndRestores) {
+  const OverOperator::Options o{
+      .partition_by = {{"card", {}}},
+      .range_ms = 1000,
+      .aggregates = {{"avg", "AVG(amount)", {}}, {"cards", "COUNT(DISTINCT card)", {}}}};
+  auto op = OverOperator::create(o).value();
+  open_ok(*op, payments());
+  CollectingDeadLetters dead;
+  OperatorContext ctx(dead);
+  Batch b = timed({{"a", 10, 0}, {"a", 20, 100}});
+  ASSERT_TRUE(op->process(b, ctx).ok());
+  std::stringstream bytes;
+  {
+    StateWriter w(bytes);
+    op->snapshot(w);
+  }
+  auto restored = OverOperator::create(o).value();
+  open_ok(*restored, payments());
+  {
+    StateReader r(bytes);
+    ASSERT_TRUE(restored->restore(r).ok());
+  }
+  Batch next = timed({{"a", 60, 1050}});  // 0 leaves: avg of 20 and 60
+  ASSERT_TRUE(restored->process(next, ctx).ok());
+  EXPECT_EQ(rows_of(next),
+            (std::vector<std::string>{R"({"card": "a", "amount": 60, "avg": 40, "cards": 1})"}));
+}
+
+TEST(OverOperatorTest, AggregatesThatCannotRemoveAreRefused) {
+  auto op = OverOperator::create(
+                {.range_ms = 1000,
+                 .aggregates = {{"first", "FIRST_VALUE(amount)", {.line = 9, .column = 3}}}})
+                .value();
+  OpenContext ctx;
+  EXPECT_EQ(op->open(payments(), ctx).status().message(),
+            "line 9, column 3: over: FIRST_VALUE(amount) cannot take rows back out as they leave "
+            "the range (use COUNT, SUM, AVG, MIN, MAX of numbers, VAR_*, STDDEV_* or "
+            "COUNT(DISTINCT))");
+}
+
 }  // namespace
 }  // namespace rivulet::stream

@@ -28,6 +28,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -95,6 +96,49 @@ class WindowOperator final : public Operator {
   std::vector<std::pair<int64_t, std::string>> dirty_;  // windows a late row changed
   std::string key_;
   int64_t watermark_ = INT64_MIN;
+};
+
+/// `over`: per-event rolling aggregates, as Flink SQL's
+/// `agg(x) OVER (PARTITION BY k ORDER BY time RANGE BETWEEN INTERVAL 'range' PRECEDING AND
+/// CURRENT ROW)`: each row gets, as new fields, the aggregates of its partition's rows whose event
+/// time is within `range_ms` before its own (itself included): "payments on this card in the
+/// last hour". Rows are taken in arrival order (a real-time feature must not wait), and a row
+/// leaves a partition's range when a later row's time is `range_ms` past it. Aggregates must be
+/// removable (COUNT, SUM, AVG, MIN, MAX of numbers, VAR/STDDEV, COUNT(DISTINCT)); a partition
+/// idle for `range_ms` of watermark is forgotten. State snapshots and restores.
+class OverOperator final : public Operator {
+ public:
+  struct Options {
+    std::vector<FieldRef> partition_by;       ///< empty: one partition
+    int64_t range_ms = 0;                     ///< REQUIRES: > 0.
+    std::vector<WindowAggregate> aggregates;  ///< REQUIRES: not empty, removable.
+    SourcePos pos;
+  };
+  static Result<std::unique_ptr<OverOperator>> create(Options options);
+  ~OverOperator() override;
+
+  std::string_view kind() const override { return "over"; }
+  Result<SchemaPtr> open(SchemaPtr input, OpenContext& ctx) override;
+  Status process(Batch& batch, OperatorContext& ctx) override;
+  Status on_watermark(int64_t watermark, Batch& batch, OperatorContext& ctx) override;
+  void snapshot(StateWriter& out) const override;
+  Status restore(StateReader& in) override;
+  std::unique_ptr<Operator> clone() const override;
+  /// Each partition's rows must reach the same instance: before any key_by.
+  bool needs_global_order() const override { return true; }
+  size_t partitions_held() const { return partitions_.size(); }
+
+ private:
+  struct Partition;
+  explicit OverOperator(Options options);
+  Options options_;
+  SchemaPtr out_schema_;
+  size_t n_in_ = 0;
+  std::vector<size_t> key_fields_;
+  std::vector<std::optional<size_t>> agg_fields_;
+  std::vector<std::unique_ptr<Aggregate>> prototypes_;
+  std::unordered_map<std::string, std::unique_ptr<Partition>> partitions_;
+  std::string key_;
 };
 
 }  // namespace rivulet::stream
