@@ -347,10 +347,16 @@ struct Engine::Impl {
         key_field = kf;
       }
       if (key_step && i > *key_step && op.needs_global_order() && options.parallelism > 1) {
-        return Status::invalid_argument(fmt::format(
-            "step '{}' needs every record in source order (a global model) but comes after the "
-            "key_by '{}': move it before the key_by, or make it per key (per_key: true)",
-            op.name(), plan.steps[*key_step]->name()));
+        // Allowed when the stream is keyed by one of the fields that pick the step's state.
+        const std::string& key_name = step_input_schemas[*key_step + 1]->field(*key_field).name;
+        const auto groups = op.grouping_fields();
+        if (std::find(groups.begin(), groups.end(), key_name) == groups.end()) {
+          return Status::invalid_argument(fmt::format(
+              "step '{}' needs every record in source order (a global model, or state not "
+              "grouped by the key '{}') but comes after the key_by '{}': move it before the "
+              "key_by, or make it per key (per_key: true, or group by '{}')",
+              op.name(), key_name, plan.steps[*key_step]->name(), key_name));
+        }
       }
     }
     output_schema = schema;

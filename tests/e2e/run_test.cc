@@ -198,6 +198,57 @@ sinks:
   }
 }
 
+// Windows and rolling aggregates grouped by the key run partitioned: each machine's rows are the
+// same for every parallelism.
+TEST(RunTest, KeyedWindowsAndRollingAggregatesDoNotDependOnParallelism) {
+  const std::string pipeline = write_file("windows.yaml", R"yaml(
+source:
+  kind: generator
+  generator: "sensors(n_machines=8, interval=60)"
+  seed: 9
+  count: 5000
+  event_time: event_time
+  watermark: {max_out_of_orderness_ms: 0}
+steps:
+  - key_by: machine_id
+  - over:
+      partition_by: [machine_id]
+      range_ms: 600000
+      aggregates: {temp_10m: "AVG(temperature)"}
+  - window:
+      group_by: [machine_id]
+      size_ms: 3600000
+      aggregates: {readings: "COUNT(*)", mean_temp_10m: "AVG(temp_10m)", peak: "MAX(vibration)"}
+sinks:
+  - kind: file
+    path: out.jsonl
+)yaml");
+  std::map<std::string, std::vector<std::string>> expected;
+  for (const int parallelism : {1, 2, 4}) {
+    SCOPED_TRACE(fmt::format("parallelism {}", parallelism));
+    const std::string out = (temp_dir() / fmt::format("windows_{}.jsonl", parallelism)).string();
+    const CliRun r = run(fmt::format("{} --quiet --set settings.parallelism={} --set sinks.0.path={}",
+                                     pipeline, parallelism, out));
+    ASSERT_EQ(r.status, 0) << r.err;
+    std::map<std::string, std::vector<std::string>> by_key;
+    size_t readings = 0;
+    for (const auto& row : lines_of(out)) {
+      const size_t a = row.find("\"machine_id\": \"") + 15;
+      by_key[row.substr(a, row.find('"', a) - a)].push_back(row);
+      std::smatch m;
+      ASSERT_TRUE(std::regex_search(row, m, std::regex(R"("readings": (\d+))"))) << row;
+      readings += std::stoul(m[1]);
+    }
+    EXPECT_EQ(readings, 5000u);  // every reading is in exactly one hourly window
+    if (expected.empty()) {
+      expected = by_key;
+      EXPECT_EQ(expected.size(), 8u);
+    } else {
+      EXPECT_EQ(by_key, expected);
+    }
+  }
+}
+
 TEST(RunTest, SigintStopsCleanlyFlushesAndPrintsTheCounts) {
   const std::string out = (temp_dir() / "endless.jsonl").string();
   const std::string pipeline = write_file("endless.yaml", fmt::format(R"(

@@ -335,9 +335,9 @@ TEST(EngineTest, GlobalStepAfterKeyByIsRefusedWithParallelism) {
   auto engine = Engine::create(std::move(plan), options);
   ASSERT_FALSE(engine.ok());
   EXPECT_EQ(engine.status().message(),
-            "step 'model' needs every record in source order (a global model) but comes after "
-            "the key_by 'key_by#1': move it before the key_by, or make it per key (per_key: "
-            "true)");
+            "step 'model' needs every record in source order (a global model, or state not grouped "
+            "by the key 'key') but comes after the key_by 'key_by#1': move it before the key_by, "
+            "or make it per key (per_key: true, or group by 'key')");
 }
 
 TEST(EngineTest, UnknownSinkStreamNamesTheStreams) {

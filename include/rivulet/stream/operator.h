@@ -203,6 +203,11 @@ class Operator {
   /// For a key_by: the index of the key field in its output schema, by which the engine
   /// partitions the steps after it. Default: none (the operator does not key the stream).
   virtual std::optional<size_t> partition_key_field() const { return std::nullopt; }
+  /// The fields whose values together pick the state a row updates (a window's group_by, a
+  /// dedup's key). A step that needs_global_order() may still run after a key_by, partitioned,
+  /// when the key is one of these fields: each partition then sees every row of its groups.
+  /// Default: none.
+  virtual std::vector<std::string> grouping_fields() const { return {}; }
   /// Whether the operator's output depends on the order of all records (a global learner):
   /// the engine then runs it on one thread, in source order. Default: false.
   virtual bool needs_global_order() const { return false; }

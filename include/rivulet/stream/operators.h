@@ -361,7 +361,7 @@ class ValidateOperator final : public Operator {
 /// together (NULL is a value like any other). A key's state is dropped once the watermark has
 /// passed its range, so memory follows the keys active within `within_ms`. State snapshots and
 /// restores. Rows keep their order; the schema is unchanged. With `parallelism`, it goes before
-/// the key_by (it needs to see every row).
+/// the key_by, or after one whose key is a key field (it needs every row of its keys).
 class DedupOperator final : public Operator {
  public:
   struct Options {
@@ -382,9 +382,14 @@ class DedupOperator final : public Operator {
   const Options& options() const { return options_; }
   /// Keys held (for tests and stats).
   size_t keys_held() const { return kept_.size(); }
-  /// A duplicate can be any earlier row: the step sees every row, before any key_by (the engine
-  /// refuses it after one when the pipeline is parallel).
+  /// A duplicate can be any earlier row of its key: the step sees every row, before any key_by,
+  /// or after one whose key is a key field.
   bool needs_global_order() const override { return true; }
+  std::vector<std::string> grouping_fields() const override {
+    std::vector<std::string> out;
+    for (const FieldRef& f : options_.key) out.push_back(f.name);
+    return out;
+  }
 
  private:
   explicit DedupOperator(Options options) : options_(std::move(options)) {}

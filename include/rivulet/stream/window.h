@@ -67,9 +67,14 @@ class WindowOperator final : public Operator {
   void snapshot(StateWriter& out) const override;
   Status restore(StateReader& in) override;
   std::unique_ptr<Operator> clone() const override;
-  /// A window holds every row of its groups until it fires: it sees all rows, before any key_by
-  /// (a per-key version after key_by comes with the partitioned windows).
+  /// A window must see every row of its groups: before any key_by, or after one whose key is a
+  /// group_by field (then each partition holds its groups' windows).
   bool needs_global_order() const override { return true; }
+  std::vector<std::string> grouping_fields() const override {
+    std::vector<std::string> out;
+    for (const FieldRef& f : options_.group_by) out.push_back(f.name);
+    return out;
+  }
   const Options& options() const { return options_; }
   /// Windows held (groups times open windows).
   size_t windows_held() const { return windows_.size(); }
@@ -124,8 +129,14 @@ class OverOperator final : public Operator {
   void snapshot(StateWriter& out) const override;
   Status restore(StateReader& in) override;
   std::unique_ptr<Operator> clone() const override;
-  /// Each partition's rows must reach the same instance: before any key_by.
+  /// Each partition's rows must reach the same instance: before any key_by, or after one whose
+  /// key is a partition_by field.
   bool needs_global_order() const override { return true; }
+  std::vector<std::string> grouping_fields() const override {
+    std::vector<std::string> out;
+    for (const FieldRef& f : options_.partition_by) out.push_back(f.name);
+    return out;
+  }
   size_t partitions_held() const { return partitions_.size(); }
 
  private:
