@@ -325,15 +325,35 @@ std::unique_ptr<Operator> WindowOperator::clone() const {
 
 // A partition's rows within the range (their time and aggregate arguments, strings owned) and
 // its accumulators.
+// The rows are kept flat, oldest first: their times, their aggregate arguments (one per aggregate
+// a row), and the string arguments' text (owned; a deque keeps each in place while others come
+// and go), so that a row costs no allocation of its own.
 struct OverOperator::Partition {
-  struct Entry {
-    int64_t time = 0;
-    std::vector<Value> values;
-    std::vector<std::string> strings;
-  };
-  std::deque<Entry> rows;
+  std::deque<int64_t> times;
+  std::deque<Value> values;
+  std::deque<std::string> strings;
   std::vector<std::unique_ptr<Aggregate>> aggs;
   int64_t newest = INT64_MIN;
+
+  // Removes the oldest row from the accumulators and the buffers.
+  Status pop_oldest() {
+    for (size_t a = 0; a < aggs.size(); ++a) {
+      const Value v = values.front();
+      RIVULET_RETURN_IF_ERROR(aggs[a]->remove(v));
+      if (v.type() == Type::kString) strings.pop_front();
+      values.pop_front();
+    }
+    times.pop_front();
+    return {};
+  }
+  // Keeps a row's argument (its string copied here).
+  void push(Value v) {
+    if (v.type() == Type::kString) {
+      strings.emplace_back(v.as_string());
+      v = Value::of_string(strings.back());
+    }
+    values.push_back(v);
+  }
 };
 
 OverOperator::OverOperator(Options options) : options_(std::move(options)) {}
@@ -393,30 +413,15 @@ Status OverOperator::process(Batch& batch, OperatorContext& ctx) {
     Partition& part = *slot;
     const int64_t t = batch.event_time(r);
     // Rows more than range_ms before this one leave, oldest first.
-    while (!part.rows.empty() && part.rows.front().time <= t - options_.range_ms) {
-      const Partition::Entry& e = part.rows.front();
-      for (size_t a = 0; a < part.aggs.size(); ++a) {
-        RIVULET_RETURN_IF_ERROR(part.aggs[a]->remove(e.values[a]));
-      }
-      part.rows.pop_front();
+    while (!part.times.empty() && part.times.front() <= t - options_.range_ms) {
+      RIVULET_RETURN_IF_ERROR(part.pop_oldest());
     }
-    Partition::Entry entry;
-    entry.time = t;
-    entry.values.reserve(part.aggs.size());
+    part.times.push_back(t);
     for (size_t a = 0; a < part.aggs.size(); ++a) {
-      Value v = agg_fields_[a] ? batch.get(r, *agg_fields_[a]) : Value::of_bool(true);
+      const Value v = agg_fields_[a] ? batch.get(r, *agg_fields_[a]) : Value::of_bool(true);
       part.aggs[a]->add(v);
-      entry.values.push_back(v);
+      part.push(v);  // kept for its removal
     }
-    // Strings are kept for their removal: the entry owns them.
-    entry.strings.reserve(entry.values.size());
-    for (Value& v : entry.values) {
-      if (v.type() == Type::kString) {
-        entry.strings.emplace_back(v.as_string());
-        v = Value::of_string(entry.strings.back());
-      }
-    }
-    part.rows.push_back(std::move(entry));
     part.newest = std::max(part.newest, t);
     const Value* in = batch.row(r);
     const size_t o = out.add_row(t);
@@ -448,35 +453,33 @@ Status OverOperator::on_watermark(int64_t watermark, Batch& batch, OperatorConte
 void OverOperator::snapshot(StateWriter& out) const {
   out(static_cast<uint64_t>(partitions_.size()));
   for (const auto& [key, part] : partitions_) {
-    out(key, part->newest, static_cast<uint64_t>(part->rows.size()));
-    for (const auto& e : part->rows) {
-      std::vector<std::pair<uint8_t, std::string>> values;
-      for (const Value& v : e.values) {
-        std::string bytes;
-        switch (v.type()) {
-          case Type::kString:
-            bytes.assign(v.as_string());
-            break;
-          case Type::kInt: {
-            const int64_t i = v.as_int();
-            bytes.assign(reinterpret_cast<const char*>(&i), sizeof i);
-            break;
-          }
-          case Type::kDouble: {
-            const double d = v.as_double();
-            bytes.assign(reinterpret_cast<const char*>(&d), sizeof d);
-            break;
-          }
-          case Type::kBool:
-            bytes.assign(v.as_bool() ? "1" : "0");
-            break;
-          case Type::kNull:
-            break;
+    const std::vector<int64_t> times(part->times.begin(), part->times.end());
+    std::vector<std::pair<uint8_t, std::string>> values;
+    for (const Value& v : part->values) {
+      std::string bytes;
+      switch (v.type()) {
+        case Type::kString:
+          bytes.assign(v.as_string());
+          break;
+        case Type::kInt: {
+          const int64_t i = v.as_int();
+          bytes.assign(reinterpret_cast<const char*>(&i), sizeof i);
+          break;
         }
-        values.emplace_back(static_cast<uint8_t>(v.type()), std::move(bytes));
+        case Type::kDouble: {
+          const double d = v.as_double();
+          bytes.assign(reinterpret_cast<const char*>(&d), sizeof d);
+          break;
+        }
+        case Type::kBool:
+          bytes.assign(v.as_bool() ? "1" : "0");
+          break;
+        case Type::kNull:
+          break;
       }
-      out(e.time, values);
+      values.emplace_back(static_cast<uint8_t>(v.type()), std::move(bytes));
     }
+    out(key, part->newest, times, values);
     for (const auto& a : part->aggs) a->save(out);
   }
 }
@@ -489,40 +492,37 @@ Status OverOperator::restore(StateReader& in) {
     for (uint64_t i = 0; i < n; ++i) {
       std::string key;
       auto part = std::make_unique<Partition>();
-      uint64_t rows = 0;
-      in(key, part->newest, rows);
-      for (uint64_t k = 0; k < rows; ++k) {
-        Partition::Entry e;
-        std::vector<std::pair<uint8_t, std::string>> values;
-        in(e.time, values);
-        e.strings.reserve(values.size());
-        for (auto& [type, bytes] : values) {
-          switch (static_cast<Type>(type)) {
-            case Type::kString:
-              e.strings.push_back(std::move(bytes));
-              e.values.push_back(Value::of_string(e.strings.back()));
-              break;
-            case Type::kInt: {
-              int64_t v = 0;
-              std::memcpy(&v, bytes.data(), std::min(bytes.size(), sizeof v));
-              e.values.push_back(Value::of_int(v));
-              break;
-            }
-            case Type::kDouble: {
-              double v = 0;
-              std::memcpy(&v, bytes.data(), std::min(bytes.size(), sizeof v));
-              e.values.push_back(Value::of_double(v));
-              break;
-            }
-            case Type::kBool:
-              e.values.push_back(Value::of_bool(bytes == "1"));
-              break;
-            case Type::kNull:
-              e.values.push_back(Value());
-              break;
+      std::vector<int64_t> times;
+      std::vector<std::pair<uint8_t, std::string>> values;
+      in(key, part->newest, times, values);
+      if (values.size() != times.size() * prototypes_.size()) {
+        return Status::data_loss("over: corrupt state: rows and values do not match");
+      }
+      part->times.assign(times.begin(), times.end());
+      for (auto& [type, bytes] : values) {
+        switch (static_cast<Type>(type)) {
+          case Type::kString:
+            part->push(Value::of_string(bytes));
+            break;
+          case Type::kInt: {
+            int64_t v = 0;
+            std::memcpy(&v, bytes.data(), std::min(bytes.size(), sizeof v));
+            part->push(Value::of_int(v));
+            break;
           }
+          case Type::kDouble: {
+            double v = 0;
+            std::memcpy(&v, bytes.data(), std::min(bytes.size(), sizeof v));
+            part->push(Value::of_double(v));
+            break;
+          }
+          case Type::kBool:
+            part->push(Value::of_bool(bytes == "1"));
+            break;
+          case Type::kNull:
+            part->push(Value());
+            break;
         }
-        part->rows.push_back(std::move(e));
       }
       for (const auto& p : prototypes_) {
         auto a = p->clone();
