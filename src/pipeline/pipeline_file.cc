@@ -465,15 +465,19 @@ Result<std::unique_ptr<stream::Operator>> compile_window(const YamlNode& v) {
   RIVULET_RETURN_IF_ERROR(v.expect_map(
       "the window, e.g. {group_by: [card], size_ms: 60000, aggregates: {n: \"COUNT(*)\"}}"));
   RIVULET_RETURN_IF_ERROR(
-      v.check_keys({"group_by", "size_ms", "slide_ms", "allowed_lateness_ms", "aggregates"}));
+      v.check_keys({"group_by", "size_ms", "slide_ms", "gap_ms", "allowed_lateness_ms", "aggregates"}));
   stream::WindowOperator::Options o;
   o.pos = v.position();
   if (v.has("group_by")) {
     RIVULET_ASSIGN_OR_RETURN(auto fields, select_fields(v.child("group_by")));
     for (auto& f : fields) o.group_by.push_back({f.name, f.pos});
   }
-  if (!v.has("size_ms")) return v.error("missing 'size_ms' (the window's length, ms of event time)");
+  if (!v.has("size_ms") && !v.has("gap_ms")) {
+    return v.error("missing 'size_ms' (the window's length, ms of event time) or, for session "
+                   "windows, 'gap_ms'");
+  }
   RIVULET_ASSIGN_OR_RETURN(o.size_ms, v.integer("size_ms", 0, 1, INT64_MAX / 4));
+  RIVULET_ASSIGN_OR_RETURN(o.gap_ms, v.integer("gap_ms", 0, 1, INT64_MAX / 4));
   RIVULET_ASSIGN_OR_RETURN(o.slide_ms, v.integer("slide_ms", 0, 0, INT64_MAX / 4));
   RIVULET_ASSIGN_OR_RETURN(o.allowed_lateness_ms,
                            v.integer("allowed_lateness_ms", 0, 0, INT64_MAX / 4));

@@ -18,6 +18,7 @@ using internal::error_at;
 // A window of one group: the group's values (strings owned here), one accumulator per aggregate,
 // and whether it has fired and changed since.
 struct WindowOperator::Window {
+  int64_t end = 0;  // exclusive
   std::vector<Value> group;
   std::vector<std::string> strings;  // the group's string values
   std::vector<std::unique_ptr<Aggregate>> aggs;
@@ -95,9 +96,15 @@ Status resolve_aggregates(const std::vector<WindowAggregate>& aggregates, const 
 }  // namespace
 
 Result<std::unique_ptr<WindowOperator>> WindowOperator::create(Options options) {
-  if (options.size_ms <= 0) {
+  if (options.gap_ms < 0 ||
+      (options.gap_ms > 0 && (options.size_ms != 0 || options.slide_ms != 0))) {
     return error_at(options.pos,
-                    fmt::format("window: 'size_ms' must be > 0, got {}", options.size_ms));
+                    "window: session windows take 'gap_ms' alone (no size_ms, slide_ms)");
+  }
+  if (options.gap_ms == 0 && options.size_ms <= 0) {
+    return error_at(options.pos,
+                    fmt::format("window: 'size_ms' (or 'gap_ms' for sessions) must be > 0, got {}",
+                                options.size_ms));
   }
   if (options.slide_ms < 0 || (options.slide_ms > 0 && options.size_ms % options.slide_ms != 0)) {
     return error_at(options.pos,
@@ -138,9 +145,8 @@ void WindowOperator::group_key(const Batch& batch, size_t r) {
   internal::append_key_bytes(batch, r, group_fields_, key_);
 }
 
-Status WindowOperator::emit(const std::string& key, int64_t start, Window& w, Batch& out) {
-  (void)key;
-  const size_t r = out.add_row(start + options_.size_ms - 1);
+Status WindowOperator::emit(int64_t start, Window& w, Batch& out) {
+  const size_t r = out.add_row(w.end - 1);
   size_t f = 0;
   for (const Value& v : w.group) {
     if (v.type() == Type::kString) {
@@ -150,7 +156,7 @@ Status WindowOperator::emit(const std::string& key, int64_t start, Window& w, Ba
     }
   }
   out.set(r, f++, Value::of_int(start));
-  out.set(r, f++, Value::of_int(start + options_.size_ms));
+  out.set(r, f++, Value::of_int(w.end));
   for (const auto& agg : w.aggs) {
     const Value v = agg->result();
     if (v.type() == Type::kString) {
@@ -164,18 +170,99 @@ Status WindowOperator::emit(const std::string& key, int64_t start, Window& w, Ba
   return {};
 }
 
+// A fresh window of row r's group (the caller owns it).
+WindowOperator::Window& WindowOperator::new_window(const Batch& batch, size_t r) {
+  auto* w = new Window();
+  w->strings.reserve(group_fields_.size());
+  for (const size_t f : group_fields_) {
+    const Value v = batch.get(r, f);
+    if (v.type() == Type::kString) {
+      w->strings.emplace_back(v.as_string());
+      w->group.push_back(Value::of_string(w->strings.back()));
+    } else {
+      w->group.push_back(v);
+    }
+  }
+  for (const auto& p : prototypes_) {
+    w->aggs.push_back(p->clone());
+    w->aggs.back()->reset();
+  }
+  return *w;
+}
+
+// Row r (group key in key_) into its group's session: [t, t + gap) merged with every session of
+// the group it overlaps. `late`: the row's session would have ended before the watermark.
+Status WindowOperator::add_to_session(const Batch& batch, size_t r, Batch& out,
+                                      OperatorContext& ctx, bool& late) {
+  (void)out;
+  (void)ctx;
+  const int64_t t = batch.event_time(r);
+  int64_t start = t, end = t + options_.gap_ms;
+  late = false;
+  std::vector<std::unique_ptr<Window>> merged;  // the sessions the row joins, in start order
+  bool any_fired = false;
+  for (auto it = sessions_.lower_bound({key_, INT64_MIN});
+       it != sessions_.end() && it->first.first == key_;) {
+    Window& w = *it->second;
+    if (it->first.second < end && w.end > t) {
+      start = std::min(start, it->first.second);
+      end = std::max(end, w.end);
+      any_fired = any_fired || w.fired;
+      merged.push_back(std::move(it->second));
+      it = sessions_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (merged.empty() && watermark_ != INT64_MIN &&
+      end + options_.allowed_lateness_ms <= watermark_) {
+    late = true;
+    return {};
+  }
+  std::unique_ptr<Window> w;
+  if (merged.empty()) {
+    w.reset(&new_window(batch, r));
+  } else {
+    w = std::move(merged.front());
+    for (size_t i = 1; i < merged.size(); ++i) {
+      for (size_t a = 0; a < w->aggs.size(); ++a) {
+        RIVULET_RETURN_IF_ERROR(w->aggs[a]->merge(*merged[i]->aggs[a]));
+      }
+    }
+  }
+  w->end = end;
+  for (size_t a = 0; a < w->aggs.size(); ++a) {
+    w->aggs[a]->add(agg_fields_[a] ? batch.get(r, *agg_fields_[a]) : Value::of_bool(true));
+  }
+  if (any_fired && !w->dirty) {  // a late row changed a session that had fired
+    w->fired = true;
+    w->dirty = true;
+    dirty_sessions_.emplace_back(key_, start);
+  }
+  sessions_[{key_, start}] = std::move(w);
+  return {};
+}
+
 Status WindowOperator::process(Batch& batch, OperatorContext& ctx) {
   const size_t n = batch.size();
   ctx.counts.in += n;
-  const int64_t slide = options_.slide_ms > 0 ? options_.slide_ms : options_.size_ms;
+  const int64_t slide =
+      options_.slide_ms > 0 ? options_.slide_ms : options_.size_ms;  // 0: sessions
   Batch out(out_schema_);
-  Batch late(late_schema_);
+  Batch late_rows(late_schema_);
   for (size_t r = 0; r < n; ++r) {
     const int64_t t = batch.event_time(r);
+    group_key(batch, r);
+    if (options_.gap_ms > 0) {
+      bool late = false;
+      RIVULET_RETURN_IF_ERROR(add_to_session(batch, r, out, ctx, late));
+      if (late) late_rows.append_row(batch, r);
+      ++ctx.counts.filtered;
+      continue;
+    }
     // The windows [start, start + size) holding t: the last starts at floor(t / slide) * slide.
     const int64_t last = t >= 0 ? t / slide * slide : -((-t + slide - 1) / slide) * slide;
     bool placed = false, too_late = true;
-    group_key(batch, r);
     for (int64_t start = last; start > t - options_.size_ms; start -= slide) {
       const int64_t end = start + options_.size_ms;
       // Past its end plus the allowed lateness the window is gone: the row is late for it.
@@ -183,19 +270,8 @@ Status WindowOperator::process(Batch& batch, OperatorContext& ctx) {
       too_late = false;
       auto& slot = windows_[{start, key_}];
       if (!slot) {
-        slot = std::make_unique<Window>();
-        slot->strings.reserve(group_fields_.size());
-        for (const size_t f : group_fields_) {
-          const Value v = batch.get(r, f);
-          if (v.type() == Type::kString) {
-            slot->strings.emplace_back(v.as_string());
-            slot->group.push_back(Value::of_string(slot->strings.back()));
-          } else {
-            slot->group.push_back(v);
-          }
-        }
-        for (const auto& p : prototypes_) slot->aggs.push_back(p->clone());
-        for (auto& a : slot->aggs) a->reset();
+        slot.reset(&new_window(batch, r));
+        slot->end = end;
       }
       for (size_t a = 0; a < slot->aggs.size(); ++a) {
         slot->aggs[a]->add(agg_fields_[a] ? batch.get(r, *agg_fields_[a]) : Value::of_bool(true));
@@ -206,19 +282,27 @@ Status WindowOperator::process(Batch& batch, OperatorContext& ctx) {
       }
       placed = true;
     }
-    if (!placed && too_late) late.append_row(batch, r);
+    if (!placed && too_late) late_rows.append_row(batch, r);
     ++ctx.counts.filtered;  // absorbed into its windows (or sent to the late output)
   }
   // Windows a late row has changed fire again, at once.
   for (const auto& k : dirty_) {
     auto it = windows_.find(k);
     if (it != windows_.end() && it->second->dirty) {
-      RIVULET_RETURN_IF_ERROR(emit(k.second, k.first, *it->second, out));
+      RIVULET_RETURN_IF_ERROR(emit(k.first, *it->second, out));
       ++ctx.counts.added;
     }
   }
   dirty_.clear();
-  if (!late.empty()) ctx.side(late_side_, late);
+  for (const auto& k : dirty_sessions_) {
+    auto it = sessions_.find(k);
+    if (it != sessions_.end() && it->second->dirty) {
+      RIVULET_RETURN_IF_ERROR(emit(k.second, *it->second, out));
+      ++ctx.counts.added;
+    }
+  }
+  dirty_sessions_.clear();
+  if (!late_rows.empty()) ctx.side(late_side_, late_rows);
   ctx.counts.out += out.size();
   batch = std::move(out);
   return {};
@@ -233,7 +317,7 @@ Status WindowOperator::on_watermark(int64_t watermark, Batch& batch, OperatorCon
     if (end > watermark) break;
     Window& w = *it->second;
     if (!w.fired || w.dirty) {
-      RIVULET_RETURN_IF_ERROR(emit(it->first.second, start, w, batch));
+      RIVULET_RETURN_IF_ERROR(emit(start, w, batch));
       ++ctx.counts.added;
       ++ctx.counts.out;
     }
@@ -243,73 +327,118 @@ Status WindowOperator::on_watermark(int64_t watermark, Batch& batch, OperatorCon
       ++it;
     }
   }
+  // Sessions end where their last row was, plus the gap: all are looked at.
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    Window& w = *it->second;
+    if (w.end > watermark) {
+      ++it;
+      continue;
+    }
+    if (!w.fired || w.dirty) {
+      RIVULET_RETURN_IF_ERROR(emit(it->first.second, w, batch));
+      ++ctx.counts.added;
+      ++ctx.counts.out;
+    }
+    if (watermark == INT64_MAX || w.end + options_.allowed_lateness_ms <= watermark) {
+      it = sessions_.erase(it);
+    } else {
+      ++it;
+    }
+  }
   return {};
 }
 
+namespace {
+
+// A window's state: (start, key) first, then its end, flags, group values and accumulators.
+template <class W>
+void save_window(StateWriter& out, int64_t start, const std::string& key, const W& w) {
+  out(start, key, w.end, w.fired, w.dirty, w.strings);
+  std::vector<std::pair<uint8_t, int64_t>> group;  // (type, payload) of non-strings
+  for (const Value& v : w.group) {
+    int64_t payload = 0;
+    if (v.type() == Type::kInt) payload = v.as_int();
+    if (v.type() == Type::kBool) payload = v.as_bool() ? 1 : 0;
+    if (v.type() == Type::kDouble) {
+      const double d = v.as_double();
+      std::memcpy(&payload, &d, sizeof d);
+    }
+    group.emplace_back(static_cast<uint8_t>(v.type()), payload);
+  }
+  out(group);
+  for (const auto& agg : w.aggs) agg->save(out);
+}
+
+template <class W>
+Status load_window(StateReader& in, int64_t& start, std::string& key, W& w,
+                   const std::vector<std::unique_ptr<Aggregate>>& prototypes) {
+  in(start, key, w.end, w.fired, w.dirty, w.strings);
+  std::vector<std::pair<uint8_t, int64_t>> group;
+  in(group);
+  size_t s = 0;
+  for (const auto& [type, payload] : group) {
+    switch (static_cast<Type>(type)) {
+      case Type::kString:
+        w.group.push_back(Value::of_string(w.strings.at(s++)));
+        break;
+      case Type::kInt:
+        w.group.push_back(Value::of_int(payload));
+        break;
+      case Type::kBool:
+        w.group.push_back(Value::of_bool(payload != 0));
+        break;
+      case Type::kDouble: {
+        double d = 0;
+        std::memcpy(&d, &payload, sizeof d);
+        w.group.push_back(Value::of_double(d));
+        break;
+      }
+      case Type::kNull:
+        w.group.push_back(Value());
+        break;
+    }
+  }
+  for (const auto& p : prototypes) {
+    auto agg = p->clone();
+    RIVULET_RETURN_IF_ERROR(agg->load(in));
+    w.aggs.push_back(std::move(agg));
+  }
+  return {};
+}
+
+}  // namespace
+
 void WindowOperator::snapshot(StateWriter& out) const {
   out(watermark_, static_cast<uint64_t>(windows_.size()));
-  for (const auto& [k, w] : windows_) {
-    out(k.first, k.second, w->fired, w->dirty, w->strings);
-    std::vector<std::pair<uint8_t, int64_t>> group;  // (type, payload) of non-strings
-    for (const Value& v : w->group) {
-      int64_t payload = 0;
-      if (v.type() == Type::kInt) payload = v.as_int();
-      if (v.type() == Type::kBool) payload = v.as_bool() ? 1 : 0;
-      if (v.type() == Type::kDouble) {
-        const double d = v.as_double();
-        std::memcpy(&payload, &d, sizeof d);
-      }
-      group.emplace_back(static_cast<uint8_t>(v.type()), payload);
-    }
-    out(group);
-    for (const auto& a : w->aggs) a->save(out);
-  }
+  for (const auto& [k, w] : windows_) save_window(out, k.first, k.second, *w);
+  out(static_cast<uint64_t>(sessions_.size()));
+  for (const auto& [k, w] : sessions_) save_window(out, k.second, k.first, *w);
 }
 
 Status WindowOperator::restore(StateReader& in) {
+  windows_.clear();
+  sessions_.clear();
   try {
     uint64_t n = 0;
     in(watermark_, n);
-    windows_.clear();
     for (uint64_t i = 0; i < n; ++i) {
       int64_t start = 0;
       std::string key;
       auto w = std::make_unique<Window>();
-      in(start, key, w->fired, w->dirty, w->strings);
-      std::vector<std::pair<uint8_t, int64_t>> group;
-      in(group);
-      size_t s = 0;
-      for (const auto& [type, payload] : group) {
-        switch (static_cast<Type>(type)) {
-          case Type::kString:
-            w->group.push_back(Value::of_string(w->strings.at(s++)));
-            break;
-          case Type::kInt:
-            w->group.push_back(Value::of_int(payload));
-            break;
-          case Type::kBool:
-            w->group.push_back(Value::of_bool(payload != 0));
-            break;
-          case Type::kDouble: {
-            double d = 0;
-            std::memcpy(&d, &payload, sizeof d);
-            w->group.push_back(Value::of_double(d));
-            break;
-          }
-          case Type::kNull:
-            w->group.push_back(Value());
-            break;
-        }
-      }
-      for (const auto& p : prototypes_) {
-        auto a = p->clone();
-        RIVULET_RETURN_IF_ERROR(a->load(in));
-        w->aggs.push_back(std::move(a));
-      }
+      RIVULET_RETURN_IF_ERROR(load_window(in, start, key, *w, prototypes_));
       windows_[{start, std::move(key)}] = std::move(w);
+    }
+    in(n);
+    for (uint64_t i = 0; i < n; ++i) {
+      int64_t start = 0;
+      std::string key;
+      auto w = std::make_unique<Window>();
+      RIVULET_RETURN_IF_ERROR(load_window(in, start, key, *w, prototypes_));
+      sessions_[{std::move(key), start}] = std::move(w);
     }
   } catch (const std::exception& e) {
     windows_.clear();
+    sessions_.clear();
     return Status::data_loss(fmt::format("window: corrupt state: {}", e.what()));
   }
   return {};

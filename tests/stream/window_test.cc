@@ -120,6 +120,48 @@ TEST(WindowOperatorTest, LateRowsUpdateWithinTheAllowedLatenessElseGoToTheLateOu
   EXPECT_EQ(h.sides, (std::vector<std::string>{R"(0: {"card": "a", "amount": 1})"}));
 }
 
+TEST(WindowOperatorTest, SessionWindowsEndAGapAfterTheLastRowAndMerge) {
+  Harness h({.group_by = {{"card", {}}},
+             .gap_ms = 100,
+             .aggregates = {{"n", "COUNT(*)", {}}, {"total", "SUM(amount)", {}}}});
+  h.process(timed({{"a", 1, 1000},
+                   {"a", 2, 1050},
+                   {"b", 5, 1060},     // a: [1000, 1150)
+                   {"a", 4, 1180},     // a: [1180, 1280)
+                   {"a", 8, 1140}}));  // [1140, 1240) bridges the two: a: [1000, 1280)
+  EXPECT_EQ(h.op->windows_held(), 2u);
+  EXPECT_TRUE(h.watermark(1159).empty());
+  EXPECT_EQ(h.watermark(1160),
+            (std::vector<std::string>{
+                R"({"card": "b", "window_start": 1060, "window_end": 1160, "n": 1, "total": 5})"}));
+  EXPECT_EQ(
+      h.watermark(INT64_MAX),
+      (std::vector<std::string>{
+          R"({"card": "a", "window_start": 1000, "window_end": 1280, "n": 4, "total": 15})"}));
+  EXPECT_EQ(h.op->windows_held(), 0u);
+}
+
+TEST(WindowOperatorTest, SessionStateSnapshotsAndRestores) {
+  const WindowOperator::Options o{
+      .group_by = {{"card", {}}}, .gap_ms = 100, .aggregates = {{"n", "COUNT(*)", {}}}};
+  Harness h(o);
+  h.process(timed({{"a", 1, 1000}}));
+  std::stringstream bytes;
+  {
+    StateWriter w(bytes);
+    h.op->snapshot(w);
+  }
+  Harness restored(o);
+  {
+    StateReader r(bytes);
+    ASSERT_TRUE(restored.op->restore(r).ok());
+  }
+  restored.process(timed({{"a", 1, 1090}}));  // within the gap: the same session
+  EXPECT_EQ(restored.watermark(INT64_MAX),
+            (std::vector<std::string>{
+                R"({"card": "a", "window_start": 1000, "window_end": 1190, "n": 2})"}));
+}
+
 TEST(WindowOperatorTest, StateSnapshotsAndRestores) {
   Harness h(
       {.group_by = {{"card", {}}}, .size_ms = 1000, .aggregates = {{"avg", "AVG(amount)", {}}}});

@@ -1,9 +1,10 @@
 #pragma once
-/// `window`: event-time windows per group, as Flink SQL's TUMBLE and HOP table functions with
-/// GROUP BY window_start, window_end, keys. Each row goes to the windows its event time falls in
-/// (one for tumbling windows, size/slide for hopping ones); each window keeps one incremental
-/// accumulator per aggregate (stream/aggregate.h), never the rows. A window fires when the
-/// watermark reaches its end: one row per group, `keys..., window_start, window_end,
+/// `window`: event-time windows per group, as Flink SQL's TUMBLE, HOP and SESSION table functions
+/// with GROUP BY window_start, window_end, keys. Each row goes to the windows its event time falls
+/// in (one for tumbling windows, size/slide for hopping ones, its group's session for session
+/// windows: [first row, last row + gap), merged when a row bridges two); each window keeps one
+/// incremental accumulator per aggregate (stream/aggregate.h), never the rows. A window fires when
+/// the watermark reaches its end: one row per group, `keys..., window_start, window_end,
 /// aggregates...`. With `allowed_lateness_ms`, a late row that still falls in a kept window
 /// updates it and the window fires again with the updated result (as Flink's allowed
 /// lateness); a row later than that goes to the `late` side output, never silently away.
@@ -52,6 +53,10 @@ class WindowOperator final : public Operator {
     std::vector<FieldRef> group_by;  ///< the group's fields; empty: one global group
     int64_t size_ms = 0;             ///< window length. REQUIRES: > 0.
     int64_t slide_ms = 0;            ///< hop; 0: tumbling (= size). REQUIRES: size % slide == 0.
+    /// Session windows (Flink's SESSION): a group's session ends `gap_ms` after its last row;
+    /// sessions that a row brings within the gap of each other merge. REQUIRES: > 0 with no
+    /// size_ms or slide_ms, or 0.
+    int64_t gap_ms = 0;
     std::vector<WindowAggregate> aggregates;  ///< REQUIRES: not empty; distinct names.
     int64_t allowed_lateness_ms = 0;          ///< REQUIRES: >= 0.
     SourcePos pos;
@@ -77,7 +82,7 @@ class WindowOperator final : public Operator {
   }
   const Options& options() const { return options_; }
   /// Windows held (groups times open windows).
-  size_t windows_held() const { return windows_.size(); }
+  size_t windows_held() const { return windows_.size() + sessions_.size(); }
 
  private:
   struct Parsed {
@@ -88,7 +93,7 @@ class WindowOperator final : public Operator {
   struct Window;
   explicit WindowOperator(Options options);
   void group_key(const Batch& batch, size_t r);
-  Status emit(const std::string& key, int64_t start, Window& w, Batch& out);
+  Status emit(int64_t start, Window& w, Batch& out);
 
   Options options_;
   SchemaPtr out_schema_, late_schema_;
@@ -98,7 +103,12 @@ class WindowOperator final : public Operator {
   std::vector<std::unique_ptr<Aggregate>> prototypes_;
   // (window start, group key bytes) -> its window, in start order so that firing is a prefix.
   std::map<std::pair<int64_t, std::string>, std::unique_ptr<Window>> windows_;
+  // Session windows: (group key bytes, session start) -> its window, a group's sessions together.
+  std::map<std::pair<std::string, int64_t>, std::unique_ptr<Window>> sessions_;
+  Status add_to_session(const Batch& batch, size_t r, Batch& out, OperatorContext& ctx, bool& late);
+  Window& new_window(const Batch& batch, size_t r);
   std::vector<std::pair<int64_t, std::string>> dirty_;  // windows a late row changed
+  std::vector<std::pair<std::string, int64_t>> dirty_sessions_;
   std::string key_;
   int64_t watermark_ = INT64_MIN;
 };
