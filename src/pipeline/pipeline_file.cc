@@ -465,7 +465,8 @@ Result<std::unique_ptr<stream::Operator>> compile_window(const YamlNode& v) {
   RIVULET_RETURN_IF_ERROR(v.expect_map(
       "the window, e.g. {group_by: [card], size_ms: 60000, aggregates: {n: \"COUNT(*)\"}}"));
   RIVULET_RETURN_IF_ERROR(
-      v.check_keys({"group_by", "size_ms", "slide_ms", "gap_ms", "allowed_lateness_ms", "aggregates"}));
+      v.check_keys({"group_by", "size_ms", "slide_ms", "gap_ms", "allowed_lateness_ms",
+                    "early_fire_ms", "aggregates"}));
   stream::WindowOperator::Options o;
   o.pos = v.position();
   if (v.has("group_by")) {
@@ -478,6 +479,7 @@ Result<std::unique_ptr<stream::Operator>> compile_window(const YamlNode& v) {
   }
   RIVULET_ASSIGN_OR_RETURN(o.size_ms, v.integer("size_ms", 0, 1, INT64_MAX / 4));
   RIVULET_ASSIGN_OR_RETURN(o.gap_ms, v.integer("gap_ms", 0, 1, INT64_MAX / 4));
+  RIVULET_ASSIGN_OR_RETURN(o.early_fire_ms, v.integer("early_fire_ms", 0, 0, INT64_MAX / 4));
   RIVULET_ASSIGN_OR_RETURN(o.slide_ms, v.integer("slide_ms", 0, 0, INT64_MAX / 4));
   RIVULET_ASSIGN_OR_RETURN(o.allowed_lateness_ms,
                            v.integer("allowed_lateness_ms", 0, 0, INT64_MAX / 4));

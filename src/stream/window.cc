@@ -18,7 +18,8 @@ using internal::error_at;
 // A window of one group: the group's values (strings owned here), one accumulator per aggregate,
 // and whether it has fired and changed since.
 struct WindowOperator::Window {
-  int64_t end = 0;  // exclusive
+  int64_t end = 0;       // exclusive
+  bool changed = false;  // rows added since it was last emitted (early firings)
   std::vector<Value> group;
   std::vector<std::string> strings;  // the group's string values
   std::vector<std::unique_ptr<Aggregate>> aggs;
@@ -111,6 +112,9 @@ Result<std::unique_ptr<WindowOperator>> WindowOperator::create(Options options) 
                     fmt::format("window: 'slide_ms' must divide 'size_ms' ({}), got {}",
                                 options.size_ms, options.slide_ms));
   }
+  if (options.early_fire_ms < 0) {
+    return error_at(options.pos, "window: 'early_fire_ms' must be >= 0");
+  }
   if (options.allowed_lateness_ms < 0) {
     return error_at(options.pos, "window: 'allowed_lateness_ms' must be >= 0");
   }
@@ -145,7 +149,7 @@ void WindowOperator::group_key(const Batch& batch, size_t r) {
   internal::append_key_bytes(batch, r, group_fields_, key_);
 }
 
-Status WindowOperator::emit(int64_t start, Window& w, Batch& out) {
+Status WindowOperator::emit(int64_t start, Window& w, Batch& out, bool final) {
   const size_t r = out.add_row(w.end - 1);
   size_t f = 0;
   for (const Value& v : w.group) {
@@ -165,8 +169,11 @@ Status WindowOperator::emit(int64_t start, Window& w, Batch& out) {
       out.set(r, f++, v);
     }
   }
-  w.fired = true;
-  w.dirty = false;
+  w.changed = false;
+  if (final) {
+    w.fired = true;
+    w.dirty = false;
+  }
   return {};
 }
 
@@ -233,6 +240,7 @@ Status WindowOperator::add_to_session(const Batch& batch, size_t r, Batch& out,
   w->end = end;
   for (size_t a = 0; a < w->aggs.size(); ++a) {
     w->aggs[a]->add(agg_fields_[a] ? batch.get(r, *agg_fields_[a]) : Value::of_bool(true));
+    w->changed = true;
   }
   if (any_fired && !w->dirty) {  // a late row changed a session that had fired
     w->fired = true;
@@ -275,6 +283,7 @@ Status WindowOperator::process(Batch& batch, OperatorContext& ctx) {
       }
       for (size_t a = 0; a < slot->aggs.size(); ++a) {
         slot->aggs[a]->add(agg_fields_[a] ? batch.get(r, *agg_fields_[a]) : Value::of_bool(true));
+        slot->changed = true;
       }
       if (slot->fired && !slot->dirty) {  // a late row within the allowed lateness
         slot->dirty = true;
@@ -305,6 +314,25 @@ Status WindowOperator::process(Batch& batch, OperatorContext& ctx) {
   if (!late_rows.empty()) ctx.side(late_side_, late_rows);
   ctx.counts.out += out.size();
   batch = std::move(out);
+  return {};
+}
+
+Status WindowOperator::on_timer(Batch& batch, OperatorContext& ctx) {
+  if (options_.early_fire_ms <= 0) return {};
+  if (last_early_ms_ != INT64_MIN && ctx.now_ms - last_early_ms_ < options_.early_fire_ms) {
+    return {};
+  }
+  last_early_ms_ = ctx.now_ms;
+  // Partial results of the open windows that changed since they were last emitted.
+  const auto early = [&](int64_t start, Window& w) -> Status {
+    if (!w.changed || w.fired) return {};
+    RIVULET_RETURN_IF_ERROR(emit(start, w, batch, /*final=*/false));
+    ++ctx.counts.added;
+    ++ctx.counts.out;
+    return {};
+  };
+  for (auto& [k, w] : windows_) RIVULET_RETURN_IF_ERROR(early(k.first, *w));
+  for (auto& [k, w] : sessions_) RIVULET_RETURN_IF_ERROR(early(k.second, *w));
   return {};
 }
 

@@ -162,6 +162,34 @@ TEST(WindowOperatorTest, SessionStateSnapshotsAndRestores) {
                 R"({"card": "a", "window_start": 1000, "window_end": 1190, "n": 2})"}));
 }
 
+TEST(WindowOperatorTest, EarlyFiringsEmitPartialResultsOfChangedWindows) {
+  Harness h({.group_by = {{"card", {}}},
+             .size_ms = 1000,
+             .early_fire_ms = 500,
+             .aggregates = {{"n", "COUNT(*)", {}}}});
+  const auto timer = [&](int64_t now) {
+    OperatorContext ctx(h.dead);
+    ctx.now_ms = now;
+    Batch out(h.out_schema);
+    EXPECT_TRUE(h.op->on_timer(out, ctx).ok());
+    return rows_of(out);
+  };
+  h.process(timed({{"a", 1, 100}, {"b", 1, 200}}));
+  EXPECT_EQ(timer(10000), (std::vector<std::string>{
+                              R"({"card": "a", "window_start": 0, "window_end": 1000, "n": 1})",
+                              R"({"card": "b", "window_start": 0, "window_end": 1000, "n": 1})"}));
+  h.process(timed({{"a", 1, 300}}));
+  EXPECT_TRUE(timer(10200).empty());  // not 500 ms since the last early firing
+  EXPECT_EQ(timer(10500), (std::vector<std::string>{
+                              R"({"card": "a", "window_start": 0, "window_end": 1000, "n": 2})"}));
+  EXPECT_TRUE(timer(11000).empty());  // nothing changed
+  // The final rows still come at the watermark.
+  EXPECT_EQ(h.watermark(1000),
+            (std::vector<std::string>{
+                R"({"card": "a", "window_start": 0, "window_end": 1000, "n": 2})",
+                R"({"card": "b", "window_start": 0, "window_end": 1000, "n": 1})"}));
+}
+
 TEST(WindowOperatorTest, StateSnapshotsAndRestores) {
   Harness h(
       {.group_by = {{"card", {}}}, .size_ms = 1000, .aggregates = {{"avg", "AVG(amount)", {}}}});

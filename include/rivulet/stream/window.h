@@ -57,6 +57,10 @@ class WindowOperator final : public Operator {
     /// sessions that a row brings within the gap of each other merge. REQUIRES: > 0 with no
     /// size_ms or slide_ms, or 0.
     int64_t gap_ms = 0;
+    /// Early firings for live features (as Flink's early-fire trigger): every this much
+    /// processing time, each open window that changed emits its partial result; the final row
+    /// still comes at the watermark. 0: none. REQUIRES: >= 0.
+    int64_t early_fire_ms = 0;
     std::vector<WindowAggregate> aggregates;  ///< REQUIRES: not empty; distinct names.
     int64_t allowed_lateness_ms = 0;          ///< REQUIRES: >= 0.
     SourcePos pos;
@@ -69,6 +73,9 @@ class WindowOperator final : public Operator {
   Result<SchemaPtr> open(SchemaPtr input, OpenContext& ctx) override;
   Status process(Batch& batch, OperatorContext& ctx) override;
   Status on_watermark(int64_t watermark, Batch& batch, OperatorContext& ctx) override;
+  /// Early firings: every early_fire_ms of processing time, the partial results of the open
+  /// windows that changed.
+  Status on_timer(Batch& batch, OperatorContext& ctx) override;
   void snapshot(StateWriter& out) const override;
   Status restore(StateReader& in) override;
   std::unique_ptr<Operator> clone() const override;
@@ -93,7 +100,9 @@ class WindowOperator final : public Operator {
   struct Window;
   explicit WindowOperator(Options options);
   void group_key(const Batch& batch, size_t r);
-  Status emit(int64_t start, Window& w, Batch& out);
+  // A window's row; `final` marks it fired (early firings leave it open).
+  Status emit(int64_t start, Window& w, Batch& out, bool final = true);
+  int64_t last_early_ms_ = INT64_MIN;
 
   Options options_;
   SchemaPtr out_schema_, late_schema_;
