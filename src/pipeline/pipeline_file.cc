@@ -28,7 +28,7 @@ const std::vector<std::string_view> kTopKeys = {"name",  "source",       "labels
 const std::vector<std::string_view> kSourceKinds = {"file", "stdin", "socket", "generator"};
 const std::vector<std::string_view> kStepKinds = {
     "filter", "map", "select", "drop", "key_by", "flat_map", "validate", "dedup",
-    "window", "over", "evaluate", "predict", "learn"};
+    "window", "over", "top_n", "evaluate", "predict", "learn"};
 const std::vector<std::string_view> kSinkKinds = {"console", "file", "socket"};
 
 std::string join(const std::vector<std::string_view>& items) {
@@ -520,6 +520,32 @@ Result<std::unique_ptr<stream::Operator>> compile_over(const YamlNode& v) {
   return std::unique_ptr<stream::Operator>(std::move(*op));
 }
 
+Result<std::unique_ptr<stream::Operator>> compile_top_n(const YamlNode& v) {
+  RIVULET_RETURN_IF_ERROR(v.expect_map(
+      "the top rows, e.g. {partition_by: [auction], order_by: price, n: 3, size_ms: 10000}"));
+  RIVULET_RETURN_IF_ERROR(v.check_keys({"partition_by", "order_by", "order", "n", "size_ms"}));
+  stream::TopNOperator::Options o;
+  o.pos = v.position();
+  if (v.has("partition_by")) {
+    RIVULET_ASSIGN_OR_RETURN(auto fields, select_fields(v.child("partition_by")));
+    for (auto& f : fields) o.partition_by.push_back({f.name, f.pos});
+  }
+  if (!v.has("order_by")) return v.error("missing 'order_by' (the number field that ranks rows)");
+  RIVULET_ASSIGN_OR_RETURN(o.order_by.name, v.string("order_by", ""));
+  o.order_by.pos = v.child("order_by").position();
+  RIVULET_ASSIGN_OR_RETURN(std::string order, v.string("order", "desc"));
+  if (order != "desc" && order != "asc") {
+    return v.child("order").error(fmt::format("expected desc or asc, got '{}'", order));
+  }
+  o.descending = order == "desc";
+  RIVULET_ASSIGN_OR_RETURN(o.n, v.integer("n", 1, 1, 1000000));
+  if (!v.has("size_ms")) return v.error("missing 'size_ms' (the tumbling window's length)");
+  RIVULET_ASSIGN_OR_RETURN(o.size_ms, v.integer("size_ms", 0, 1, INT64_MAX / 4));
+  auto op = stream::TopNOperator::create(o);
+  if (!op.ok()) return at_node(v, op.status());
+  return std::unique_ptr<stream::Operator>(std::move(*op));
+}
+
 Result<std::unique_ptr<stream::Operator>> compile_learner(const YamlNode& v, const std::string& kind,
                                                           std::optional<std::string>& key_field,
                                                           bool has_labels, std::string& summary) {
@@ -747,6 +773,8 @@ Result<CompiledPipeline> compile_pipeline(std::string_view yaml, const std::stri
         RIVULET_ASSIGN_OR_RETURN(op, compile_window(v));
       } else if (kind == "over") {
         RIVULET_ASSIGN_OR_RETURN(op, compile_over(v));
+      } else if (kind == "top_n") {
+        RIVULET_ASSIGN_OR_RETURN(op, compile_top_n(v));
       } else {
         std::string learner_summary;
         RIVULET_ASSIGN_OR_RETURN(

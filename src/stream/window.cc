@@ -701,4 +701,235 @@ std::unique_ptr<Operator> OverOperator::clone() const {
   return c;
 }
 
+// ---- top_n ----
+
+// A group's best rows of one window: each row's values (as JSON-free copies: strings owned),
+// its order value, its event time and its arrival number (for ties).
+struct TopNOperator::Group {
+  struct Row {
+    double order = 0;
+    uint64_t arrival = 0;
+    int64_t time = 0;
+    std::vector<Value> values;
+    std::vector<std::string> strings;
+  };
+  std::vector<Row> rows;  // at most n, unsorted
+};
+
+TopNOperator::TopNOperator(Options options) : options_(std::move(options)) {}
+TopNOperator::~TopNOperator() = default;
+
+Result<std::unique_ptr<TopNOperator>> TopNOperator::create(Options options) {
+  if (options.order_by.name.empty()) return error_at(options.pos, "top_n: 'order_by' is missing");
+  if (options.n < 1)
+    return error_at(options.pos, fmt::format("top_n: 'n' must be >= 1, got {}", options.n));
+  if (options.size_ms <= 0) {
+    return error_at(options.pos,
+                    fmt::format("top_n: 'size_ms' must be > 0, got {}", options.size_ms));
+  }
+  return std::unique_ptr<TopNOperator>(new TopNOperator(std::move(options)));
+}
+
+Result<SchemaPtr> TopNOperator::open(SchemaPtr input, OpenContext& ctx) {
+  key_fields_.clear();
+  for (const FieldRef& f : options_.partition_by) {
+    const auto index = input->index_of(f.name);
+    if (!index) return error_at(f.pos, "top_n: " + input->unknown_field_message(f.name));
+    key_fields_.push_back(*index);
+  }
+  const auto order = input->index_of(options_.order_by.name);
+  if (!order) {
+    return error_at(options_.order_by.pos,
+                    "top_n: " + input->unknown_field_message(options_.order_by.name));
+  }
+  if (!is_numeric(input->field(*order).type)) {
+    return error_at(options_.order_by.pos,
+                    fmt::format("top_n: 'order_by' must be a number field, '{}' is {}",
+                                options_.order_by.name, type_name(input->field(*order).type)));
+  }
+  order_field_ = *order;
+  std::vector<SchemaField> fields = input->fields();
+  n_in_ = fields.size();
+  for (const char* name : {"window_start", "window_end", "rank"}) {
+    if (input->index_of(name)) {
+      return error_at(options_.pos,
+                      fmt::format("top_n: '{}' is already a field of the input", name));
+    }
+    fields.push_back({name, Type::kInt, false});
+  }
+  RIVULET_ASSIGN_OR_RETURN(out_schema_, internal::make_schema(std::move(fields)));
+  late_side_ = ctx.declare_side_output("late", input);
+  return out_schema_;
+}
+
+Status TopNOperator::process(Batch& batch, OperatorContext& ctx) {
+  const size_t n = batch.size();
+  ctx.counts.in += n;
+  const int64_t size = options_.size_ms;
+  Batch late(batch.shared_schema());
+  for (size_t r = 0; r < n; ++r) {
+    ++ctx.counts.filtered;  // kept in its group until the window closes (or late)
+    const int64_t t = batch.event_time(r);
+    const int64_t start = t >= 0 ? t / size * size : -((-t + size - 1) / size) * size;
+    if (watermark_ != INT64_MIN && start + size <= watermark_) {
+      late.append_row(batch, r);
+      continue;
+    }
+    const Value ov = batch.get(r, order_field_);
+    if (ov.is_null()) continue;  // no order value: never among the top rows
+    const double order = options_.descending ? ov.to_double() : -ov.to_double();
+    key_.clear();
+    internal::append_key_bytes(batch, r, key_fields_, key_);
+    auto& slot = groups_[{start, key_}];
+    if (!slot) slot = std::make_unique<Group>();
+    auto& rows = slot->rows;
+    size_t replace = rows.size();
+    if (rows.size() >= static_cast<size_t>(options_.n)) {
+      // The worst kept row (lowest order, latest arrival) leaves if this one is better.
+      size_t worst = 0;
+      for (size_t i = 1; i < rows.size(); ++i) {
+        if (rows[i].order < rows[worst].order ||
+            (rows[i].order == rows[worst].order && rows[i].arrival > rows[worst].arrival)) {
+          worst = i;
+        }
+      }
+      if (!(order > rows[worst].order)) continue;
+      replace = worst;
+    } else {
+      rows.emplace_back();
+    }
+    Group::Row& row = rows[replace];
+    row.order = order;
+    row.arrival = arrival_++;
+    row.time = t;
+    row.values.assign(batch.row(r), batch.row(r) + n_in_);
+    row.strings.clear();
+    row.strings.reserve(n_in_);
+    for (Value& v : row.values) {
+      if (v.type() == Type::kString) {
+        row.strings.emplace_back(v.as_string());
+        v = Value::of_string(row.strings.back());
+      }
+    }
+  }
+  if (!late.empty()) ctx.side(late_side_, late);
+  batch.reset(out_schema_);
+  return {};
+}
+
+Status TopNOperator::on_watermark(int64_t watermark, Batch& batch, OperatorContext& ctx) {
+  watermark_ = watermark;
+  for (auto it = groups_.begin(); it != groups_.end();) {
+    const int64_t start = it->first.first;
+    if (start + options_.size_ms > watermark) break;
+    auto& rows = it->second->rows;
+    std::sort(rows.begin(), rows.end(), [](const Group::Row& a, const Group::Row& b) {
+      return a.order > b.order || (a.order == b.order && a.arrival < b.arrival);
+    });
+    int64_t rank = 0;
+    for (const Group::Row& row : rows) {
+      const size_t o = batch.add_row(row.time);
+      for (size_t f = 0; f < n_in_; ++f) {
+        const Value v = row.values[f];
+        if (v.type() == Type::kString) {
+          batch.set_string(o, f, v.as_string());
+        } else {
+          batch.set(o, f, v);
+        }
+      }
+      batch.set(o, n_in_, Value::of_int(start));
+      batch.set(o, n_in_ + 1, Value::of_int(start + options_.size_ms));
+      batch.set(o, n_in_ + 2, Value::of_int(++rank));
+      ++ctx.counts.added;
+      ++ctx.counts.out;
+    }
+    it = groups_.erase(it);
+  }
+  return {};
+}
+
+void TopNOperator::snapshot(StateWriter& out) const {
+  out(watermark_, arrival_, static_cast<uint64_t>(groups_.size()));
+  for (const auto& [k, g] : groups_) {
+    out(k.first, k.second, static_cast<uint64_t>(g->rows.size()));
+    for (const auto& row : g->rows) {
+      std::vector<std::pair<uint8_t, std::string>> values;
+      for (const Value& v : row.values) {
+        std::string bytes;
+        if (v.type() == Type::kString) bytes.assign(v.as_string());
+        if (v.type() == Type::kInt) {
+          const int64_t i = v.as_int();
+          bytes.assign(reinterpret_cast<const char*>(&i), sizeof i);
+        }
+        if (v.type() == Type::kDouble) {
+          const double d = v.as_double();
+          bytes.assign(reinterpret_cast<const char*>(&d), sizeof d);
+        }
+        if (v.type() == Type::kBool) bytes.assign(v.as_bool() ? "1" : "0");
+        values.emplace_back(static_cast<uint8_t>(v.type()), std::move(bytes));
+      }
+      out(row.order, row.arrival, row.time, values);
+    }
+  }
+}
+
+Status TopNOperator::restore(StateReader& in) {
+  groups_.clear();
+  try {
+    uint64_t n = 0;
+    in(watermark_, arrival_, n);
+    for (uint64_t i = 0; i < n; ++i) {
+      int64_t start = 0;
+      std::string key;
+      uint64_t rows = 0;
+      in(start, key, rows);
+      auto g = std::make_unique<Group>();
+      for (uint64_t k = 0; k < rows; ++k) {
+        Group::Row row;
+        std::vector<std::pair<uint8_t, std::string>> values;
+        in(row.order, row.arrival, row.time, values);
+        row.strings.reserve(values.size());
+        for (auto& [type, bytes] : values) {
+          switch (static_cast<Type>(type)) {
+            case Type::kString:
+              row.strings.push_back(std::move(bytes));
+              row.values.push_back(Value::of_string(row.strings.back()));
+              break;
+            case Type::kInt: {
+              int64_t v = 0;
+              std::memcpy(&v, bytes.data(), std::min(bytes.size(), sizeof v));
+              row.values.push_back(Value::of_int(v));
+              break;
+            }
+            case Type::kDouble: {
+              double v = 0;
+              std::memcpy(&v, bytes.data(), std::min(bytes.size(), sizeof v));
+              row.values.push_back(Value::of_double(v));
+              break;
+            }
+            case Type::kBool:
+              row.values.push_back(Value::of_bool(bytes == "1"));
+              break;
+            case Type::kNull:
+              row.values.push_back(Value());
+              break;
+          }
+        }
+        g->rows.push_back(std::move(row));
+      }
+      groups_[{start, std::move(key)}] = std::move(g);
+    }
+  } catch (const std::exception& e) {
+    groups_.clear();
+    return Status::data_loss(fmt::format("top_n: corrupt state: {}", e.what()));
+  }
+  return {};
+}
+
+std::unique_ptr<Operator> TopNOperator::clone() const {
+  auto c = std::unique_ptr<TopNOperator>(new TopNOperator(options_));
+  c->set_name(name());
+  return c;
+}
+
 }  // namespace rivulet::stream

@@ -317,7 +317,7 @@ TEST(RunTest, EveryMistakeInAPipelineFileIsOneClearLine) {
       {"source: {kind: stdin, schema: {amount: double}}\nsteps:\n  - filtr: \"amount > 0\"\n",
        "bad.yaml:3:5: steps[0]: unknown step kind 'filtr' (did you mean 'filter'?); valid "
        "kinds: filter, map, select, drop, key_by, flat_map, validate, dedup, window, over, "
-       "evaluate, predict, learn"},
+       "top_n, evaluate, predict, learn"},
       {"source: {kind: stdin, schema: {amount: double}}\nsteps:\n  - filter: \"amout > 0\"\n",
        "bad.yaml: step 'filter': line 3, column 14: unknown field 'amout' (did you mean "
        "'amount'?)"},

@@ -233,6 +233,82 @@ TEST(WindowOperatorTest, ErrorsNameThePlace) {
             "line 7, column 9: window: unknown field 'amont' (did you mean 'amount'?)");
 }
 
+// ---- top_n ----
+
+TEST(TopNOperatorTest, TheBestRowsOfEachGroupAndWindowWithTheirRank) {
+  auto op =
+      TopNOperator::create(
+          {.partition_by = {{"card", {}}}, .order_by = {"amount", {}}, .n = 2, .size_ms = 1000})
+          .value();
+  const SchemaPtr out = open_ok(*op, payments());
+  EXPECT_EQ(out->to_string(),
+            "card string, amount double, window_start bigint NOT NULL, window_end bigint NOT "
+            "NULL, rank bigint NOT NULL");
+  CollectingDeadLetters dead;
+  OperatorContext ctx(dead);
+  Batch b = timed({{"a", 5, 100},
+                   {"a", 9, 200},
+                   {"b", 1, 300},
+                   {"a", 7, 400},
+                   {"a", 9, 500},  // ties with 9 at 200: kept after it (arrival order)
+                   {"a", 50, 1200}});
+  ASSERT_TRUE(op->process(b, ctx).ok());
+  EXPECT_TRUE(b.empty());
+  Batch fired(out);
+  ASSERT_TRUE(op->on_watermark(1000, fired, ctx).ok());
+  EXPECT_EQ(
+      rows_of(fired),
+      (std::vector<std::string>{
+          R"({"card": "a", "amount": 9, "window_start": 0, "window_end": 1000, "rank": 1})",
+          R"({"card": "a", "amount": 9, "window_start": 0, "window_end": 1000, "rank": 2})",
+          R"({"card": "b", "amount": 1, "window_start": 0, "window_end": 1000, "rank": 1})"}));
+  EXPECT_EQ(fired.event_time(0), 200);
+  EXPECT_EQ(fired.event_time(1), 500);
+  Batch rest(out);
+  ASSERT_TRUE(op->on_watermark(INT64_MAX, rest, ctx).ok());
+  EXPECT_EQ(
+      rows_of(rest),
+      (std::vector<std::string>{
+          R"({"card": "a", "amount": 50, "window_start": 1000, "window_end": 2000, "rank": 1})"}));
+  EXPECT_EQ(ctx.counts.in, 6u);
+  EXPECT_EQ(ctx.counts.out, 4u);
+}
+
+TEST(TopNOperatorTest, AscendingStateAndErrors) {
+  const TopNOperator::Options o{
+      .order_by = {"amount", {}}, .descending = false, .n = 1, .size_ms = 1000};
+  auto op = TopNOperator::create(o).value();
+  open_ok(*op, payments());
+  CollectingDeadLetters dead;
+  OperatorContext ctx(dead);
+  Batch b = timed({{"a", 5, 100}, {"b", 3, 200}});
+  ASSERT_TRUE(op->process(b, ctx).ok());
+  std::stringstream bytes;
+  {
+    StateWriter w(bytes);
+    op->snapshot(w);
+  }
+  auto restored = TopNOperator::create(o).value();
+  const SchemaPtr out = open_ok(*restored, payments());
+  {
+    StateReader r(bytes);
+    ASSERT_TRUE(restored->restore(r).ok());
+  }
+  Batch more = timed({{"c", 4, 300}});
+  ASSERT_TRUE(restored->process(more, ctx).ok());
+  Batch fired(out);
+  ASSERT_TRUE(restored->on_watermark(INT64_MAX, fired, ctx).ok());
+  EXPECT_EQ(
+      rows_of(fired),
+      (std::vector<std::string>{
+          R"({"card": "b", "amount": 3, "window_start": 0, "window_end": 1000, "rank": 1})"}));
+  auto bad =
+      TopNOperator::create({.order_by = {"card", {.line = 2, .column = 3}}, .size_ms = 10}).value();
+  OpenContext octx;
+  EXPECT_EQ(bad->open(payments(), octx).status().message(),
+            "line 2, column 3: top_n: 'order_by' must be a number field, 'card' is string");
+}
+
 // ---- over ----
 
 TEST(OverOperatorTest, EachRowGetsItsPartitionsAggregatesOverTheRange) {

@@ -171,4 +171,53 @@ class OverOperator final : public Operator {
   std::string key_;
 };
 
+/// `top_n`: the N rows of each group with the largest (or smallest) value of a field in each
+/// tumbling event-time window, as Flink SQL's Window Top-N (`ROW_NUMBER() OVER (PARTITION BY
+/// window_start, window_end, keys ORDER BY x DESC) <= N`). Only the best N rows of a group are
+/// kept while the window is open. At the watermark each group's rows come out best first, with
+/// `window_start`, `window_end` and `rank` (1 to N) added; ties keep arrival order. Rows later
+/// than their window go to the `late` side output. State snapshots and restores.
+class TopNOperator final : public Operator {
+ public:
+  struct Options {
+    std::vector<FieldRef> partition_by;  ///< empty: one group per window
+    FieldRef order_by;                   ///< a number field. REQUIRES: set.
+    bool descending = true;              ///< largest first
+    int64_t n = 1;                       ///< REQUIRES: >= 1.
+    int64_t size_ms = 0;                 ///< the tumbling window's length. REQUIRES: > 0.
+    SourcePos pos;
+  };
+  static Result<std::unique_ptr<TopNOperator>> create(Options options);
+  ~TopNOperator() override;
+
+  std::string_view kind() const override { return "top_n"; }
+  Result<SchemaPtr> open(SchemaPtr input, OpenContext& ctx) override;
+  Status process(Batch& batch, OperatorContext& ctx) override;
+  Status on_watermark(int64_t watermark, Batch& batch, OperatorContext& ctx) override;
+  void snapshot(StateWriter& out) const override;
+  Status restore(StateReader& in) override;
+  std::unique_ptr<Operator> clone() const override;
+  bool needs_global_order() const override { return true; }
+  std::vector<std::string> grouping_fields() const override {
+    std::vector<std::string> out;
+    for (const FieldRef& f : options_.partition_by) out.push_back(f.name);
+    return out;
+  }
+
+ private:
+  struct Group;
+  explicit TopNOperator(Options options);
+  Options options_;
+  SchemaPtr out_schema_;
+  size_t late_side_ = 0;
+  size_t n_in_ = 0;
+  std::vector<size_t> key_fields_;
+  size_t order_field_ = 0;
+  // (window start, group key bytes) -> the group's best rows, in window order.
+  std::map<std::pair<int64_t, std::string>, std::unique_ptr<Group>> groups_;
+  std::string key_;
+  uint64_t arrival_ = 0;
+  int64_t watermark_ = INT64_MIN;
+};
+
 }  // namespace rivulet::stream
