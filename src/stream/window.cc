@@ -94,6 +94,58 @@ Status resolve_aggregates(const std::vector<WindowAggregate>& aggregates, const 
   return {};
 }
 
+// A value in stored form: its type, and its bytes (a string's text, a number's 8 bytes, "1"/"0").
+using StoredValue = std::pair<uint8_t, std::string>;
+
+StoredValue store_value(const Value& v) {
+  std::string bytes;
+  switch (v.type()) {
+    case Type::kString:
+      bytes.assign(v.as_string());
+      break;
+    case Type::kInt: {
+      const int64_t i = v.as_int();
+      bytes.assign(reinterpret_cast<const char*>(&i), sizeof i);
+      break;
+    }
+    case Type::kDouble: {
+      const double d = v.as_double();
+      bytes.assign(reinterpret_cast<const char*>(&d), sizeof d);
+      break;
+    }
+    case Type::kBool:
+      bytes.assign(v.as_bool() ? "1" : "0");
+      break;
+    case Type::kNull:
+      break;
+  }
+  return {static_cast<uint8_t>(v.type()), std::move(bytes)};
+}
+
+// The value back; a string's view points into `stored`, which the caller keeps.
+Value load_value(const StoredValue& stored) {
+  const auto& [type, bytes] = stored;
+  switch (static_cast<Type>(type)) {
+    case Type::kString:
+      return Value::of_string(bytes);
+    case Type::kInt: {
+      int64_t v = 0;
+      std::memcpy(&v, bytes.data(), std::min(bytes.size(), sizeof v));
+      return Value::of_int(v);
+    }
+    case Type::kDouble: {
+      double v = 0;
+      std::memcpy(&v, bytes.data(), std::min(bytes.size(), sizeof v));
+      return Value::of_double(v);
+    }
+    case Type::kBool:
+      return Value::of_bool(bytes == "1");
+    case Type::kNull:
+      break;
+  }
+  return Value();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<WindowOperator>> WindowOperator::create(Options options) {
@@ -611,31 +663,8 @@ void OverOperator::snapshot(StateWriter& out) const {
   out(static_cast<uint64_t>(partitions_.size()));
   for (const auto& [key, part] : partitions_) {
     const std::vector<int64_t> times(part->times.begin(), part->times.end());
-    std::vector<std::pair<uint8_t, std::string>> values;
-    for (const Value& v : part->values) {
-      std::string bytes;
-      switch (v.type()) {
-        case Type::kString:
-          bytes.assign(v.as_string());
-          break;
-        case Type::kInt: {
-          const int64_t i = v.as_int();
-          bytes.assign(reinterpret_cast<const char*>(&i), sizeof i);
-          break;
-        }
-        case Type::kDouble: {
-          const double d = v.as_double();
-          bytes.assign(reinterpret_cast<const char*>(&d), sizeof d);
-          break;
-        }
-        case Type::kBool:
-          bytes.assign(v.as_bool() ? "1" : "0");
-          break;
-        case Type::kNull:
-          break;
-      }
-      values.emplace_back(static_cast<uint8_t>(v.type()), std::move(bytes));
-    }
+    std::vector<StoredValue> values;
+    for (const Value& v : part->values) values.push_back(store_value(v));
     out(key, part->newest, times, values);
     for (const auto& a : part->aggs) a->save(out);
   }
@@ -650,37 +679,13 @@ Status OverOperator::restore(StateReader& in) {
       std::string key;
       auto part = std::make_unique<Partition>();
       std::vector<int64_t> times;
-      std::vector<std::pair<uint8_t, std::string>> values;
+      std::vector<StoredValue> values;
       in(key, part->newest, times, values);
       if (values.size() != times.size() * prototypes_.size()) {
         return Status::data_loss("over: corrupt state: rows and values do not match");
       }
       part->times.assign(times.begin(), times.end());
-      for (auto& [type, bytes] : values) {
-        switch (static_cast<Type>(type)) {
-          case Type::kString:
-            part->push(Value::of_string(bytes));
-            break;
-          case Type::kInt: {
-            int64_t v = 0;
-            std::memcpy(&v, bytes.data(), std::min(bytes.size(), sizeof v));
-            part->push(Value::of_int(v));
-            break;
-          }
-          case Type::kDouble: {
-            double v = 0;
-            std::memcpy(&v, bytes.data(), std::min(bytes.size(), sizeof v));
-            part->push(Value::of_double(v));
-            break;
-          }
-          case Type::kBool:
-            part->push(Value::of_bool(bytes == "1"));
-            break;
-          case Type::kNull:
-            part->push(Value());
-            break;
-        }
-      }
+      for (const StoredValue& v : values) part->push(load_value(v));  // push copies strings
       for (const auto& p : prototypes_) {
         auto a = p->clone();
         RIVULET_RETURN_IF_ERROR(a->load(in));
@@ -853,21 +858,8 @@ void TopNOperator::snapshot(StateWriter& out) const {
   for (const auto& [k, g] : groups_) {
     out(k.first, k.second, static_cast<uint64_t>(g->rows.size()));
     for (const auto& row : g->rows) {
-      std::vector<std::pair<uint8_t, std::string>> values;
-      for (const Value& v : row.values) {
-        std::string bytes;
-        if (v.type() == Type::kString) bytes.assign(v.as_string());
-        if (v.type() == Type::kInt) {
-          const int64_t i = v.as_int();
-          bytes.assign(reinterpret_cast<const char*>(&i), sizeof i);
-        }
-        if (v.type() == Type::kDouble) {
-          const double d = v.as_double();
-          bytes.assign(reinterpret_cast<const char*>(&d), sizeof d);
-        }
-        if (v.type() == Type::kBool) bytes.assign(v.as_bool() ? "1" : "0");
-        values.emplace_back(static_cast<uint8_t>(v.type()), std::move(bytes));
-      }
+      std::vector<StoredValue> values;
+      for (const Value& v : row.values) values.push_back(store_value(v));
       out(row.order, row.arrival, row.time, values);
     }
   }
@@ -886,33 +878,15 @@ Status TopNOperator::restore(StateReader& in) {
       auto g = std::make_unique<Group>();
       for (uint64_t k = 0; k < rows; ++k) {
         Group::Row row;
-        std::vector<std::pair<uint8_t, std::string>> values;
+        std::vector<StoredValue> values;
         in(row.order, row.arrival, row.time, values);
         row.strings.reserve(values.size());
-        for (auto& [type, bytes] : values) {
-          switch (static_cast<Type>(type)) {
-            case Type::kString:
-              row.strings.push_back(std::move(bytes));
-              row.values.push_back(Value::of_string(row.strings.back()));
-              break;
-            case Type::kInt: {
-              int64_t v = 0;
-              std::memcpy(&v, bytes.data(), std::min(bytes.size(), sizeof v));
-              row.values.push_back(Value::of_int(v));
-              break;
-            }
-            case Type::kDouble: {
-              double v = 0;
-              std::memcpy(&v, bytes.data(), std::min(bytes.size(), sizeof v));
-              row.values.push_back(Value::of_double(v));
-              break;
-            }
-            case Type::kBool:
-              row.values.push_back(Value::of_bool(bytes == "1"));
-              break;
-            case Type::kNull:
-              row.values.push_back(Value());
-              break;
+        for (StoredValue& v : values) {
+          if (static_cast<Type>(v.first) == Type::kString) {
+            row.strings.push_back(std::move(v.second));
+            row.values.push_back(Value::of_string(row.strings.back()));
+          } else {
+            row.values.push_back(load_value(v));
           }
         }
         g->rows.push_back(std::move(row));
