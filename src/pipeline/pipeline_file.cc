@@ -465,7 +465,7 @@ Result<std::unique_ptr<stream::Operator>> compile_window(const YamlNode& v) {
   RIVULET_RETURN_IF_ERROR(v.expect_map(
       "the window, e.g. {group_by: [card], size_ms: 60000, aggregates: {n: \"COUNT(*)\"}}"));
   RIVULET_RETURN_IF_ERROR(
-      v.check_keys({"group_by", "size_ms", "slide_ms", "gap_ms", "allowed_lateness_ms",
+      v.check_keys({"group_by", "size_ms", "slide_ms", "gap_ms", "count", "allowed_lateness_ms",
                     "early_fire_ms", "aggregates"}));
   stream::WindowOperator::Options o;
   o.pos = v.position();
@@ -473,10 +473,11 @@ Result<std::unique_ptr<stream::Operator>> compile_window(const YamlNode& v) {
     RIVULET_ASSIGN_OR_RETURN(auto fields, select_fields(v.child("group_by")));
     for (auto& f : fields) o.group_by.push_back({f.name, f.pos});
   }
-  if (!v.has("size_ms") && !v.has("gap_ms")) {
-    return v.error("missing 'size_ms' (the window's length, ms of event time) or, for session "
-                   "windows, 'gap_ms'");
+  if (!v.has("size_ms") && !v.has("gap_ms") && !v.has("count")) {
+    return v.error("missing 'size_ms' (the window's length, ms of event time), or 'gap_ms' for "
+                   "session windows, or 'count' for count windows");
   }
+  RIVULET_ASSIGN_OR_RETURN(o.count, v.integer("count", 0, 1, INT64_MAX / 4));
   RIVULET_ASSIGN_OR_RETURN(o.size_ms, v.integer("size_ms", 0, 1, INT64_MAX / 4));
   RIVULET_ASSIGN_OR_RETURN(o.gap_ms, v.integer("gap_ms", 0, 1, INT64_MAX / 4));
   RIVULET_ASSIGN_OR_RETURN(o.early_fire_ms, v.integer("early_fire_ms", 0, 0, INT64_MAX / 4));

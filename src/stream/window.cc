@@ -154,7 +154,11 @@ Result<std::unique_ptr<WindowOperator>> WindowOperator::create(Options options) 
     return error_at(options.pos,
                     "window: session windows take 'gap_ms' alone (no size_ms, slide_ms)");
   }
-  if (options.gap_ms == 0 && options.size_ms <= 0) {
+  if (options.count < 0 || (options.count > 0 && (options.size_ms != 0 || options.slide_ms != 0 ||
+                                                  options.gap_ms != 0))) {
+    return error_at(options.pos, "window: count windows take 'count' alone (no size_ms, gap_ms)");
+  }
+  if (options.gap_ms == 0 && options.count == 0 && options.size_ms <= 0) {
     return error_at(options.pos,
                     fmt::format("window: 'size_ms' (or 'gap_ms' for sessions) must be > 0, got {}",
                                 options.size_ms));
@@ -313,6 +317,26 @@ Status WindowOperator::process(Batch& batch, OperatorContext& ctx) {
   for (size_t r = 0; r < n; ++r) {
     const int64_t t = batch.event_time(r);
     group_key(batch, r);
+    if (options_.count > 0) {
+      // Count windows: the group's open window takes the row; the count-th row fires it.
+      auto& [start, w] = counting_[key_];
+      if (!w) {
+        w.reset(&new_window(batch, r));
+        start = t;
+      }
+      for (size_t a = 0; a < w->aggs.size(); ++a) {
+        w->aggs[a]->add(agg_fields_[a] ? batch.get(r, *agg_fields_[a]) : Value::of_bool(true));
+      }
+      w->end = t + 1;
+      ++ctx.counts.filtered;
+      if (++counted_[key_] == options_.count) {
+        RIVULET_RETURN_IF_ERROR(emit(start, *w, out));
+        ++ctx.counts.added;
+        counting_.erase(key_);
+        counted_.erase(key_);
+      }
+      continue;
+    }
     if (options_.gap_ms > 0) {
       bool late = false;
       RIVULET_RETURN_IF_ERROR(add_to_session(batch, r, out, ctx, late));
@@ -493,11 +517,18 @@ void WindowOperator::snapshot(StateWriter& out) const {
   for (const auto& [k, w] : windows_) save_window(out, k.first, k.second, *w);
   out(static_cast<uint64_t>(sessions_.size()));
   for (const auto& [k, w] : sessions_) save_window(out, k.second, k.first, *w);
+  out(static_cast<uint64_t>(counting_.size()));
+  for (const auto& [k, sw] : counting_) {
+    save_window(out, sw.first, k, *sw.second);
+    out(counted_.at(k));
+  }
 }
 
 Status WindowOperator::restore(StateReader& in) {
   windows_.clear();
   sessions_.clear();
+  counting_.clear();
+  counted_.clear();
   try {
     uint64_t n = 0;
     in(watermark_, n);
@@ -515,6 +546,19 @@ Status WindowOperator::restore(StateReader& in) {
       auto w = std::make_unique<Window>();
       RIVULET_RETURN_IF_ERROR(load_window(in, start, key, *w, prototypes_));
       sessions_[{std::move(key), start}] = std::move(w);
+    }
+    counting_.clear();
+    counted_.clear();
+    in(n);
+    for (uint64_t i = 0; i < n; ++i) {
+      int64_t start = 0;
+      std::string key;
+      auto w = std::make_unique<Window>();
+      RIVULET_RETURN_IF_ERROR(load_window(in, start, key, *w, prototypes_));
+      int64_t counted = 0;
+      in(counted);
+      counted_[key] = counted;
+      counting_[std::move(key)] = {start, std::move(w)};
     }
   } catch (const std::exception& e) {
     windows_.clear();

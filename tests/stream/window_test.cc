@@ -162,6 +162,30 @@ TEST(WindowOperatorTest, SessionStateSnapshotsAndRestores) {
                 R"({"card": "a", "window_start": 1000, "window_end": 1190, "n": 2})"}));
 }
 
+TEST(WindowOperatorTest, CountWindowsFireEveryNRowsOfAGroup) {
+  const WindowOperator::Options o{
+      .group_by = {{"card", {}}}, .count = 2, .aggregates = {{"total", "SUM(amount)", {}}}};
+  Harness h(o);
+  EXPECT_EQ(h.process(timed({{"a", 1, 100}, {"b", 5, 150}, {"a", 2, 300}, {"a", 4, 400}})),
+            (std::vector<std::string>{
+                R"({"card": "a", "window_start": 100, "window_end": 301, "total": 3})"}));
+  std::stringstream bytes;
+  {
+    StateWriter w(bytes);
+    h.op->snapshot(w);
+  }
+  Harness restored(o);
+  {
+    StateReader r(bytes);
+    ASSERT_TRUE(restored.op->restore(r).ok());
+  }
+  EXPECT_EQ(restored.process(timed({{"b", 6, 500}, {"a", 8, 600}})),
+            (std::vector<std::string>{
+                R"({"card": "b", "window_start": 150, "window_end": 501, "total": 11})",
+                R"({"card": "a", "window_start": 400, "window_end": 601, "total": 12})"}));
+  EXPECT_TRUE(restored.watermark(INT64_MAX).empty());  // no window left half full
+}
+
 TEST(WindowOperatorTest, EarlyFiringsEmitPartialResultsOfChangedWindows) {
   Harness h({.group_by = {{"card", {}}},
              .size_ms = 1000,

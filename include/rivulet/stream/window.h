@@ -57,6 +57,11 @@ class WindowOperator final : public Operator {
     /// sessions that a row brings within the gap of each other merge. REQUIRES: > 0 with no
     /// size_ms or slide_ms, or 0.
     int64_t gap_ms = 0;
+    /// Count windows (Flink's countWindow): every `count` rows of a group, one row of their
+    /// aggregates, at once (window_start and window_end are the first and last row's event
+    /// time + 1). A group's rows that never make a full window are not emitted. REQUIRES: > 0
+    /// with no size_ms, slide_ms or gap_ms, or 0.
+    int64_t count = 0;
     /// Early firings for live features (as Flink's early-fire trigger): every this much
     /// processing time, each open window that changed emits its partial result; the final row
     /// still comes at the watermark. 0: none. REQUIRES: >= 0.
@@ -118,6 +123,9 @@ class WindowOperator final : public Operator {
   Window& new_window(const Batch& batch, size_t r);
   std::vector<std::pair<int64_t, std::string>> dirty_;  // windows a late row changed
   std::vector<std::pair<std::string, int64_t>> dirty_sessions_;
+  // Count windows: group key bytes -> its open window (its start is the first row's time).
+  std::map<std::string, std::pair<int64_t, std::unique_ptr<Window>>> counting_;
+  std::map<std::string, int64_t> counted_;  // rows in each open count window
   std::string key_;
   int64_t watermark_ = INT64_MIN;
 };
