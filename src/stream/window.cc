@@ -182,14 +182,10 @@ Result<std::unique_ptr<WindowOperator>> WindowOperator::create(Options options) 
 }
 
 Result<SchemaPtr> WindowOperator::open(SchemaPtr input, OpenContext& ctx) {
-  group_fields_.clear();
+  RIVULET_ASSIGN_OR_RETURN(group_fields_,
+                           internal::resolve_fields(options_.group_by, *input, "window"));
   std::vector<SchemaField> fields;
-  for (const FieldRef& f : options_.group_by) {
-    const auto index = input->index_of(f.name);
-    if (!index) return error_at(f.pos, "window: " + input->unknown_field_message(f.name));
-    group_fields_.push_back(*index);
-    fields.push_back(input->field(*index));
-  }
+  for (const size_t f : group_fields_) fields.push_back(input->field(f));
   fields.push_back({"window_start", Type::kInt, false});
   fields.push_back({"window_end", Type::kInt, false});
   RIVULET_RETURN_IF_ERROR(resolve_aggregates(options_.aggregates, *input, "window", false,
@@ -576,11 +572,10 @@ std::unique_ptr<Operator> WindowOperator::clone() const {
 
 // ---- over ----
 
-// A partition's rows within the range (their time and aggregate arguments, strings owned) and
-// its accumulators.
-// The rows are kept flat, oldest first: their times, their aggregate arguments (one per aggregate
-// a row), and the string arguments' text (owned; a deque keeps each in place while others come
-// and go), so that a row costs no allocation of its own.
+// A partition's rows within the range and its accumulators. The rows are kept flat, oldest first:
+// their times, their aggregate arguments (one per aggregate a row), and the string arguments' text
+// (owned; a deque keeps each in place while others come and go), so that a row costs no allocation
+// of its own.
 struct OverOperator::Partition {
   std::deque<int64_t> times;
   std::deque<Value> values;
@@ -625,12 +620,8 @@ Result<std::unique_ptr<OverOperator>> OverOperator::create(Options options) {
 
 Result<SchemaPtr> OverOperator::open(SchemaPtr input, OpenContext& ctx) {
   (void)ctx;
-  key_fields_.clear();
-  for (const FieldRef& f : options_.partition_by) {
-    const auto index = input->index_of(f.name);
-    if (!index) return error_at(f.pos, "over: " + input->unknown_field_message(f.name));
-    key_fields_.push_back(*index);
-  }
+  RIVULET_ASSIGN_OR_RETURN(key_fields_,
+                           internal::resolve_fields(options_.partition_by, *input, "over"));
   std::vector<SchemaField> fields = input->fields();
   n_in_ = fields.size();
   std::vector<SchemaField> added;
@@ -780,12 +771,8 @@ Result<std::unique_ptr<TopNOperator>> TopNOperator::create(Options options) {
 }
 
 Result<SchemaPtr> TopNOperator::open(SchemaPtr input, OpenContext& ctx) {
-  key_fields_.clear();
-  for (const FieldRef& f : options_.partition_by) {
-    const auto index = input->index_of(f.name);
-    if (!index) return error_at(f.pos, "top_n: " + input->unknown_field_message(f.name));
-    key_fields_.push_back(*index);
-  }
+  RIVULET_ASSIGN_OR_RETURN(key_fields_,
+                           internal::resolve_fields(options_.partition_by, *input, "top_n"));
   const auto order = input->index_of(options_.order_by.name);
   if (!order) {
     return error_at(options_.order_by.pos,

@@ -52,14 +52,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "rivulet/core/schema.h"
+#include "rivulet/core/state.h"
 #include "rivulet/core/status.h"
 #include "rivulet/core/value.h"
-#include "rivulet/core/state.h"
 #include "rivulet/stream/batch.h"
 #include "rivulet/stream/expression.h"
 #include "rivulet/stream/operator.h"
@@ -72,6 +72,14 @@ struct FieldRef {
   std::string name{};  ///< the field's name. REQUIRES: not empty.
   SourcePos pos{};     ///< where the name is written in the pipeline file
 };
+
+/// The names of `refs`, in order (what grouping_fields() reports).
+inline std::vector<std::string> names_of(const std::vector<FieldRef>& refs) {
+  std::vector<std::string> out;
+  out.reserve(refs.size());
+  for (const FieldRef& f : refs) out.push_back(f.name);
+  return out;
+}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -385,11 +393,7 @@ class DedupOperator final : public Operator {
   /// A duplicate can be any earlier row of its key: the step sees every row, before any key_by,
   /// or after one whose key is a key field.
   bool needs_global_order() const override { return true; }
-  std::vector<std::string> grouping_fields() const override {
-    std::vector<std::string> out;
-    for (const FieldRef& f : options_.key) out.push_back(f.name);
-    return out;
-  }
+  std::vector<std::string> grouping_fields() const override { return names_of(options_.key); }
 
  private:
   explicit DedupOperator(Options options) : options_(std::move(options)) {}

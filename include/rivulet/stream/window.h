@@ -87,11 +87,7 @@ class WindowOperator final : public Operator {
   /// A window must see every row of its groups: before any key_by, or after one whose key is a
   /// group_by field (then each partition holds its groups' windows).
   bool needs_global_order() const override { return true; }
-  std::vector<std::string> grouping_fields() const override {
-    std::vector<std::string> out;
-    for (const FieldRef& f : options_.group_by) out.push_back(f.name);
-    return out;
-  }
+  std::vector<std::string> grouping_fields() const override { return names_of(options_.group_by); }
   const Options& options() const { return options_; }
   /// Windows held (groups times open windows).
   size_t windows_held() const { return windows_.size() + sessions_.size(); }
@@ -160,9 +156,7 @@ class OverOperator final : public Operator {
   /// key is a partition_by field.
   bool needs_global_order() const override { return true; }
   std::vector<std::string> grouping_fields() const override {
-    std::vector<std::string> out;
-    for (const FieldRef& f : options_.partition_by) out.push_back(f.name);
-    return out;
+    return names_of(options_.partition_by);
   }
   size_t partitions_held() const { return partitions_.size(); }
 
@@ -207,9 +201,7 @@ class TopNOperator final : public Operator {
   std::unique_ptr<Operator> clone() const override;
   bool needs_global_order() const override { return true; }
   std::vector<std::string> grouping_fields() const override {
-    std::vector<std::string> out;
-    for (const FieldRef& f : options_.partition_by) out.push_back(f.name);
-    return out;
+    return names_of(options_.partition_by);
   }
 
  private:

@@ -27,12 +27,7 @@ Result<std::unique_ptr<DedupOperator>> DedupOperator::create(Options options) {
 
 Result<SchemaPtr> DedupOperator::open(SchemaPtr input, OpenContext& ctx) {
   (void)ctx;
-  fields_.clear();
-  for (const FieldRef& f : options_.key) {
-    const auto index = input->index_of(f.name);
-    if (!index) return error_at(f.pos, "dedup: " + input->unknown_field_message(f.name));
-    fields_.push_back(*index);
-  }
+  RIVULET_ASSIGN_OR_RETURN(fields_, internal::resolve_fields(options_.key, *input, "dedup"));
   return input;
 }
 

@@ -13,6 +13,7 @@
 #include "rivulet/core/status.h"
 #include "rivulet/stream/batch.h"
 #include "rivulet/stream/operator.h"
+#include "rivulet/stream/operators.h"
 #include "rivulet/stream/source_pos.h"
 
 namespace rivulet::stream::internal {
@@ -64,6 +65,22 @@ inline void append_key_bytes(const Batch& batch, size_t r, const std::vector<siz
       }
     }
   }
+}
+
+// The indices of `refs` in `schema`; an unknown one is an error at its position, prefixed by
+// the step's kind ("window: unknown field 'amout' (did you mean 'amount'?)").
+inline Result<std::vector<size_t>> resolve_fields(const std::vector<FieldRef>& refs,
+                                                  const Schema& schema, std::string_view step) {
+  std::vector<size_t> out;
+  out.reserve(refs.size());
+  for (const FieldRef& f : refs) {
+    const auto index = schema.index_of(f.name);
+    if (!index) {
+      return error_at(f.pos, fmt::format("{}: {}", step, schema.unknown_field_message(f.name)));
+    }
+    out.push_back(*index);
+  }
+  return out;
 }
 
 inline Result<SchemaPtr> make_schema(std::vector<SchemaField> fields) {
