@@ -39,6 +39,10 @@ struct DecoderOptions {
   /// The field whose value is the event time (epoch milliseconds, or ISO-8601 text); empty: none
   /// (rows get the processing time of their arrival).
   std::string event_time_field;
+  /// The unit of a numeric event time, in microseconds: 1000 (epoch milliseconds, the default),
+  /// 1 (epoch microseconds, rounded down to the millisecond) or 1000000 (epoch seconds).
+  /// ISO-8601 text is read as it is written. REQUIRES: one of those.
+  int64_t event_time_unit_us = 1000;
   /// Accept "12.5" for a double field.
   bool lenient_numbers = false;
 };

@@ -107,21 +107,36 @@ std::optional<int64_t> parse_iso8601_ms(std::string_view s) {
   return ms - sign * (static_cast<int64_t>(zh) * 3600 + zm * 60) * 1000;
 }
 
-std::optional<int64_t> event_time_of_double(double ms) {
+std::optional<int64_t> event_time_of_double(double value, int64_t unit_us) {
+  const double ms = unit_us == 1000 ? value : value * static_cast<double>(unit_us) / 1000.0;
   if (!std::isfinite(ms) || std::fabs(ms) >= 9.2e18) return std::nullopt;
-  return static_cast<int64_t>(std::llround(ms));
+  return static_cast<int64_t>(unit_us < 1000 ? std::floor(ms) : std::llround(ms));
 }
 
-std::optional<int64_t> parse_event_time_text(std::string_view text) {
+std::optional<int64_t> event_time_of_int(int64_t value, int64_t unit_us) {
+  if (unit_us == 1000) return value;
+  if (unit_us < 1000) {  // finer than a millisecond: rounded down
+    const int64_t per_ms = 1000 / unit_us;
+    const int64_t q = value / per_ms;
+    return (value % per_ms != 0 && value < 0) ? q - 1 : q;
+  }
+  int64_t ms = 0;
+  if (__builtin_mul_overflow(value, unit_us / 1000, &ms)) return std::nullopt;
+  return ms;
+}
+
+std::optional<int64_t> parse_event_time_text(std::string_view text, int64_t unit_us) {
   text = trim(text);
   if (text.empty()) return std::nullopt;
   int64_t i = 0;
   auto r = std::from_chars(text.data(), text.data() + text.size(), i);
-  if (r.ec == std::errc() && r.ptr == text.data() + text.size()) return i;
+  if (r.ec == std::errc() && r.ptr == text.data() + text.size()) return event_time_of_int(i, unit_us);
   if (auto iso = parse_iso8601_ms(text)) return iso;
   double d = 0.0;
   auto rd = std::from_chars(text.data(), text.data() + text.size(), d);
-  if (rd.ec == std::errc() && rd.ptr == text.data() + text.size()) return event_time_of_double(d);
+  if (rd.ec == std::errc() && rd.ptr == text.data() + text.size()) {
+    return event_time_of_double(d, unit_us);
+  }
   return std::nullopt;
 }
 

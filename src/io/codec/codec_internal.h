@@ -21,9 +21,12 @@ namespace rivulet::io::internal {
 std::optional<int64_t> parse_iso8601_ms(std::string_view text);
 /// An event time written as text: epoch milliseconds ("1700000000000", "-5", "1.7e12") or
 /// ISO-8601.
-std::optional<int64_t> parse_event_time_text(std::string_view text);
+std::optional<int64_t> parse_event_time_text(std::string_view text, int64_t unit_us = 1000);
 /// Epoch milliseconds of a double (rounded); nullopt when not finite or out of range.
-std::optional<int64_t> event_time_of_double(double ms);
+std::optional<int64_t> event_time_of_double(double value, int64_t unit_us = 1000);
+// A numeric event time in units of `unit_us` microseconds as epoch milliseconds (rounded down);
+// none when it does not fit.
+std::optional<int64_t> event_time_of_int(int64_t value, int64_t unit_us);
 
 /// The text of the event-time error: `field 'ts': cannot read "x" as an event time (...)`.
 std::string event_time_error(std::string_view field, std::string_view text);

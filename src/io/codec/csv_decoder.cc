@@ -319,17 +319,21 @@ class CsvDecoder final : public Decoder {
     const Value v = staging_[f];
     switch (v.type()) {
       case Type::kInt:
-        event_time = v.as_int();
-        return true;
+        if (auto ms = event_time_of_int(v.as_int(), options_.event_time_unit_us)) {
+          event_time = *ms;
+          return true;
+        }
+        reason_ = event_time_error(schema_->field(f).name, fmt::format("{}", v.as_int()));
+        return false;
       case Type::kDouble:
-        if (auto ms = event_time_of_double(v.as_double())) {
+        if (auto ms = event_time_of_double(v.as_double(), options_.event_time_unit_us)) {
           event_time = *ms;
           return true;
         }
         reason_ = event_time_error(schema_->field(f).name, fmt::format("{}", v.as_double()));
         return false;
       case Type::kString:
-        if (auto ms = parse_event_time_text(v.as_string())) {
+        if (auto ms = parse_event_time_text(v.as_string(), options_.event_time_unit_us)) {
           event_time = *ms;
           return true;
         }

@@ -393,17 +393,21 @@ class JsonDecoder final : public Decoder {
       case Type::kNull:
         return true;
       case Type::kInt:
-        event_time = v.as_int();
-        return true;
+        if (auto ms = event_time_of_int(v.as_int(), options_.event_time_unit_us)) {
+          event_time = *ms;
+          return true;
+        }
+        return fail(fmt::format("field '{}': {} is not an event time", schema_->field(f).name,
+                                v.as_int()));
       case Type::kDouble:
-        if (auto ms = event_time_of_double(v.as_double())) {
+        if (auto ms = event_time_of_double(v.as_double(), options_.event_time_unit_us)) {
           event_time = *ms;
           return true;
         }
         return fail(fmt::format("field '{}': {} is not an event time", schema_->field(f).name,
                                 v.as_double()));
       case Type::kString:
-        if (auto ms = parse_event_time_text(v.as_string())) {
+        if (auto ms = parse_event_time_text(v.as_string(), options_.event_time_unit_us)) {
           event_time = *ms;
           return true;
         }
@@ -619,9 +623,13 @@ class JsonDecoder final : public Decoder {
   // A JSON string into a non-string field.
   bool assign_text(size_t f, Type want, std::string_view s) {
     if (static_cast<int>(f) == event_field_ && is_numeric(want)) {
-      if (auto ms = parse_event_time_text(s)) {
-        row_[f] =
-            want == Type::kInt ? Value::of_int(*ms) : Value::of_double(static_cast<double>(*ms));
+      if (auto ms = parse_event_time_text(s, options_.event_time_unit_us)) {
+        // Stored in the field's own unit, as a number would have been.
+        const int64_t per_ms = 1000 / std::min<int64_t>(options_.event_time_unit_us, 1000);
+        const int64_t v = options_.event_time_unit_us >= 1000
+                              ? *ms / (options_.event_time_unit_us / 1000)
+                              : *ms * per_ms;
+        row_[f] = want == Type::kInt ? Value::of_int(v) : Value::of_double(static_cast<double>(v));
         return true;
       }
       return fail(event_time_error(schema_->field(f).name, s));

@@ -150,6 +150,32 @@ TEST(JsonDecoderTest, EventTimeFromIsoStrings) {
   EXPECT_EQ(d->batch.event_time(6), 42);  // missing: the processing time
 }
 
+TEST(JsonDecoderTest, EventTimeInMicrosecondsOrSeconds) {
+  auto schema = make_schema({{"ts", Type::kInt}, {"s", Type::kString}, {"d", Type::kDouble}});
+  // Microseconds are rounded down to the millisecond, before the epoch too.
+  auto us = decode({R"({"ts": 1704164645678999})", R"({"ts": -1500})",
+                    R"({"ts": "2024-01-02T03:04:05.678Z"})", R"({"ts": "1704164645678001"})"},
+                   schema, {.event_time_field = "ts", .event_time_unit_us = 1});
+  ASSERT_EQ(us->rows, 4u);
+  EXPECT_EQ(us->batch.event_time(0), 1704164645678);
+  EXPECT_EQ(us->batch.event_time(1), -2);
+  // ISO-8601 text is absolute; into a bigint field it is stored in the field's unit.
+  EXPECT_EQ(us->batch.event_time(2), 1704164645678);
+  EXPECT_EQ(us->batch.get(2, 0), Value::of_int(1704164645678000));
+  EXPECT_EQ(us->batch.event_time(3), 1704164645678);
+  auto s = decode({R"({"s": "1704164645"})", R"({"s": "2024-01-02T03:04:05.678Z"})"}, schema,
+                  {.event_time_field = "s", .event_time_unit_us = 1000000});
+  ASSERT_EQ(s->rows, 2u);
+  EXPECT_EQ(s->batch.event_time(0), 1704164645000);
+  EXPECT_EQ(s->batch.event_time(1), 1704164645678);
+  auto d = decode({R"({"d": 1704164645.5})", R"({"d": 1e300})"}, schema,
+                  {.event_time_field = "d", .event_time_unit_us = 1000000});
+  ASSERT_EQ(d->rows, 1u);
+  EXPECT_EQ(d->batch.event_time(0), 1704164645500);
+  ASSERT_EQ(d->dead.letters.size(), 1u);
+  EXPECT_EQ(d->dead.letters[0].reason, "field 'd': 1e+300 is not an event time");
+}
+
 TEST(JsonDecoderTest, IsoStringIntoBigintEventTimeField) {
   auto schema = make_schema({{"ts", Type::kInt}});
   auto d = decode({R"({"ts": "2024-01-02T03:04:05.678Z"})", R"({"ts": "soon"})"}, schema,
