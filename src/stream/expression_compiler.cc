@@ -102,6 +102,10 @@ enum class Fn : uint8_t {
   kReplace,
   kStartsWith,
   kEndsWith,
+  kRegexp,
+  kRegexpExtract,
+  kRegexpReplace,
+  kSplitIndex,
   kToTimestampMs,
   kTimePart,
   kDateFormat,
@@ -167,6 +171,10 @@ constexpr FnInfo kFunctions[] = {
     {"REPLACE", Fn::kReplace, 3, 3, 0},
     {"STARTS_WITH", Fn::kStartsWith, 2, 2, 0},
     {"ENDS_WITH", Fn::kEndsWith, 2, 2, 0},
+    {"REGEXP", Fn::kRegexp, 2, 2, 0},
+    {"REGEXP_EXTRACT", Fn::kRegexpExtract, 2, 3, 0},
+    {"REGEXP_REPLACE", Fn::kRegexpReplace, 3, 3, 0},
+    {"SPLIT_INDEX", Fn::kSplitIndex, 3, 3, 0},
     {"TO_TIMESTAMP_MS", Fn::kToTimestampMs, 1, 1, 0},
     {"YEAR", Fn::kTimePart, 1, 1, static_cast<uint8_t>(TimePart::kYear)},
     {"QUARTER", Fn::kTimePart, 1, 1, static_cast<uint8_t>(TimePart::kQuarter)},
@@ -1027,7 +1035,7 @@ class Compiler {
 
   // A strict operation: NULL when any operand is NULL (an operand of type null makes it NULL).
   Result<uint32_t> strict(Op op, Type type, uint32_t pos, const std::vector<uint32_t>& kids,
-                          uint8_t aux = 0, bool may_be_null = false) {
+                          uint8_t aux = 0, bool may_be_null = false, uint32_t extra = 0) {
     bool any_nullable = may_be_null;
     for (uint32_t k : kids) {
       if (is_null_type(k)) return null_of(type, pos);
@@ -1038,6 +1046,7 @@ class Compiler {
     nd.type = type;
     nd.nullable = any_nullable;
     nd.aux = aux;
+    nd.extra = extra;
     nd.pos = pos;
     return add(nd, kids);
   }
@@ -1376,6 +1385,52 @@ class Compiler {
     return strict(Op::kToTimestampMs, Type::kInt, pos_of(x), {x}, 0, true);
   }
 
+  // REGEXP, REGEXP_EXTRACT, REGEXP_REPLACE: a constant pattern is compiled here, once; a bad
+  // one is an error at its position, as is a constant group beyond the pattern's groups.
+  Result<uint32_t> regexp(const FnInfo& f, uint32_t pos, std::vector<uint32_t> args) {
+    const std::string_view name = f.name;
+    const bool extract = f.fn == Fn::kRegexpExtract;
+    for (size_t i = 0; i < args.size(); ++i) {
+      RIVULET_RETURN_IF_ERROR(
+          require_arg(args[i], name, i, extract && i == 2 ? Want::kBigint : Want::kString));
+    }
+    uint32_t extra = 0;
+    const Node& pattern = prog_.nodes[args[1]];
+    if (pattern.op == Op::kLiteral && !pattern.constant.is_null()) {
+      std::string problem;
+      auto re = compile_regex(pattern.constant.as_string(), &problem);
+      if (re == nullptr) {
+        return error(pattern.pos, "invalid regular expression " + literal_text(pattern.constant) +
+                                      " in " + std::string(name) + ": " + problem);
+      }
+      if (extract && args.size() == 3) {
+        const Node& group = prog_.nodes[args[2]];
+        const int groups = regex_groups(*re);
+        if (group.op == Op::kLiteral && !group.constant.is_null() &&
+            (group.constant.as_int() < 0 || group.constant.as_int() > groups)) {
+          return error(group.pos,
+                       "REGEXP_EXTRACT group " + std::to_string(group.constant.as_int()) +
+                           " does not exist: the pattern has " + std::to_string(groups) + " group" +
+                           (groups == 1 ? "" : "s") + " (0 is the whole match)");
+        }
+      }
+      prog_.regexes.push_back(std::move(re));
+      extra = static_cast<uint32_t>(prog_.regexes.size());
+    }
+    switch (f.fn) {
+      case Fn::kRegexp:
+        return strict(Op::kRegexp, Type::kBool, pos, args, 0, false, extra);
+      case Fn::kRegexpExtract:
+        if (args.size() == 2) {  // Flink's default group is 0, the whole match
+          RIVULET_ASSIGN_OR_RETURN(uint32_t zero, literal(Value::of_int(0), pos));
+          args.push_back(zero);
+        }
+        return strict(Op::kRegexpExtract, Type::kString, pos, args, 0, true, extra);
+      default:  // a pattern of each row that is not a regular expression gives NULL
+        return strict(Op::kRegexpReplace, Type::kString, pos, args, 0, extra == 0, extra);
+    }
+  }
+
   Result<uint32_t> function(const FnInfo& f, uint32_t pos, std::vector<uint32_t> args) {
     const size_t n = args.size();
     if (n < f.min_args || (f.max_args != kAny && n > f.max_args)) {
@@ -1512,6 +1567,15 @@ class Compiler {
         RIVULET_RETURN_IF_ERROR(need(1, Want::kString));
         return strict(f.fn == Fn::kStartsWith ? Op::kStartsWith : Op::kEndsWith, Type::kBool, pos,
                       args);
+      case Fn::kRegexp:
+      case Fn::kRegexpExtract:
+      case Fn::kRegexpReplace:
+        return regexp(f, pos, std::move(args));
+      case Fn::kSplitIndex:
+        RIVULET_RETURN_IF_ERROR(need(0, Want::kString));
+        RIVULET_RETURN_IF_ERROR(need(1, Want::kString));
+        RIVULET_RETURN_IF_ERROR(need(2, Want::kBigint));
+        return strict(Op::kSplitIndex, Type::kString, pos, args, 0, true);
       case Fn::kToTimestampMs:
         return time_arg(args[0], name, 1);
       case Fn::kTimePart: {
@@ -1645,6 +1709,14 @@ std::string op_name(const Node& nd) {
       return "STARTS_WITH";
     case Op::kEndsWith:
       return "ENDS_WITH";
+    case Op::kRegexp:
+      return "REGEXP";
+    case Op::kRegexpExtract:
+      return "REGEXP_EXTRACT";
+    case Op::kRegexpReplace:
+      return "REGEXP_REPLACE";
+    case Op::kSplitIndex:
+      return "SPLIT_INDEX";
     case Op::kToTimestampMs:
       return "TO_TIMESTAMP_MS";
     case Op::kTimePart: {

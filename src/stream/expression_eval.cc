@@ -2,6 +2,8 @@
 // rows. Strict operators evaluate their operands on the same rows first; AND, OR, CASE and
 // COALESCE narrow the rows for their later operands (selection vectors).
 
+#include <re2/re2.h>
+
 #include <cmath>
 #include <cstring>
 #include <numbers>
@@ -676,6 +678,59 @@ void Evaluator::run_string(const Node& nd, const uint16_t* sel, size_t n) {
   }
 }
 
+void Evaluator::run_regexp(const Node& nd, const uint16_t* sel, size_t n) {
+  Value* o = out(nd);
+  const View text = view(prog_.kid(nd, 0));
+  const View pattern = view(prog_.kid(nd, 1));
+  if (nd.op == Op::kSplitIndex) {
+    ternary(o, text, pattern, view(prog_.kid(nd, 2)), sel, n, [](Value s, Value d, Value i) {
+      const auto field = split_index(s.as_string(), d.as_string(), i.as_int());
+      return field ? Value::of_string(*field) : Value();
+    });
+    return;
+  }
+  // A constant pattern was compiled with the program; one from the rows is compiled here, once
+  // per run of equal patterns.
+  const re2::RE2* constant = nd.extra != 0 ? prog_.regexes[nd.extra - 1].get() : nullptr;
+  std::shared_ptr<const re2::RE2> compiled;
+  std::string_view compiled_for;
+  auto regex_of = [&](std::string_view p) -> const re2::RE2* {
+    if (constant != nullptr) return constant;
+    if (compiled_for.data() == nullptr || compiled_for != p) {
+      compiled = compile_regex(p, nullptr);
+      compiled_for = p.data() == nullptr ? std::string_view("", 0) : p;
+    }
+    return compiled.get();
+  };
+  switch (nd.op) {
+    case Op::kRegexp:
+      binary(o, text, pattern, sel, n, [&](Value s, Value p) {
+        const re2::RE2* re = regex_of(p.as_string());
+        return Value::of_bool(re != nullptr && regex_find(*re, s.as_string()));
+      });
+      return;
+    case Op::kRegexpExtract:
+      ternary(o, text, pattern, view(prog_.kid(nd, 2)), sel, n, [&](Value s, Value p, Value g) {
+        const re2::RE2* re = regex_of(p.as_string());
+        if (re == nullptr) return Value();
+        const auto group = regex_extract(*re, s.as_string(), g.as_int());
+        return group ? Value::of_string(*group) : Value();
+      });
+      return;
+    case Op::kRegexpReplace: {
+      Arena& arena = *arena_;
+      ternary(o, text, pattern, view(prog_.kid(nd, 2)), sel, n, [&](Value s, Value p, Value r) {
+        const re2::RE2* re = regex_of(p.as_string());
+        if (re == nullptr) return Value();
+        return Value::of_string(regex_replace(*re, s.as_string(), r.as_string(), arena));
+      });
+      return;
+    }
+    default:
+      return;
+  }
+}
+
 void Evaluator::run_time(const Node& nd, const uint16_t* sel, size_t n) {
   Value* o = out(nd);
   const View a = view(prog_.kid(nd, 0));
@@ -938,6 +993,11 @@ void Evaluator::run(uint32_t id, const uint16_t* sel, size_t n) {
     case Op::kStartsWith:
     case Op::kEndsWith:
       return run_string(nd, sel, n);
+    case Op::kRegexp:
+    case Op::kRegexpExtract:
+    case Op::kRegexpReplace:
+    case Op::kSplitIndex:
+      return run_regexp(nd, sel, n);
     case Op::kToTimestampMs:
     case Op::kTimePart:
     case Op::kDateFormat:

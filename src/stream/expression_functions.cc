@@ -1,5 +1,7 @@
 // Pure helpers of the expression language: conversions, strings, LIKE, ROUND, time.
 
+#include <re2/re2.h>
+
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -268,6 +270,142 @@ std::optional<std::string> plan_like(std::string_view pattern, int escape, Arena
   } else {
     plan->kind = LikePlan::Kind::kContains;
   }
+  return std::nullopt;
+}
+
+namespace {
+
+// A view RE2 can tell from "no text": an empty string with a null pointer would make an empty
+// group look like one that took no part in the match.
+re2::StringPiece piece(std::string_view s) {
+  static constexpr char kEmpty[] = "";
+  return s.empty() ? re2::StringPiece(kEmpty, 0) : re2::StringPiece(s.data(), s.size());
+}
+
+// Java's Character.isWhitespace of the code point at s[i], and its length in bytes: ASCII
+// spaces and controls U+001C..U+001F, and the Unicode space, line and paragraph separators but
+// the no-break ones (U+00A0, U+2007, U+202F).
+size_t whitespace_at(std::string_view s, size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  if (c < 0x80) return (c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F)) ? 1 : 0;
+  const size_t len = char_len(s, i);
+  uint32_t cp = 0;
+  if (len == 2) {
+    cp = ((c & 0x1Fu) << 6) | (static_cast<unsigned char>(s[i + 1]) & 0x3Fu);
+  } else if (len == 3) {
+    cp = ((c & 0x0Fu) << 12) | ((static_cast<unsigned char>(s[i + 1]) & 0x3Fu) << 6) |
+         (static_cast<unsigned char>(s[i + 2]) & 0x3Fu);
+  } else {
+    return 0;
+  }
+  const bool space = cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A && cp != 0x2007) ||
+                     cp == 0x2028 || cp == 0x2029 || cp == 0x205F || cp == 0x3000;
+  return space ? len : 0;
+}
+
+}  // namespace
+
+std::shared_ptr<const re2::RE2> compile_regex(std::string_view pattern, std::string* error) {
+  re2::RE2::Options options;
+  options.set_log_errors(false);  // library code writes nothing to stderr
+  auto re = std::make_shared<const re2::RE2>(piece(pattern), options);
+  if (re->ok()) return re;
+  if (error != nullptr) {
+    *error = re->error();
+    const auto code = re->error_code();
+    if (code == re2::RE2::ErrorBadPerlOp || code == re2::RE2::ErrorBadEscape) {
+      *error += " (patterns are RE2's: Java's syntax without lookaround or backreferences)";
+    }
+  }
+  return nullptr;
+}
+
+int regex_groups(const re2::RE2& re) { return re.NumberOfCapturingGroups(); }
+
+bool regex_find(const re2::RE2& re, std::string_view s) {
+  if (re.pattern().empty()) return false;  // as Flink's REGEXP
+  const re2::StringPiece text = piece(s);
+  return re.Match(text, 0, text.size(), re2::RE2::UNANCHORED, nullptr, 0);
+}
+
+std::optional<std::string_view> regex_extract(const re2::RE2& re, std::string_view s,
+                                              int64_t group) {
+  if (group < 0 || group > re.NumberOfCapturingGroups()) return std::nullopt;
+  const auto n = static_cast<int>(group) + 1;
+  re2::StringPiece small[4];
+  std::unique_ptr<re2::StringPiece[]> large;
+  re2::StringPiece* groups = small;
+  if (n > 4) {
+    large = std::make_unique<re2::StringPiece[]>(static_cast<size_t>(n));
+    groups = large.get();
+  }
+  const re2::StringPiece text = piece(s);
+  if (!re.Match(text, 0, text.size(), re2::RE2::UNANCHORED, groups, n)) return std::nullopt;
+  const re2::StringPiece g = groups[n - 1];
+  if (g.data() == nullptr) return std::nullopt;  // the group took no part in the match
+  return std::string_view(g.data(), g.size());
+}
+
+std::string_view regex_replace(const re2::RE2& re, std::string_view s, std::string_view replacement,
+                               Arena& arena) {
+  // Java's Matcher.replaceAll: after an empty match the search goes on one character further,
+  // after a non-empty one at its end (where an empty match may follow).
+  thread_local std::string buffer;
+  buffer.clear();
+  const re2::StringPiece text = piece(s);
+  size_t copied = 0;  // s[0, copied) is in the buffer
+  size_t from = 0;
+  bool any = false;
+  re2::StringPiece m;
+  while (from <= s.size() && re.Match(text, from, text.size(), re2::RE2::UNANCHORED, &m, 1)) {
+    const auto begin = static_cast<size_t>(m.data() - text.data());
+    const size_t end = begin + m.size();
+    buffer.append(s.data() + copied, begin - copied);
+    buffer.append(replacement);
+    copied = end;
+    any = true;
+    if (end > begin) {
+      from = end;
+    } else if (end < s.size()) {
+      from = end + char_len(s, end);
+    } else {
+      break;
+    }
+  }
+  if (!any) return s;
+  buffer.append(s.data() + copied, s.size() - copied);
+  if (buffer.empty()) return {};
+  char* p = arena.allocate(buffer.size());
+  std::memcpy(p, buffer.data(), buffer.size());
+  return {p, buffer.size()};
+}
+
+std::optional<std::string_view> split_index(std::string_view s, std::string_view delimiter,
+                                            int64_t index) {
+  if (index < 0 || s.empty()) return std::nullopt;
+  size_t start = 0;
+  int64_t field = 0;
+  if (delimiter.empty()) {
+    for (size_t i = 0; i < s.size();) {
+      const size_t w = whitespace_at(s, i);
+      if (w == 0) {
+        i += char_len(s, i);
+        continue;
+      }
+      if (field == index) return s.substr(start, i - start);
+      ++field;
+      i += w;
+      start = i;
+    }
+  } else {
+    for (size_t at = s.find(delimiter); at != std::string_view::npos;
+         at = s.find(delimiter, start)) {
+      if (field == index) return s.substr(start, at - start);
+      ++field;
+      start = at + delimiter.size();
+    }
+  }
+  if (field == index) return s.substr(start);
   return std::nullopt;
 }
 

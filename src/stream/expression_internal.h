@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,10 @@
 #include "rivulet/core/value.h"
 #include "rivulet/stream/arena.h"
 #include "rivulet/stream/source_pos.h"
+
+namespace re2 {
+class RE2;
+}  // namespace re2
 
 namespace rivulet::stream::internal {
 
@@ -80,6 +85,12 @@ enum class Op : uint8_t {
   kReplace,
   kStartsWith,
   kEndsWith,
+  // Regular expressions; extra = index into Program::regexes + 1 for a constant pattern, 0 when
+  // the pattern comes from the row.
+  kRegexp,         // text, pattern
+  kRegexpExtract,  // text, pattern, group
+  kRegexpReplace,  // text, pattern, replacement
+  kSplitIndex,     // text, delimiter, index
   // Time over epoch milliseconds.
   kToTimestampMs,
   kTimePart,  // aux = TimePart
@@ -131,7 +142,7 @@ struct Node {
   uint32_t sel = 0;    // first selection buffer (AND, OR, CASE, COALESCE)
   uint32_t pos = 0;    // byte offset of the node in the text, for messages
   uint32_t field = 0;  // kField
-  uint32_t extra = 0;  // kLike: likes index + 1
+  uint32_t extra = 0;  // kLike: likes index + 1; kRegexp*: regexes index + 1
   uint32_t depth = 1;  // longest path to a leaf
   Value constant;      // kLiteral
 };
@@ -154,6 +165,7 @@ struct Program {
   std::vector<Node> nodes;
   std::vector<uint32_t> kids;
   std::vector<LikePlan> likes;
+  std::vector<std::shared_ptr<const re2::RE2>> regexes;  // constant patterns, compiled once
   uint32_t root = 0;
   // The root's AND chain flattened (the root alone when it is not an AND): a filter narrows its
   // rows condition by condition.
@@ -236,6 +248,7 @@ class Evaluator {
   void run_like(const Node& nd, const uint16_t* sel, size_t n);
   void run_math(const Node& nd, const uint16_t* sel, size_t n);
   void run_string(const Node& nd, const uint16_t* sel, size_t n);
+  void run_regexp(const Node& nd, const uint16_t* sel, size_t n);
   void run_time(const Node& nd, const uint16_t* sel, size_t n);
 
   const Program& prog_;
@@ -283,6 +296,29 @@ bool like_match(std::string_view text, std::string_view pattern, int escape);
 // Plans a constant pattern. Returns an error message when the pattern ends with the escape.
 std::optional<std::string> plan_like(std::string_view pattern, int escape, Arena& arena,
                                      LikePlan* plan);
+
+// Regular expressions of REGEXP, REGEXP_EXTRACT and REGEXP_REPLACE: RE2 syntax (Java's without
+// lookaround and backreferences), UTF-8. nullptr when `pattern` is not one, with the reason in
+// *error.
+std::shared_ptr<const re2::RE2> compile_regex(std::string_view pattern, std::string* error);
+int regex_groups(const re2::RE2& re);
+// REGEXP: a match anywhere in s (Flink: an empty pattern matches nothing).
+bool regex_find(const re2::RE2& re, std::string_view s);
+// REGEXP_EXTRACT: group `group` (0: the whole match) of the first match; nullopt when there is
+// no match, the group is out of range or took no part in the match.
+std::optional<std::string_view> regex_extract(const re2::RE2& re, std::string_view s,
+                                              int64_t group);
+// REGEXP_REPLACE: each match replaced by `replacement`, taken literally, as Java's
+// String.replaceAll with a quoted replacement (empty matches included: 'abc' with 'x*' and '-'
+// gives '-a-b-c-'). The result is in the arena, or s itself when nothing matched.
+std::string_view regex_replace(const re2::RE2& re, std::string_view s, std::string_view replacement,
+                               Arena& arena);
+// SPLIT_INDEX(s, delimiter, index) as Flink (commons-lang's
+// splitByWholeSeparatorPreserveAllTokens): fields between whole delimiters, empty ones kept; an
+// empty s has no field; an empty delimiter splits at each whitespace character. nullopt when
+// index is negative or past the last field.
+std::optional<std::string_view> split_index(std::string_view s, std::string_view delimiter,
+                                            int64_t index);
 
 // ROUND half away from zero at `digits` decimal digits, on the shortest decimal form of x (as
 // Flink's BigDecimal.valueOf(x) with HALF_UP).

@@ -658,6 +658,165 @@ TEST_F(ExpressionTest, StringFunctions) {
   EXPECT_EQ(ev("lower(UPPER(s)) || Upper('x')"), S("helloX"));  // names are case-insensitive
 }
 
+TEST_F(ExpressionTest, RegularExpressionFunctions) {
+  // REGEXP: a match anywhere; an empty pattern matches nothing, as in Flink.
+  EXPECT_EQ(ev("REGEXP(s, 'l+')"), B(true));
+  EXPECT_EQ(ev("REGEXP(s, '^l')"), B(false));
+  EXPECT_EQ(ev("REGEXP(s, 'l+o$')"), B(true));  // the examples of docs/expressions.md
+  EXPECT_EQ(ev("SPLIT_INDEX('a,b,,c', ',', 3)"), S("c"));
+  EXPECT_EQ(ev("SPLIT_INDEX('a,b,,c', ',', 2)"), S(""));
+  EXPECT_EQ(ev("REGEXP(s, '^H.*o$')"), B(true));
+  EXPECT_EQ(ev("REGEXP(s, 'x*')"), B(true));  // the empty substring matches
+  EXPECT_EQ(ev("REGEXP(s, '')"), B(false));
+  EXPECT_EQ(ev("REGEXP('', 'x*')"), B(true));
+  EXPECT_EQ(ev("REGEXP('800 439 3207', '.?(\\d{3}).*(\\d{3}).*(\\d{4})')"), B(true));
+  EXPECT_EQ(ev("REGEXP(s, pat)"), B(false));  // a pattern from the row: 'H%o'
+  EXPECT_EQ(ev("REGEXP(ns, 'a')"), N);
+  EXPECT_EQ(ev("REGEXP(s, ns)"), N);
+  EXPECT_EQ(ev("REGEXP(s, NULL)"), N);
+  // REGEXP_EXTRACT: the group of the first match (default 0, the whole match, as Flink's).
+  EXPECT_EQ(ev("REGEXP_EXTRACT('foothebar', 'foo(.*?)(bar)', 2)"), S("bar"));
+  EXPECT_EQ(ev("REGEXP_EXTRACT('foothebar', 'foo(.*?)(bar)', 1)"), S("the"));
+  EXPECT_EQ(ev("REGEXP_EXTRACT('foothebar', 'foo(.*?)(bar)', 0)"), S("foothebar"));
+  EXPECT_EQ(ev("REGEXP_EXTRACT('foothebar', 'o+')"), S("oo"));
+  EXPECT_EQ(ev("REGEXP_EXTRACT(s, 'z(.)')"), N);          // no match
+  EXPECT_EQ(ev("REGEXP_EXTRACT('ac', 'a(b)?c', 1)"), N);  // the group took no part
+  EXPECT_EQ(ev("REGEXP_EXTRACT('abc', 'a(b)?c', 1)"), S("b"));
+  EXPECT_EQ(ev("REGEXP_EXTRACT('ac', 'a(b*)c', 1)"), S(""));  // it matched the empty string
+  EXPECT_EQ(ev("REGEXP_EXTRACT('', '(x*)', 1)"), S(""));
+  EXPECT_EQ(ev("REGEXP_EXTRACT(s, '(l)', i)"), N);  // a group beyond the pattern's: NULL
+  EXPECT_EQ(ev("REGEXP_EXTRACT(s, '(l)', neg)"), N);
+  EXPECT_EQ(ev("REGEXP_EXTRACT(s, '(l)', n)"), N);
+  EXPECT_EQ(ev("REGEXP_EXTRACT(ns, '(l)', 1)"), N);
+  EXPECT_EQ(ev("REGEXP_EXTRACT(s, '(l)', NULL)"), N);
+  EXPECT_EQ(ev("REGEXP_EXTRACT(s, NULL)"), N);
+  EXPECT_EQ(ev("REGEXP_EXTRACT(s, CAST(NULL AS string), 1)"), N);
+  EXPECT_EQ(ev("SPLIT_INDEX(s, NULL, 0)"), N);
+  EXPECT_EQ(ev("REGEXP_EXTRACT('héllo wörld', '(\\w+) w(.)', 2)"), S("ö"));
+  // Nexmark q21's pattern.
+  const auto q21_on = [&](const char* url) {
+    return ev(std::string("REGEXP_EXTRACT('") + url + "', '(&|^)channel_id=([^&]*)', 2)");
+  };
+  EXPECT_EQ(q21_on("https://x/item.htm?query=1&channel_id=-1230004224"), S("-1230004224"));
+  EXPECT_EQ(q21_on("channel_id=7&b=2"), S("7"));
+  EXPECT_EQ(q21_on("https://x/item.htm?query=1&xchannel_id=5"), N);
+  EXPECT_EQ(q21_on("https://x/item.htm?query=1&channel_id="), S(""));
+  // REGEXP_REPLACE: every match, the replacement taken literally (Java's quoteReplacement).
+  EXPECT_EQ(ev("REGEXP_REPLACE('foobar', 'oo|ar', '')"), S("fb"));
+  EXPECT_EQ(ev("REGEXP_REPLACE(s, 'l', 'L')"), S("HeLLo"));
+  EXPECT_EQ(ev("REGEXP_REPLACE(s, '[aeiou]', '$1\\0')"), S("H$1\\0ll$1\\0"));
+  EXPECT_EQ(ev("REGEXP_REPLACE(s, 'z', 'y')"), S("Hello"));
+  EXPECT_EQ(ev("REGEXP_REPLACE('abc', 'x*', '-')"), S("-a-b-c-"));
+  EXPECT_EQ(ev("REGEXP_REPLACE('abc', 'b*', '-')"), S("-a--c-"));  // as Java's replaceAll
+  EXPECT_EQ(ev("REGEXP_REPLACE('abc', '', '-')"), S("-a-b-c-"));
+  EXPECT_EQ(ev("REGEXP_REPLACE('héé', '', '.')"), S(".h.é.é."));  // characters, not bytes
+  EXPECT_EQ(ev("REGEXP_REPLACE('', 'x*', '-')"), S("-"));
+  EXPECT_EQ(ev("REGEXP_REPLACE('aaa', '^a', 'b')"), S("baa"));  // ^ only at the start
+  EXPECT_EQ(ev("REGEXP_REPLACE('a1b22c333', '[0-9]+', '#')"), S("a#b#c#"));
+  EXPECT_EQ(ev("REGEXP_REPLACE(s, 'l', '')"), S("Heo"));
+  EXPECT_EQ(ev("REGEXP_REPLACE(s, pat, 'x')"), S("Hello"));
+  EXPECT_EQ(ev("REGEXP_REPLACE(s, 'l', ns)"), N);
+  EXPECT_EQ(ev("REGEXP_REPLACE(ns, 'l', 'x')"), N);
+  // SPLIT_INDEX: 0-based fields between whole delimiters, empty ones kept.
+  EXPECT_EQ(ev("SPLIT_INDEX('https://www.nexmark.com/kg_/fpwc/atq/item.htm', '/', 0)"),
+            S("https:"));
+  EXPECT_EQ(ev("SPLIT_INDEX('https://www.nexmark.com/kg_/fpwc/atq/item.htm', '/', 1)"), S(""));
+  EXPECT_EQ(ev("SPLIT_INDEX('https://www.nexmark.com/kg_/fpwc/atq/item.htm', '/', 3)"), S("kg_"));
+  EXPECT_EQ(ev("SPLIT_INDEX('https://www.nexmark.com/kg_/fpwc/atq/item.htm', '/', 6)"),
+            S("item.htm"));
+  EXPECT_EQ(ev("SPLIT_INDEX('https://www.nexmark.com/kg_/fpwc/atq/item.htm', '/', 7)"), N);
+  EXPECT_EQ(ev("SPLIT_INDEX('a,b,', ',', 2)"), S(""));
+  EXPECT_EQ(ev("SPLIT_INDEX(',', ',', 0)"), S(""));
+  EXPECT_EQ(ev("SPLIT_INDEX(',', ',', 1)"), S(""));
+  EXPECT_EQ(ev("SPLIT_INDEX(',', ',', 2)"), N);
+  EXPECT_EQ(ev("SPLIT_INDEX('a::b:c', '::', 1)"), S("b:c"));
+  EXPECT_EQ(ev("SPLIT_INDEX('aaa', 'aa', 1)"), S("a"));
+  EXPECT_EQ(ev("SPLIT_INDEX(s, ',', 0)"), S("Hello"));
+  EXPECT_EQ(ev("SPLIT_INDEX(s, ',', 1)"), N);
+  EXPECT_EQ(ev("SPLIT_INDEX('', ',', 0)"), N);  // an empty string has no field
+  EXPECT_EQ(ev("SPLIT_INDEX(s, ',', -1)"), N);
+  EXPECT_EQ(ev("SPLIT_INDEX('a b\tc', '', 2)"), S("c"));  // empty delimiter: whitespace
+  EXPECT_EQ(ev("SPLIT_INDEX('a  b', '', 1)"), S(""));
+  EXPECT_EQ(ev("SPLIT_INDEX('a\u3000b\u00a0c', '', 1)"), S("b\u00a0c"));
+  EXPECT_EQ(ev("SPLIT_INDEX('é,ü', ',', 1)"), S("ü"));
+  EXPECT_EQ(ev("SPLIT_INDEX(ns, ',', 0)"), N);
+  EXPECT_EQ(ev("SPLIT_INDEX(s, ns, 0)"), N);
+  EXPECT_EQ(ev("SPLIT_INDEX(s, ',', n)"), N);
+  // Names are case-insensitive; constant calls fold.
+  EXPECT_EQ(explain("regexp_extract('ab', 'a(b)', 1)"), "'b'");
+  EXPECT_EQ(explain("REGEXP(s, 'l')"), "(REGEXP s 'l')");
+  EXPECT_EQ(type("REGEXP(s, 'l')"), Type::kBool);
+  EXPECT_EQ(type("SPLIT_INDEX(s, ',', 0)"), Type::kString);
+}
+
+TEST_F(ExpressionTest, RegularExpressionErrors) {
+  EXPECT_EQ(err("REGEXP(s, 'a(b')"),
+            "line 1, column 11: invalid regular expression 'a(b' in REGEXP: missing ): a(b");
+  EXPECT_EQ(err("REGEXP_REPLACE(s, '*', 'x')"),
+            "line 1, column 19: invalid regular expression '*' in REGEXP_REPLACE: no argument "
+            "for repetition operator: *");
+  EXPECT_EQ(err("REGEXP_EXTRACT(s, 'a(?=b)')"),
+            "line 1, column 19: invalid regular expression 'a(?=b)' in REGEXP_EXTRACT: invalid "
+            "perl operator: (?= (patterns are RE2's: Java's syntax without lookaround or "
+            "backreferences)");
+  EXPECT_EQ(err("REGEXP_EXTRACT(s, '(a)(b)', 3)"),
+            "line 1, column 29: REGEXP_EXTRACT group 3 does not exist: the pattern has 2 groups "
+            "(0 is the whole match)");
+  EXPECT_EQ(err("REGEXP_EXTRACT(s, 'ab', -1)"),
+            "line 1, column 25: REGEXP_EXTRACT group -1 does not exist: the pattern has 0 "
+            "groups (0 is the whole match)");
+  EXPECT_NE(err("REGEXP_EXTRACT(s, 'a', 'b')").find("REGEXP_EXTRACT"), std::string::npos);
+  EXPECT_NE(err("REGEXP(s, 1)").find("REGEXP"), std::string::npos);
+  EXPECT_NE(err("SPLIT_INDEX(s, ',', 1.5)").find("SPLIT_INDEX"), std::string::npos);
+  EXPECT_EQ(err("SPLIT_INDEX(s, ',')"),
+            "line 1, column 1: function SPLIT_INDEX takes 3 arguments, got 2");
+  EXPECT_EQ(err("REGEXP_EXTRACT(s)"),
+            "line 1, column 1: function REGEXP_EXTRACT takes 2 to 3 arguments, got 1");
+}
+
+// Patterns that come from the rows: compiled per run of equal patterns; one that is not a
+// regular expression makes REGEXP FALSE and the others NULL, as Flink's.
+TEST(ExpressionRegexTest, PatternsFromTheRows) {
+  auto schema = std::make_shared<const Schema>(
+      *Schema::create({{"text", Type::kString}, {"pattern", Type::kString}}));
+  Batch batch(schema);
+  const std::vector<std::pair<std::string, std::string>> rows = {
+      {"abc", "b"}, {"abc", "b"}, {"abc", "(c)"}, {"abc", "("},  {"abc", "("},
+      {"xyz", "b"}, {"", ""},     {"abc", "x*"},  {"abc", "^a"}, {"cab", "^a"}};
+  for (size_t r = 0; r < 600; ++r) {  // several chunks
+    const auto& [text, pattern] = rows[r % rows.size()];
+    const size_t row = batch.add_row(0);
+    batch.set_string(row, 0, text);
+    batch.set_string(row, 1, pattern);
+  }
+  const auto run = [&](const char* text) {
+    auto e = Expression::compile(text, *schema);
+    EXPECT_TRUE(e.ok()) << e.status().message();
+    std::vector<Value> out(batch.size());
+    Arena arena;
+    e->eval_batch(batch, out, arena, nullptr);
+    std::vector<std::string> shown;
+    for (size_t r = 0; r < batch.size(); ++r) {
+      const std::string v = out[r].is_null()               ? "NULL"
+                            : out[r].type() == Type::kBool ? (out[r].as_bool() ? "T" : "F")
+                                                           : std::string(out[r].as_string());
+      if (r < rows.size()) {
+        shown.push_back(v);
+      } else {
+        EXPECT_EQ(v, shown[r % rows.size()]) << text << " row " << r;
+      }
+    }
+    return shown;
+  };
+  EXPECT_EQ(run("REGEXP(text, pattern)"),
+            (std::vector<std::string>{"T", "T", "T", "F", "F", "F", "F", "T", "T", "F"}));
+  EXPECT_EQ(run("REGEXP_EXTRACT(text, pattern)"),
+            (std::vector<std::string>{"b", "b", "c", "NULL", "NULL", "NULL", "", "", "a", "NULL"}));
+  EXPECT_EQ(run("REGEXP_REPLACE(text, pattern, '.')"),
+            (std::vector<std::string>{"a.c", "a.c", "ab.", "NULL", "NULL", "xyz", ".", ".a.b.c.",
+                                      ".bc", "cab"}));
+}
+
 TEST_F(ExpressionTest, TimeFunctions) {
   EXPECT_EQ(ev("TO_TIMESTAMP_MS('2024-02-29T12:34:56.789Z')"), I(1709210096789));
   EXPECT_EQ(ev("TO_TIMESTAMP_MS('2024-01-01')"), I(1704067200000));
@@ -1158,6 +1317,8 @@ TEST_F(ExpressionTest, FuzzNeverCrashes) {
       "ROUND(LOG(2, 8), 2) + GREATEST(1, 2.5, i) - LEAST(d, 1)",
       "i IS NOT NULL AND u IS NOT TRUE AND n IS DISTINCT FROM 3",
       "`odd name` || user.id || IF(t, 'a', NULL) || NULLIF(s, 'x')",
+      "REGEXP_EXTRACT(s, '(l+)o', 1) || REGEXP_REPLACE(s, 'l|e', '') || SPLIT_INDEX(s, 'l', 2)",
+      "REGEXP(s, pat) OR REGEXP(country, '^[A-Z]{2}$') AND REGEXP_EXTRACT(s, pat, i) IS NULL",
   };
   const std::string alphabet =
       "abcdeinstuxz_019 .,()'`+-*/%|=<>!&\"\n\t;ANDORNOTCASEWHENTHENELSEEND";
@@ -1188,6 +1349,8 @@ TEST_F(ExpressionTest, FuzzNeverCrashes) {
       "1e",       "9223372036854775808",
       "ESCAPE",   "DATE_FORMAT(",
       "EXTRACT(", "COALESCE(",
+      "REGEXP(",  "REGEXP_EXTRACT(",
+      "'(a|'",    "SPLIT_INDEX(",
       "\n",
   };
   std::mt19937_64 rng(20240501);
