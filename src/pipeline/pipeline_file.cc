@@ -465,8 +465,8 @@ Result<std::unique_ptr<stream::Operator>> compile_window(const YamlNode& v) {
   RIVULET_RETURN_IF_ERROR(v.expect_map(
       "the window, e.g. {group_by: [card], size_ms: 60000, aggregates: {n: \"COUNT(*)\"}}"));
   RIVULET_RETURN_IF_ERROR(
-      v.check_keys({"group_by", "size_ms", "slide_ms", "gap_ms", "count", "allowed_lateness_ms",
-                    "early_fire_ms", "aggregates"}));
+      v.check_keys({"group_by", "size_ms", "slide_ms", "step_ms", "gap_ms", "count",
+                    "allowed_lateness_ms", "early_fire_ms", "aggregates"}));
   stream::WindowOperator::Options o;
   o.pos = v.position();
   if (v.has("group_by")) {
@@ -482,6 +482,7 @@ Result<std::unique_ptr<stream::Operator>> compile_window(const YamlNode& v) {
   RIVULET_ASSIGN_OR_RETURN(o.gap_ms, v.integer("gap_ms", 0, 1, INT64_MAX / 4));
   RIVULET_ASSIGN_OR_RETURN(o.early_fire_ms, v.integer("early_fire_ms", 0, 0, INT64_MAX / 4));
   RIVULET_ASSIGN_OR_RETURN(o.slide_ms, v.integer("slide_ms", 0, 0, INT64_MAX / 4));
+  RIVULET_ASSIGN_OR_RETURN(o.step_ms, v.integer("step_ms", 0, 1, INT64_MAX / 4));
   RIVULET_ASSIGN_OR_RETURN(o.allowed_lateness_ms,
                            v.integer("allowed_lateness_ms", 0, 0, INT64_MAX / 4));
   const YamlNode aggs = v.child("aggregates");
@@ -500,15 +501,29 @@ Result<std::unique_ptr<stream::Operator>> compile_over(const YamlNode& v) {
   RIVULET_RETURN_IF_ERROR(v.expect_map(
       "the rolling aggregates, e.g. {partition_by: [card], range_ms: 3600000, aggregates: "
       "{payments_1h: \"COUNT(*)\"}}"));
-  RIVULET_RETURN_IF_ERROR(v.check_keys({"partition_by", "range_ms", "aggregates"}));
+  RIVULET_RETURN_IF_ERROR(
+      v.check_keys({"partition_by", "range_ms", "rows", "order", "aggregates"}));
   stream::OverOperator::Options o;
   o.pos = v.position();
   if (v.has("partition_by")) {
     RIVULET_ASSIGN_OR_RETURN(auto fields, select_fields(v.child("partition_by")));
     for (auto& f : fields) o.partition_by.push_back({f.name, f.pos});
   }
-  if (!v.has("range_ms")) return v.error("missing 'range_ms' (how far back, ms of event time)");
+  if (!v.has("range_ms") && !v.has("rows")) {
+    return v.error("missing 'range_ms' (how far back, ms of event time) or 'rows' (how many rows "
+                   "back)");
+  }
   RIVULET_ASSIGN_OR_RETURN(o.range_ms, v.integer("range_ms", 0, 1, INT64_MAX / 4));
+  if (v.has("rows")) {
+    RIVULET_ASSIGN_OR_RETURN(o.rows, v.integer("rows", 0, 0, INT64_MAX / 4));
+  }
+  RIVULET_ASSIGN_OR_RETURN(std::string order, v.string("order", "arrival"));
+  if (order == "event_time") {
+    o.order = stream::OverOperator::Order::kEventTime;
+  } else if (order != "arrival") {
+    return v.child("order").error(
+        fmt::format("'order' is 'arrival' or 'event_time', got '{}'", order));
+  }
   const YamlNode aggs = v.child("aggregates");
   RIVULET_RETURN_IF_ERROR(aggs.expect_map("the aggregates, e.g. {payments_1h: \"COUNT(*)\"}"));
   for (const std::string& name : aggs.keys()) {

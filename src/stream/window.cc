@@ -6,8 +6,10 @@
 #include <cctype>
 #include <cstring>
 #include <deque>
+#include <functional>
 #include <regex>
 #include <sstream>
+#include <tuple>
 
 #include "stream/operators/operator_util.h"
 
@@ -27,12 +29,51 @@ struct WindowOperator::Window {
   bool dirty = false;
 };
 
+// A pane of a group (or, without shared panes, a window): its accumulators.
+struct WindowOperator::Slot {
+  int64_t start = 0;
+  int64_t end = 0;       // exclusive
+  bool changed = false;  // rows added since it was last emitted (early firings)
+  std::vector<std::unique_ptr<Aggregate>> aggs;
+};
+
+// A group of tumbling, hopping or cumulative windows: its values (strings owned here), its
+// slots ordered by end, and the windows that late rows created after the watermark had passed
+// their end (they fire at the next watermark).
+struct WindowOperator::Group {
+  const std::string* key = nullptr;  // the key bytes, owned by the map
+  std::vector<Value> values;
+  std::vector<std::string> strings;
+  std::vector<std::unique_ptr<Slot>> slots;
+  std::vector<int64_t> pending;  // window ends
+  int64_t wake = INT64_MAX;      // its entry in wake_ (older entries of it are stale)
+  bool woken = false;            // listed by the current on_watermark
+  bool idle = false;             // in idle_
+};
+
 WindowOperator::WindowOperator(Options options) : options_(std::move(options)) {}
 WindowOperator::~WindowOperator() = default;
 
 namespace {
 
 // `FUNC(field)`, `FUNC(*)`, `FUNC(DISTINCT field)`.
+// t rounded down to a multiple of m (m > 0), for negative t too.
+int64_t floor_to(int64_t t, int64_t m) { return t >= 0 ? t / m * m : -((-t + m - 1) / m) * m; }
+
+// Whether merging accumulators gives exactly the result of adding their rows to one (up to the
+// last bits of floating-point sums): not for functions that depend on the order of the rows.
+bool merges_exactly(AggregateFunction f) {
+  switch (f) {
+    case AggregateFunction::kFirstValue:
+    case AggregateFunction::kLastValue:
+    case AggregateFunction::kApproxPercentile:
+    case AggregateFunction::kTopK:
+      return false;
+    default:
+      return true;
+  }
+}
+
 bool parse_call(const std::string& call, std::string& function, bool& star, bool& distinct,
                 std::string& field) {
   static const std::regex re(R"re(^\s*(\w+)\s*\(\s*(DISTINCT\s+)?(\*|\w+)\s*\)\s*$)re",
@@ -163,6 +204,14 @@ Result<std::unique_ptr<WindowOperator>> WindowOperator::create(Options options) 
                     fmt::format("window: 'size_ms' (or 'gap_ms' for sessions) must be > 0, got {}",
                                 options.size_ms));
   }
+  if (options.step_ms < 0 ||
+      (options.step_ms > 0 && (options.slide_ms != 0 || options.gap_ms != 0 || options.count != 0 ||
+                               options.size_ms % options.step_ms != 0))) {
+    return error_at(options.pos,
+                    fmt::format("window: cumulative windows take 'step_ms' that divides 'size_ms' "
+                                "({}), with no slide_ms, gap_ms or count; got step_ms {}",
+                                options.size_ms, options.step_ms));
+  }
   if (options.slide_ms < 0 || (options.slide_ms > 0 && options.size_ms % options.slide_ms != 0)) {
     return error_at(options.pos,
                     fmt::format("window: 'slide_ms' must divide 'size_ms' ({}), got {}",
@@ -191,6 +240,16 @@ Result<SchemaPtr> WindowOperator::open(SchemaPtr input, OpenContext& ctx) {
   RIVULET_RETURN_IF_ERROR(resolve_aggregates(options_.aggregates, *input, "window", false,
                                              agg_fields_, prototypes_, fields));
   RIVULET_ASSIGN_OR_RETURN(out_schema_, internal::make_schema(std::move(fields)));
+  // Panes: slide_ms (hopping), step_ms (cumulative), size_ms (tumbling: pane = window, always).
+  pane_ms_ = options_.step_ms > 0    ? options_.step_ms
+             : options_.slide_ms > 0 ? options_.slide_ms
+                                     : options_.size_ms;
+  panes_ = pane_ms_ == options_.size_ms ||
+           (options_.share_panes && options_.early_fire_ms == 0 &&
+            std::all_of(prototypes_.begin(), prototypes_.end(),
+                        [](const auto& p) { return merges_exactly(p->function()); }));
+  merged_.clear();
+  for (const auto& p : prototypes_) merged_.push_back(p->clone());
   late_schema_ = input;
   late_side_ = ctx.declare_side_output("late", input);
   return out_schema_;
@@ -249,6 +308,174 @@ WindowOperator::Window& WindowOperator::new_window(const Batch& batch, size_t r)
   return *w;
 }
 
+// ---- tumbling, hopping and cumulative windows ----
+//
+// A window is named by its end (a multiple of pane_ms_; a group has one window per end). Each of
+// a group's slots is a pane [start, start + pane_ms_) that the windows ending in
+// [slot_first_end, slot_last_end] hold, or (without shared panes) one window. A group is woken
+// (wake_) at the first end of its windows still to fire, or when its oldest slot is to go.
+// Windows whose end the watermark passed fired then; a window that a late row creates after
+// that is `pending` until the next watermark (as it had never fired), and a late row that
+// changes a window that fired makes it fire again at once (dirty_).
+
+int64_t WindowOperator::window_start(int64_t end) const {
+  return options_.step_ms > 0 ? floor_to(end - 1, options_.size_ms) : end - options_.size_ms;
+}
+
+int64_t WindowOperator::slot_first_end(const Slot& s) const {
+  return panes_ ? s.start + pane_ms_ : s.end;
+}
+
+int64_t WindowOperator::slot_last_end(const Slot& s) const {
+  if (!panes_) return s.end;
+  return options_.step_ms > 0 ? floor_to(s.start, options_.size_ms) + options_.size_ms
+                              : s.start + options_.size_ms;
+}
+
+bool WindowOperator::window_exists(const Group& g, int64_t end) const {
+  if (!panes_) {
+    return std::any_of(g.slots.begin(), g.slots.end(),
+                       [&](const auto& s) { return s->end == end; });
+  }
+  const int64_t start = window_start(end);
+  return std::any_of(g.slots.begin(), g.slots.end(),
+                     [&](const auto& s) { return s->start >= start && s->start < end; });
+}
+
+// The first end of g's windows still to fire after watermark_, else when its first slot goes.
+int64_t WindowOperator::next_wake(const Group& g) const {
+  int64_t wake = INT64_MAX;
+  for (const int64_t e : g.pending) wake = std::min(wake, e);
+  for (const auto& s : g.slots) {
+    const int64_t first = slot_first_end(*s), last = slot_last_end(*s);
+    int64_t e = first;
+    if (watermark_ != INT64_MIN && e <= watermark_) {
+      e = watermark_ >= last ? INT64_MAX : floor_to(watermark_, pane_ms_) + pane_ms_;
+    }
+    if (e == INT64_MAX) e = last + options_.allowed_lateness_ms;
+    wake = std::min(wake, e);
+  }
+  return wake;
+}
+
+// wake_ is a min-heap with lazy deletion: an entry is live when it is its group's `wake`.
+void WindowOperator::wake_at(Group& g, int64_t time) {
+  if (time >= g.wake) return;
+  g.wake = time;
+  wake_.emplace_back(time, &g);
+  std::push_heap(wake_.begin(), wake_.end(), std::greater<>());
+}
+
+WindowOperator::Group& WindowOperator::group_of(const Batch& batch, size_t r) {
+  auto it = groups_.find(std::string_view(key_));
+  if (it != groups_.end()) return *it->second;
+  it = groups_.emplace(key_, std::make_unique<Group>()).first;
+  Group& g = *it->second;
+  g.key = &it->first;
+  g.strings.reserve(group_fields_.size());
+  for (const size_t f : group_fields_) {
+    const Value v = batch.get(r, f);
+    if (v.type() == Type::kString) {
+      g.strings.emplace_back(v.as_string());
+      g.values.push_back(Value::of_string(g.strings.back()));
+    } else {
+      g.values.push_back(v);
+    }
+  }
+  return g;
+}
+
+// g's slot [start, end), made (and g woken for it) if new.
+WindowOperator::Slot& WindowOperator::slot_of(Group& g, int64_t start, int64_t end) {
+  auto& slots = g.slots;
+  size_t i = slots.size();
+  while (i > 0 && slots[i - 1]->end > end) --i;
+  if (i > 0 && slots[i - 1]->end == end) return *slots[i - 1];
+  std::unique_ptr<Slot> s;
+  if (!free_slots_.empty()) {
+    s = std::move(free_slots_.back());
+    free_slots_.pop_back();
+    for (auto& a : s->aggs) a->reset();
+  } else {
+    s = std::make_unique<Slot>();
+    for (const auto& p : prototypes_) {
+      s->aggs.push_back(p->clone());
+      s->aggs.back()->reset();
+    }
+  }
+  s->start = start;
+  s->end = end;
+  s->changed = false;
+  Slot& slot = *s;
+  slots.insert(slots.begin() + static_cast<ptrdiff_t>(i), std::move(s));
+  ++slots_held_;
+  // Woken at its first window still to fire, or (a late slot) when it goes.
+  const int64_t first = slot_first_end(slot), last = slot_last_end(slot);
+  int64_t wake = first;
+  if (watermark_ != INT64_MIN && wake <= watermark_) {
+    wake = watermark_ >= last ? last + options_.allowed_lateness_ms
+                              : floor_to(watermark_, pane_ms_) + pane_ms_;
+  }
+  wake_at(g, wake);
+  return slot;
+}
+
+// The row of g's window ending at `end`: its slot, or its panes merged (one pane: as is).
+Status WindowOperator::emit_window(const Group& g, int64_t end, Batch& out) {
+  const int64_t start = window_start(end);
+  const std::vector<std::unique_ptr<Aggregate>>* aggs = nullptr;
+  if (!panes_) {
+    for (const auto& s : g.slots) {
+      if (s->end == end) {
+        aggs = &s->aggs;
+        s->changed = false;
+        break;
+      }
+    }
+  } else {
+    size_t n = 0;
+    const Slot* only = nullptr;
+    for (const auto& s : g.slots) {
+      if (s->start < start || s->start >= end) continue;
+      if (n++ == 0) only = s.get();
+      s->changed = false;
+    }
+    if (n == 0) return {};
+    aggs = &only->aggs;
+    if (n > 1) {  // the panes merged, in time order
+      for (auto& m : merged_) m->reset();
+      for (const auto& s : g.slots) {
+        if (s->start < start || s->start >= end) continue;
+        for (size_t a = 0; a < merged_.size(); ++a) {
+          RIVULET_RETURN_IF_ERROR(merged_[a]->merge(*s->aggs[a]));
+        }
+      }
+      aggs = &merged_;
+    }
+  }
+  if (aggs == nullptr) return {};
+  const size_t r = out.add_row(end - 1);
+  size_t f = 0;
+  for (const Value& v : g.values) {
+    if (v.type() == Type::kString) {
+      out.set_string(r, f++, v.as_string());
+    } else {
+      out.set(r, f++, v);
+    }
+  }
+  out.set(r, f++, Value::of_int(start));
+  out.set(r, f++, Value::of_int(end));
+  for (const auto& agg : *aggs) {
+    const Value v = agg->result();
+    if (v.type() == Type::kString) {
+      out.set_string(r, f++, v.as_string());
+    } else {
+      out.set(r, f++, v);
+    }
+  }
+  return {};
+}
+
 // Row r (group key in key_) into its group's session: [t, t + gap) merged with every session of
 // the group it overlaps. `late`: the row's session would have ended before the watermark.
 Status WindowOperator::add_to_session(const Batch& batch, size_t r, Batch& out,
@@ -263,7 +490,9 @@ Status WindowOperator::add_to_session(const Batch& batch, size_t r, Batch& out,
   for (auto it = sessions_.lower_bound({key_, INT64_MIN});
        it != sessions_.end() && it->first.first == key_;) {
     Window& w = *it->second;
-    if (it->first.second < end && w.end > t) {
+    // Sessions that touch merge, as Flink's TimeWindow.intersects: a row exactly `gap` after
+    // the last one joins its session.
+    if (it->first.second <= end && w.end >= t) {
       start = std::min(start, it->first.second);
       end = std::max(end, w.end);
       any_fired = any_fired || w.fired;
@@ -306,8 +535,6 @@ Status WindowOperator::add_to_session(const Batch& batch, size_t r, Batch& out,
 Status WindowOperator::process(Batch& batch, OperatorContext& ctx) {
   const size_t n = batch.size();
   ctx.counts.in += n;
-  const int64_t slide =
-      options_.slide_ms > 0 ? options_.slide_ms : options_.size_ms;  // 0: sessions
   Batch out(out_schema_);
   Batch late_rows(late_schema_);
   for (size_t r = 0; r < n; ++r) {
@@ -340,41 +567,54 @@ Status WindowOperator::process(Batch& batch, OperatorContext& ctx) {
       ++ctx.counts.filtered;
       continue;
     }
-    // The windows [start, start + size) holding t: the last starts at floor(t / slide) * slide.
-    const int64_t last = t >= 0 ? t / slide * slide : -((-t + slide - 1) / slide) * slide;
-    bool placed = false, too_late = true;
-    for (int64_t start = last; start > t - options_.size_ms; start -= slide) {
-      const int64_t end = start + options_.size_ms;
-      // Past its end plus the allowed lateness the window is gone: the row is late for it.
-      if (watermark_ != INT64_MIN && end + options_.allowed_lateness_ms <= watermark_) continue;
-      too_late = false;
-      auto& slot = windows_[{start, key_}];
-      if (!slot) {
-        slot.reset(&new_window(batch, r));
-        slot->end = end;
-      }
-      for (size_t a = 0; a < slot->aggs.size(); ++a) {
-        slot->aggs[a]->add(agg_fields_[a] ? batch.get(r, *agg_fields_[a]) : Value::of_bool(true));
-        slot->changed = true;
-      }
-      if (slot->fired && !slot->dirty) {  // a late row within the allowed lateness
-        slot->dirty = true;
-        dirty_.emplace_back(start, key_);
-      }
-      placed = true;
-    }
-    if (!placed && too_late) late_rows.append_row(batch, r);
+    // The pane holding t, and the ends of the windows holding it: pane + pane_ms_ ... last.
+    const int64_t pane = floor_to(t, pane_ms_);
+    const int64_t lateness = options_.allowed_lateness_ms;
+    const int64_t last = options_.step_ms > 0 ? floor_to(t, options_.size_ms) + options_.size_ms
+                                              : pane + options_.size_ms;
     ++ctx.counts.filtered;  // absorbed into its windows (or sent to the late output)
+    // Past its last window's end plus the allowed lateness, every window of t is gone: late.
+    if (watermark_ != INT64_MIN && last + lateness <= watermark_) {
+      late_rows.append_row(batch, r);
+      continue;
+    }
+    Group& g = group_of(batch, r);
+    if (watermark_ != INT64_MIN && pane + pane_ms_ <= watermark_) {
+      // Some of t's windows are past the watermark (latest first): one that fired fires again
+      // at once; one the row creates fires at the next watermark; the expired ones are left.
+      for (int64_t e = std::min(last, floor_to(watermark_, pane_ms_)); e > pane; e -= pane_ms_) {
+        if (e + lateness <= watermark_) break;
+        if (std::find(g.pending.begin(), g.pending.end(), e) != g.pending.end()) continue;
+        if (window_exists(g, e)) {
+          if (dirty_set_.emplace(&g, e).second) dirty_.emplace_back(&g, e);
+        } else {
+          g.pending.push_back(e);
+          wake_at(g, e);
+        }
+      }
+    }
+    const auto add = [&](Slot& slot) {
+      for (size_t a = 0; a < slot.aggs.size(); ++a) {
+        slot.aggs[a]->add(agg_fields_[a] ? batch.get(r, *agg_fields_[a]) : Value::of_bool(true));
+      }
+      slot.changed = true;
+    };
+    if (panes_) {
+      add(slot_of(g, pane, pane + pane_ms_));
+    } else {
+      for (int64_t e = last; e > pane; e -= pane_ms_) {
+        if (watermark_ != INT64_MIN && e + lateness <= watermark_) break;
+        add(slot_of(g, window_start(e), e));
+      }
+    }
   }
   // Windows a late row has changed fire again, at once.
-  for (const auto& k : dirty_) {
-    auto it = windows_.find(k);
-    if (it != windows_.end() && it->second->dirty) {
-      RIVULET_RETURN_IF_ERROR(emit(k.first, *it->second, out));
-      ++ctx.counts.added;
-    }
+  for (const auto& [g, e] : dirty_) {
+    RIVULET_RETURN_IF_ERROR(emit_window(*g, e, out));
+    ++ctx.counts.added;
   }
   dirty_.clear();
+  dirty_set_.clear();
   for (const auto& k : dirty_sessions_) {
     auto it = sessions_.find(k);
     if (it != sessions_.end() && it->second->dirty) {
@@ -403,29 +643,118 @@ Status WindowOperator::on_timer(Batch& batch, OperatorContext& ctx) {
     ++ctx.counts.out;
     return {};
   };
-  for (auto& [k, w] : windows_) RIVULET_RETURN_IF_ERROR(early(k.first, *w));
+  // Tumbling windows, or windows without shared panes (early firings do not share panes): a
+  // slot is a window; it has fired when the watermark passed its end, unless it is pending.
+  std::vector<std::tuple<int64_t, int64_t, const Group*>> open;
+  for (const auto& [key, g] : groups_) {
+    for (const auto& s : g->slots) {
+      const int64_t e = slot_first_end(*s);
+      const bool fired = watermark_ != INT64_MIN && e <= watermark_ &&
+                         std::find(g->pending.begin(), g->pending.end(), e) == g->pending.end();
+      if (s->changed && !fired) open.emplace_back(e, window_start(e), g.get());
+    }
+  }
+  std::sort(open.begin(), open.end(), [](const auto& a, const auto& b) {
+    return std::tie(std::get<0>(a), std::get<1>(a), *std::get<2>(a)->key) <
+           std::tie(std::get<0>(b), std::get<1>(b), *std::get<2>(b)->key);
+  });
+  for (const auto& [e, start, g] : open) {
+    RIVULET_RETURN_IF_ERROR(emit_window(*g, e, batch));  // a partial result: not final
+    ++ctx.counts.added;
+    ++ctx.counts.out;
+  }
   for (auto& [k, w] : sessions_) RIVULET_RETURN_IF_ERROR(early(k.second, *w));
   return {};
 }
 
 Status WindowOperator::on_watermark(int64_t watermark, Batch& batch, OperatorContext& ctx) {
+  const int64_t previous = watermark_;
   watermark_ = watermark;
-  // Windows are in start order; all windows have the same size, so end order too.
-  for (auto it = windows_.begin(); it != windows_.end();) {
-    const int64_t start = it->first.first;
-    const int64_t end = start + options_.size_ms;
-    if (end > watermark) break;
-    Window& w = *it->second;
-    if (!w.fired || w.dirty) {
-      RIVULET_RETURN_IF_ERROR(emit(start, w, batch));
-      ++ctx.counts.added;
-      ++ctx.counts.out;
+  // The groups with windows to fire or slots to drop.
+  std::vector<Group*> woken;
+  while (!wake_.empty() && wake_.front().first <= watermark) {
+    const auto [time, g] = wake_.front();
+    std::pop_heap(wake_.begin(), wake_.end(), std::greater<>());
+    wake_.pop_back();
+    if (g->wake != time || g->woken) continue;  // stale
+    g->wake = INT64_MAX;
+    g->woken = true;
+    woken.push_back(g);
+  }
+  // Their windows that end in (previous, watermark], and those late rows created.
+  struct Due {
+    int64_t end, start;
+    Group* group;
+  };
+  // Listed group by group in key order, then stably sorted by (end, start): the (end, start,
+  // key) order without comparing keys for each window.
+  std::sort(woken.begin(), woken.end(),
+            [](const Group* a, const Group* b) { return *a->key < *b->key; });
+  std::vector<Due> due;
+  for (Group* g : woken) {
+    const size_t first = due.size();
+    for (const int64_t e : g->pending) due.push_back({e, window_start(e), g});
+    int64_t next = INT64_MIN;  // ends below this are listed
+    for (const auto& s : g->slots) {
+      int64_t e = std::max(slot_first_end(*s), next);
+      if (previous != INT64_MIN && e <= previous) e = floor_to(previous, pane_ms_) + pane_ms_;
+      const int64_t last = std::min(slot_last_end(*s), watermark);
+      for (; e <= last; e += pane_ms_) due.push_back({e, window_start(e), g});
+      next = std::max(next, e);
     }
-    if (watermark == INT64_MAX || end + options_.allowed_lateness_ms <= watermark) {
-      it = windows_.erase(it);
+    if (!g->pending.empty()) {  // pending windows may also be listed from the slots: once each
+      std::sort(due.begin() + static_cast<ptrdiff_t>(first), due.end(),
+                [](const Due& a, const Due& b) { return a.end < b.end; });
+      due.erase(std::unique(due.begin() + static_cast<ptrdiff_t>(first), due.end(),
+                            [](const Due& a, const Due& b) { return a.end == b.end; }),
+                due.end());
+    }
+  }
+  std::stable_sort(due.begin(), due.end(), [](const Due& a, const Due& b) {
+    return a.end < b.end || (a.end == b.end && a.start < b.start);
+  });
+  for (const Due& d : due) {
+    const size_t before = batch.size();
+    RIVULET_RETURN_IF_ERROR(emit_window(*d.group, d.end, batch));
+    ctx.counts.added += batch.size() - before;
+    ctx.counts.out += batch.size() - before;
+  }
+  // Slots whose last window is past the allowed lateness go; then each group's next wake.
+  for (Group* g : woken) {
+    g->woken = false;
+    g->pending.clear();
+    auto& slots = g->slots;
+    for (auto it = slots.begin(); it != slots.end();) {
+      if (watermark == INT64_MAX ||
+          slot_last_end(**it) + options_.allowed_lateness_ms <= watermark) {
+        free_slots_.push_back(std::move(*it));
+        it = slots.erase(it);
+        --slots_held_;
+      } else {
+        ++it;
+      }
+    }
+    if (slots.empty()) {
+      if (!g->idle) {
+        g->idle = true;
+        idle_.push_back(g);  // kept for its next row, unless too many are idle
+      }
     } else {
-      ++it;
+      wake_at(*g, next_wake(*g));
     }
+  }
+  if (watermark == INT64_MAX || idle_.size() > 1024 + groups_.size() / 2) {
+    // Idle groups go (those without slots still), and the heap entries that name them.
+    for (Group* g : idle_) {
+      g->idle = false;
+      g->woken = g->slots.empty();  // marks the ones to erase
+    }
+    std::erase_if(wake_, [](const auto& entry) { return entry.second->woken; });
+    std::make_heap(wake_.begin(), wake_.end(), std::greater<>());
+    for (Group* g : idle_) {
+      if (g->woken) groups_.erase(groups_.find(*g->key));
+    }
+    idle_.clear();
   }
   // Sessions end where their last row was, plus the gap: all are looked at.
   for (auto it = sessions_.begin(); it != sessions_.end();) {
@@ -509,8 +838,26 @@ Status load_window(StateReader& in, int64_t& start, std::string& key, W& w,
 }  // namespace
 
 void WindowOperator::snapshot(StateWriter& out) const {
-  out(watermark_, static_cast<uint64_t>(windows_.size()));
-  for (const auto& [k, w] : windows_) save_window(out, k.first, k.second, *w);
+  // Tumbling, hopping and cumulative windows: whether slots are panes, then each group (in key
+  // order): key, values, pending windows, slots.
+  std::vector<const Group*> groups;
+  for (const auto& [k, g] : groups_) {
+    if (!g->slots.empty() || !g->pending.empty()) groups.push_back(g.get());  // not idle ones
+  }
+  out(watermark_, panes_, pane_ms_, static_cast<uint64_t>(groups.size()));
+  std::sort(groups.begin(), groups.end(),
+            [](const Group* a, const Group* b) { return *a->key < *b->key; });
+  for (const Group* g : groups) {
+    Window values;  // the group's values, written as a window's
+    values.group = g->values;
+    values.strings = g->strings;
+    save_window(out, 0, *g->key, values);
+    out(g->pending, static_cast<uint64_t>(g->slots.size()));
+    for (const auto& slot : g->slots) {
+      out(slot->start, slot->end, slot->changed);
+      for (const auto& agg : slot->aggs) agg->save(out);
+    }
+  }
   out(static_cast<uint64_t>(sessions_.size()));
   for (const auto& [k, w] : sessions_) save_window(out, k.second, k.first, *w);
   out(static_cast<uint64_t>(counting_.size()));
@@ -521,19 +868,49 @@ void WindowOperator::snapshot(StateWriter& out) const {
 }
 
 Status WindowOperator::restore(StateReader& in) {
-  windows_.clear();
+  groups_.clear();
+  wake_.clear();
+  idle_.clear();
+  slots_held_ = 0;
   sessions_.clear();
   counting_.clear();
   counted_.clear();
   try {
     uint64_t n = 0;
-    in(watermark_, n);
+    bool panes = false;
+    int64_t pane_ms = 0;
+    in(watermark_, panes, pane_ms, n);
+    if (panes != panes_ || pane_ms != pane_ms_) {
+      return Status::data_loss("window: the state was written for other windows or aggregates");
+    }
+    const std::vector<std::unique_ptr<Aggregate>> none;
     for (uint64_t i = 0; i < n; ++i) {
       int64_t start = 0;
       std::string key;
-      auto w = std::make_unique<Window>();
-      RIVULET_RETURN_IF_ERROR(load_window(in, start, key, *w, prototypes_));
-      windows_[{start, std::move(key)}] = std::move(w);
+      Window values;
+      RIVULET_RETURN_IF_ERROR(load_window(in, start, key, values, none));
+      auto it = groups_.emplace(std::move(key), std::make_unique<Group>()).first;
+      Group& g = *it->second;
+      g.key = &it->first;
+      g.strings = std::move(values.strings);  // the values point into them: set again
+      size_t k = 0;
+      for (const Value& v : values.group) {
+        g.values.push_back(v.type() == Type::kString ? Value::of_string(g.strings.at(k++)) : v);
+      }
+      uint64_t slots = 0;
+      in(g.pending, slots);
+      for (uint64_t j = 0; j < slots; ++j) {
+        auto slot = std::make_unique<Slot>();
+        in(slot->start, slot->end, slot->changed);
+        for (const auto& p : prototypes_) {
+          auto agg = p->clone();
+          RIVULET_RETURN_IF_ERROR(agg->load(in));
+          slot->aggs.push_back(std::move(agg));
+        }
+        g.slots.push_back(std::move(slot));
+        ++slots_held_;
+      }
+      wake_at(g, next_wake(g));
     }
     in(n);
     for (uint64_t i = 0; i < n; ++i) {
@@ -557,7 +934,10 @@ Status WindowOperator::restore(StateReader& in) {
       counting_[std::move(key)] = {start, std::move(w)};
     }
   } catch (const std::exception& e) {
-    windows_.clear();
+    groups_.clear();
+    wake_.clear();
+    idle_.clear();
+    slots_held_ = 0;
     sessions_.clear();
     return Status::data_loss(fmt::format("window: corrupt state: {}", e.what()));
   }
@@ -576,10 +956,45 @@ std::unique_ptr<Operator> WindowOperator::clone() const {
 // their times, their aggregate arguments (one per aggregate a row), and the string arguments' text
 // (owned; a deque keeps each in place while others come and go), so that a row costs no allocation
 // of its own.
+namespace {
+
+// A FIFO in one power-of-two ring buffer (std::deque allocates a 512-byte block and a map even
+// when it holds one element, and a rolling partition usually holds a few).
+template <class T>
+class Ring {
+ public:
+  bool empty() const { return size_ == 0; }
+  size_t size() const { return size_; }
+  const T& front() const { return buf_[head_]; }
+  const T& operator[](size_t i) const { return buf_[(head_ + i) & (buf_.size() - 1)]; }
+  void pop_front() {
+    head_ = (head_ + 1) & (buf_.size() - 1);
+    --size_;
+  }
+  void push_back(const T& v) {
+    if (size_ == buf_.size()) grow();
+    buf_[(head_ + size_) & (buf_.size() - 1)] = v;
+    ++size_;
+  }
+
+ private:
+  void grow() {
+    std::vector<T> bigger(buf_.empty() ? 4 : buf_.size() * 2);
+    for (size_t i = 0; i < size_; ++i) bigger[i] = (*this)[i];
+    buf_.swap(bigger);
+    head_ = 0;
+  }
+  std::vector<T> buf_;
+  size_t head_ = 0;
+  size_t size_ = 0;
+};
+
+}  // namespace
+
 struct OverOperator::Partition {
-  std::deque<int64_t> times;
-  std::deque<Value> values;
-  std::deque<std::string> strings;
+  Ring<int64_t> times;
+  Ring<Value> values;
+  std::unique_ptr<std::deque<std::string>> strings;  // made at the first string argument
   std::vector<std::unique_ptr<Aggregate>> aggs;
   int64_t newest = INT64_MIN;
 
@@ -588,7 +1003,7 @@ struct OverOperator::Partition {
     for (size_t a = 0; a < aggs.size(); ++a) {
       const Value v = values.front();
       RIVULET_RETURN_IF_ERROR(aggs[a]->remove(v));
-      if (v.type() == Type::kString) strings.pop_front();
+      if (v.type() == Type::kString) strings->pop_front();
       values.pop_front();
     }
     times.pop_front();
@@ -597,8 +1012,9 @@ struct OverOperator::Partition {
   // Keeps a row's argument (its string copied here).
   void push(Value v) {
     if (v.type() == Type::kString) {
-      strings.emplace_back(v.as_string());
-      v = Value::of_string(strings.back());
+      if (!strings) strings = std::make_unique<std::deque<std::string>>();
+      strings->emplace_back(v.as_string());
+      v = Value::of_string(strings->back());
     }
     values.push_back(v);
   }
@@ -608,7 +1024,13 @@ OverOperator::OverOperator(Options options) : options_(std::move(options)) {}
 OverOperator::~OverOperator() = default;
 
 Result<std::unique_ptr<OverOperator>> OverOperator::create(Options options) {
-  if (options.range_ms <= 0) {
+  if (options.rows) {
+    if (*options.rows < 0 || options.range_ms != 0) {
+      return error_at(options.pos,
+                      fmt::format("over: 'rows' must be >= 0, without 'range_ms'; got rows {}",
+                                  *options.rows));
+    }
+  } else if (options.range_ms <= 0) {
     return error_at(options.pos,
                     fmt::format("over: 'range_ms' must be > 0, got {}", options.range_ms));
   }
@@ -619,7 +1041,11 @@ Result<std::unique_ptr<OverOperator>> OverOperator::create(Options options) {
 }
 
 Result<SchemaPtr> OverOperator::open(SchemaPtr input, OpenContext& ctx) {
-  (void)ctx;
+  in_schema_ = input;
+  if (options_.order == Order::kEventTime) {
+    late_side_ = ctx.declare_side_output("late", input);
+    waiting_ = std::make_unique<Batch>(input);
+  }
   RIVULET_ASSIGN_OR_RETURN(key_fields_,
                            internal::resolve_fields(options_.partition_by, *input, "over"));
   std::vector<SchemaField> fields = input->fields();
@@ -638,46 +1064,98 @@ Result<SchemaPtr> OverOperator::open(SchemaPtr input, OpenContext& ctx) {
   return out_schema_;
 }
 
-Status OverOperator::process(Batch& batch, OperatorContext& ctx) {
-  const size_t n = batch.size();
-  ctx.counts.in += n;
-  Batch out(out_schema_);
-  out.reserve(n);
-  for (size_t r = 0; r < n; ++r) {
-    key_.clear();
-    internal::append_key_bytes(batch, r, key_fields_, key_);
-    auto& slot = partitions_[key_];
-    if (!slot) {
-      slot = std::make_unique<Partition>();
-      for (const auto& p : prototypes_) {
-        slot->aggs.push_back(p->clone());
-        slot->aggs.back()->reset();
-      }
+OverOperator::Partition& OverOperator::partition_of(const Batch& batch, size_t r) {
+  key_.clear();
+  internal::append_key_bytes(batch, r, key_fields_, key_);
+  auto it = partitions_.find(key_);
+  if (it == partitions_.end()) {
+    auto part = std::make_unique<Partition>();
+    for (const auto& p : prototypes_) {
+      part->aggs.push_back(p->clone());
+      part->aggs.back()->reset();
     }
-    Partition& part = *slot;
-    const int64_t t = batch.event_time(r);
-    // Rows more than range_ms before this one leave, oldest first.
+    it = partitions_.emplace(key_, std::move(part)).first;
+  }
+  return *it->second;
+}
+
+Status OverOperator::take(const Batch& batch, size_t r, Batch& out, bool copy_strings,
+                          Partition* found) {
+  Partition& part = found != nullptr ? *found : partition_of(batch, r);
+  const int64_t t = batch.event_time(r);
+  if (options_.rows) {
+    // ROWS: the `rows` rows before this one stay.
+    while (part.times.size() > static_cast<size_t>(*options_.rows)) {
+      RIVULET_RETURN_IF_ERROR(part.pop_oldest());
+    }
+  } else {
+    // RANGE: rows more than range_ms before this one leave, oldest first.
     while (!part.times.empty() && part.times.front() <= t - options_.range_ms) {
       RIVULET_RETURN_IF_ERROR(part.pop_oldest());
     }
-    part.times.push_back(t);
-    for (size_t a = 0; a < part.aggs.size(); ++a) {
-      const Value v = agg_fields_[a] ? batch.get(r, *agg_fields_[a]) : Value::of_bool(true);
-      part.aggs[a]->add(v);
-      part.push(v);  // kept for its removal
-    }
-    part.newest = std::max(part.newest, t);
-    const Value* in = batch.row(r);
-    const size_t o = out.add_row(t);
-    for (size_t f = 0; f < n_in_; ++f) out.set(o, f, in[f]);  // strings stay in the input arena
-    for (size_t a = 0; a < part.aggs.size(); ++a) {
-      const Value v = part.aggs[a]->result();
-      if (v.type() == Type::kString) {
-        out.set_string(o, n_in_ + a, v.as_string());
+  }
+  part.times.push_back(t);
+  for (size_t a = 0; a < part.aggs.size(); ++a) {
+    const Value v = agg_fields_[a] ? batch.get(r, *agg_fields_[a]) : Value::of_bool(true);
+    part.aggs[a]->add(v);
+    part.push(v);  // kept for its removal
+  }
+  part.newest = std::max(part.newest, t);
+  const Value* in = batch.row(r);
+  const size_t o = out.add_row(t);
+  if (!copy_strings) {
+    for (size_t f = 0; f < n_in_; ++f) out.set(o, f, in[f]);  // strings stay in batch's arena
+  } else {
+    for (size_t f = 0; f < n_in_; ++f) {
+      if (in[f].type() == Type::kString) {
+        out.set_string(o, f, in[f].as_string());
       } else {
-        out.set(o, n_in_ + a, v);
+        out.set(o, f, in[f]);
       }
     }
+  }
+  for (size_t a = 0; a < part.aggs.size(); ++a) {
+    const Value v = part.aggs[a]->result();
+    if (v.type() == Type::kString) {
+      out.set_string(o, n_in_ + a, v.as_string());
+    } else {
+      out.set(o, n_in_ + a, v);
+    }
+  }
+  return {};
+}
+
+Status OverOperator::process(Batch& batch, OperatorContext& ctx) {
+  const size_t n = batch.size();
+  ctx.counts.in += n;
+  if (options_.order == Order::kEventTime) {
+    // Rows wait for the watermark to pass them; those it has passed are late.
+    Batch late(batch.shared_schema());
+    for (size_t r = 0; r < n; ++r) {
+      ++ctx.counts.filtered;  // out again (added) when the watermark passes it, or late
+      if (watermark_ != INT64_MIN && batch.event_time(r) < watermark_) {
+        late.append_row(batch, r);
+      } else {
+        waiting_->append_row(batch, r);
+      }
+    }
+    if (!late.empty()) ctx.side(late_side_, late);
+    batch.reset(out_schema_);
+    return {};
+  }
+  Batch out(out_schema_);
+  out.reserve(n);
+  // The rows' partitions first, each prefetched: the lookups of different rows overlap their
+  // cache misses, instead of each row waiting for its partition's in turn.
+  found_.clear();
+  for (size_t r = 0; r < n; ++r) {
+    Partition& part = partition_of(batch, r);
+    __builtin_prefetch(&part);
+    found_.push_back(&part);
+  }
+  for (size_t r = 0; r < n; ++r) {
+    // The input's strings stay in its arena, which out takes over.
+    RIVULET_RETURN_IF_ERROR(take(batch, r, out, /*copy_strings=*/false, found_[r]));
   }
   ctx.counts.out += out.size();
   internal::hand_over(batch, out);
@@ -685,11 +1163,36 @@ Status OverOperator::process(Batch& batch, OperatorContext& ctx) {
 }
 
 Status OverOperator::on_watermark(int64_t watermark, Batch& batch, OperatorContext& ctx) {
-  (void)batch;
-  (void)ctx;
-  // A partition whose newest row is a whole range behind the watermark has nothing left in range.
+  if (options_.order == Order::kEventTime && waiting_ && !waiting_->empty()) {
+    // The rows the watermark has passed, in event-time order (ties in arrival order).
+    std::vector<size_t> ready;
+    for (size_t r = 0; r < waiting_->size(); ++r) {
+      if (watermark == INT64_MAX || waiting_->event_time(r) < watermark) ready.push_back(r);
+    }
+    std::stable_sort(ready.begin(), ready.end(), [&](size_t a, size_t b) {
+      return waiting_->event_time(a) < waiting_->event_time(b);
+    });
+    for (const size_t r : ready) {
+      RIVULET_RETURN_IF_ERROR(take(*waiting_, r, batch, /*copy_strings=*/true));
+      ++ctx.counts.added;
+      ++ctx.counts.out;
+    }
+    if (!ready.empty()) {
+      auto rest = std::make_unique<Batch>(in_schema_);
+      for (size_t r = 0; r < waiting_->size(); ++r) {
+        if (!(watermark == INT64_MAX || waiting_->event_time(r) < watermark)) {
+          rest->append_row(*waiting_, r);
+        }
+      }
+      waiting_ = std::move(rest);
+    }
+  }
+  watermark_ = std::max(watermark_, watermark);
+  // RANGE: a partition whose newest row is a whole range behind the watermark has nothing left
+  // in range. ROWS: partitions are kept (until the end of the input).
   std::erase_if(partitions_, [&](const auto& kv) {
-    return watermark == INT64_MAX || kv.second->newest <= watermark - options_.range_ms;
+    return watermark == INT64_MAX ||
+           (!options_.rows && kv.second->newest <= watermark - options_.range_ms);
   });
   return {};
 }
@@ -697,11 +1200,21 @@ Status OverOperator::on_watermark(int64_t watermark, Batch& batch, OperatorConte
 void OverOperator::snapshot(StateWriter& out) const {
   out(static_cast<uint64_t>(partitions_.size()));
   for (const auto& [key, part] : partitions_) {
-    const std::vector<int64_t> times(part->times.begin(), part->times.end());
+    std::vector<int64_t> times;
+    for (size_t i = 0; i < part->times.size(); ++i) times.push_back(part->times[i]);
     std::vector<StoredValue> values;
-    for (const Value& v : part->values) values.push_back(store_value(v));
+    for (size_t i = 0; i < part->values.size(); ++i) values.push_back(store_value(part->values[i]));
     out(key, part->newest, times, values);
     for (const auto& a : part->aggs) a->save(out);
+  }
+  // The watermark, and the rows waiting for it (order kEventTime): time and values of each.
+  const size_t waiting = waiting_ ? waiting_->size() : 0;
+  out(watermark_, static_cast<uint64_t>(waiting));
+  for (size_t r = 0; r < waiting; ++r) {
+    std::vector<StoredValue> values;
+    const Value* row = waiting_->row(r);
+    for (size_t f = 0; f < n_in_; ++f) values.push_back(store_value(row[f]));
+    out(waiting_->event_time(r), values);
   }
 }
 
@@ -719,7 +1232,7 @@ Status OverOperator::restore(StateReader& in) {
       if (values.size() != times.size() * prototypes_.size()) {
         return Status::data_loss("over: corrupt state: rows and values do not match");
       }
-      part->times.assign(times.begin(), times.end());
+      for (const int64_t t : times) part->times.push_back(t);
       for (const StoredValue& v : values) part->push(load_value(v));  // push copies strings
       for (const auto& p : prototypes_) {
         auto a = p->clone();
@@ -727,6 +1240,27 @@ Status OverOperator::restore(StateReader& in) {
         part->aggs.push_back(std::move(a));
       }
       partitions_.emplace(std::move(key), std::move(part));
+    }
+    uint64_t waiting = 0;
+    in(watermark_, waiting);
+    if (waiting > 0 && !waiting_) {
+      return Status::data_loss("over: corrupt state: rows wait without order event_time");
+    }
+    if (waiting_) waiting_ = std::make_unique<Batch>(in_schema_);
+    for (uint64_t i = 0; i < waiting; ++i) {
+      int64_t t = 0;
+      std::vector<StoredValue> values;
+      in(t, values);
+      if (values.size() != n_in_) return Status::data_loss("over: corrupt state: a waiting row");
+      const size_t r = waiting_->add_row(t);
+      for (size_t f = 0; f < n_in_; ++f) {
+        const Value v = load_value(values[f]);
+        if (v.type() == Type::kString) {
+          waiting_->set_string(r, f, v.as_string());
+        } else {
+          waiting_->set(r, f, v);
+        }
+      }
     }
   } catch (const std::exception& e) {
     partitions_.clear();
@@ -936,5 +1470,16 @@ std::unique_ptr<Operator> TopNOperator::clone() const {
   c->set_name(name());
   return c;
 }
+
+// For the other aggregating steps (stream/group.cc).
+namespace internal {
+Status resolve_aggregates(const std::vector<WindowAggregate>& aggregates, const Schema& input,
+                          std::string_view step, bool removable,
+                          std::vector<std::optional<size_t>>& fields,
+                          std::vector<std::unique_ptr<Aggregate>>& prototypes,
+                          std::vector<SchemaField>& out) {
+  return stream::resolve_aggregates(aggregates, input, step, removable, fields, prototypes, out);
+}
+}  // namespace internal
 
 }  // namespace rivulet::stream

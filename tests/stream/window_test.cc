@@ -236,6 +236,305 @@ TEST(WindowOperatorTest, StateSnapshotsAndRestores) {
                 R"({"card": "b", "window_start": 0, "window_end": 1000, "avg": 4})"}));
 }
 
+
+// ---- cumulative windows ----
+
+WindowOperator::Options cumulate(bool share_panes) {
+  return {.group_by = {{"card", {}}},
+          .size_ms = 30,
+          .step_ms = 10,
+          .aggregates = {{"n", "COUNT(*)", {}}, {"total", "SUM(amount)", {}}},
+          .share_panes = share_panes};
+}
+
+TEST(WindowOperatorTest, CumulativeWindowsGrowByStepUpToTheSize) {
+  for (const bool share : {true, false}) {
+    SCOPED_TRACE(share);
+    Harness h(cumulate(share));
+    EXPECT_EQ(h.op->shares_panes(), share);
+    EXPECT_TRUE(h.process(timed({{"a", 1, 5},
+                                 {"a", 2, 12},
+                                 {"b", 4, 25},
+                                 {"a", 8, 28},
+                                 {"a", 16, 31},
+                                 {"a", 32, 35}}))
+                    .empty());
+    // Panes: a's 0, 10, 20, 30 and b's 20. Windows: a's [0, 10), [0, 20), [0, 30), [30, 40),
+    // [30, 50), [30, 60), and b's [0, 30) (its [0, 10) and [0, 20) have no row).
+    EXPECT_EQ(h.op->windows_held(), share ? 5u : 7u);
+    EXPECT_TRUE(h.watermark(9).empty());
+    EXPECT_EQ(h.watermark(10), (std::vector<std::string>{
+                                   R"({"card": "a", "window_start": 0, "window_end": 10, "n": 1, "total": 1})"}));
+    EXPECT_EQ(h.watermark(29), (std::vector<std::string>{
+                                   R"({"card": "a", "window_start": 0, "window_end": 20, "n": 2, "total": 3})"}));
+    EXPECT_EQ(
+        h.watermark(30),
+        (std::vector<std::string>{
+            R"({"card": "a", "window_start": 0, "window_end": 30, "n": 3, "total": 11})",
+            R"({"card": "b", "window_start": 0, "window_end": 30, "n": 1, "total": 4})"}));
+    EXPECT_EQ(h.op->windows_held(), share ? 1u : 3u);  // a's pane 30 (or its 3 windows)
+    EXPECT_EQ(
+        h.watermark(INT64_MAX),
+        (std::vector<std::string>{
+            R"({"card": "a", "window_start": 30, "window_end": 40, "n": 2, "total": 48})",
+            R"({"card": "a", "window_start": 30, "window_end": 50, "n": 2, "total": 48})",
+            R"({"card": "a", "window_start": 30, "window_end": 60, "n": 2, "total": 48})"}));
+    EXPECT_EQ(h.op->windows_held(), 0u);
+  }
+}
+
+TEST(WindowOperatorTest, CumulativeWindowsWithOrderDependentAggregatesDoNotSharePanes) {
+  Harness h({.size_ms = 20,
+             .step_ms = 10,
+             .aggregates = {{"first", "FIRST_VALUE(amount)", {}}, {"last", "LAST_VALUE(amount)", {}}}});
+  EXPECT_FALSE(h.op->shares_panes());
+  h.process(timed({{"a", 1, 15}, {"a", 2, 5}, {"a", 3, 12}}));
+  // Arrival order: [0, 10) holds 2; [0, 20) holds 1, 2, 3.
+  EXPECT_EQ(h.watermark(INT64_MAX),
+            (std::vector<std::string>{R"({"window_start": 0, "window_end": 10, "first": 2, "last": 2})",
+                                      R"({"window_start": 0, "window_end": 20, "first": 1, "last": 3})"}));
+}
+
+TEST(WindowOperatorTest, CumulativeWindowStateSnapshotsAndRestoresMidStream) {
+  for (const bool share : {true, false}) {
+    SCOPED_TRACE(share);
+    Harness h(cumulate(share));
+    h.process(timed({{"a", 1, 5}, {"a", 2, 12}, {"b", 4, 25}}));
+    EXPECT_EQ(h.watermark(10).size(), 1u);  // a's [0, 10)
+    std::stringstream bytes;
+    {
+      StateWriter w(bytes);
+      h.op->snapshot(w);
+    }
+    Harness restored(cumulate(share));
+    {
+      StateReader r(bytes);
+      ASSERT_TRUE(restored.op->restore(r).ok());
+    }
+    EXPECT_EQ(restored.op->windows_held(), h.op->windows_held());
+    restored.process(timed({{"a", 8, 28}, {"a", 16, 31}}));
+    EXPECT_EQ(
+        restored.watermark(30),
+        (std::vector<std::string>{
+            R"({"card": "a", "window_start": 0, "window_end": 20, "n": 2, "total": 3})",
+            R"({"card": "a", "window_start": 0, "window_end": 30, "n": 3, "total": 11})",
+            R"({"card": "b", "window_start": 0, "window_end": 30, "n": 1, "total": 4})"}));
+    EXPECT_EQ(
+        restored.watermark(INT64_MAX),
+        (std::vector<std::string>{
+            R"({"card": "a", "window_start": 30, "window_end": 40, "n": 1, "total": 16})",
+            R"({"card": "a", "window_start": 30, "window_end": 50, "n": 1, "total": 16})",
+            R"({"card": "a", "window_start": 30, "window_end": 60, "n": 1, "total": 16})"}));
+  }
+  // Panes and per-window state do not mix.
+  Harness panes(cumulate(true));
+  std::stringstream bytes;
+  {
+    StateWriter w(bytes);
+    panes.op->snapshot(w);
+  }
+  Harness windows(cumulate(false));
+  StateReader r(bytes);
+  EXPECT_EQ(windows.op->restore(r).code(), StatusCode::kDataLoss);
+}
+
+TEST(WindowOperatorTest, CumulativeOptionsAreChecked) {
+  EXPECT_EQ(WindowOperator::create({.size_ms = 30, .step_ms = 20, .aggregates = {{"n", "COUNT(*)", {}}}})
+                .status()
+                .message(),
+            "line 1, column 1: window: cumulative windows take 'step_ms' that divides "
+            "'size_ms' (30), with no slide_ms, gap_ms or count; got step_ms 20");
+  EXPECT_FALSE(WindowOperator::create(
+                   {.size_ms = 30, .slide_ms = 10, .step_ms = 10, .aggregates = {{"n", "COUNT(*)", {}}}})
+                   .ok());
+}
+
+// ---- hopping windows: panes ----
+
+TEST(WindowOperatorTest, HoppingWindowsSharePanesAndLateRowsFireAgain) {
+  for (const bool share : {true, false}) {
+    SCOPED_TRACE(share);
+    Harness h({.group_by = {{"card", {}}},
+               .size_ms = 1000,
+               .slide_ms = 500,
+               .aggregates = {{"n", "COUNT(*)", {}}, {"total", "SUM(amount)", {}}},
+               .allowed_lateness_ms = 500,
+               .share_panes = share});
+    EXPECT_EQ(h.op->shares_panes(), share);
+    h.process(timed({{"a", 1, 100}}));
+    EXPECT_EQ(
+        h.watermark(1200),
+        (std::vector<std::string>{
+            R"({"card": "a", "window_start": -500, "window_end": 500, "n": 1, "total": 1})",
+            R"({"card": "a", "window_start": 0, "window_end": 1000, "n": 1, "total": 1})"}));
+    // Late for [0, 1000), kept until 1500: it fires again; [-500, 500) is gone.
+    EXPECT_EQ(h.process(timed({{"a", 2, 300}})),
+              (std::vector<std::string>{
+                  R"({"card": "a", "window_start": 0, "window_end": 1000, "n": 2, "total": 3})"}));
+    // 700: late for [0, 1000), on time for [500, 1500).
+    EXPECT_EQ(h.process(timed({{"a", 4, 700}})),
+              (std::vector<std::string>{
+                  R"({"card": "a", "window_start": 0, "window_end": 1000, "n": 3, "total": 7})"}));
+    EXPECT_EQ(h.watermark(1500),
+              (std::vector<std::string>{
+                  R"({"card": "a", "window_start": 500, "window_end": 1500, "n": 1, "total": 4})"}));
+    // 800 changes the fired [500, 1500) (at once); b's first row makes a window that never
+    // fired: it fires at the next watermark.
+    EXPECT_EQ(h.process(timed({{"a", 8, 800}, {"b", 16, 900}})),
+              (std::vector<std::string>{
+                  R"({"card": "a", "window_start": 500, "window_end": 1500, "n": 2, "total": 12})"}));
+    EXPECT_EQ(h.watermark(1600),
+              (std::vector<std::string>{
+                  R"({"card": "b", "window_start": 500, "window_end": 1500, "n": 1, "total": 16})"}));
+    // Past every window of 100 plus the lateness: the late output.
+    EXPECT_TRUE(h.process(timed({{"a", 32, 100}})).empty());
+    EXPECT_EQ(h.sides, (std::vector<std::string>{R"(0: {"card": "a", "amount": 32})"}));
+    EXPECT_TRUE(h.watermark(INT64_MAX).empty());
+    EXPECT_EQ(h.op->windows_held(), 0u);
+  }
+}
+
+// A random stream of several groups, out of order, with watermarks and late rows: the windows
+// computed from panes are those computed window by window, row for row. Counts, integer sums,
+// MIN, MAX and COUNT(DISTINCT) are equal exactly; sums, means and variances of doubles add in
+// another order (pane by pane) and are compared to a relative 1e-12.
+void compare_panes_and_windows(bool cumulative) {
+  const SchemaPtr schema =
+      schema_of({{"card", Type::kString}, {"amount", Type::kDouble}, {"qty", Type::kInt}});
+  const std::vector<WindowAggregate> aggregates = {
+      {"n", "COUNT(*)", {}},          {"n_amount", "COUNT(amount)", {}},
+      {"qty", "SUM(qty)", {}},        {"lo", "MIN(qty)", {}},
+      {"hi", "MAX(amount)", {}},      {"cards", "COUNT(DISTINCT qty)", {}},
+      {"approx", "APPROX_COUNT_DISTINCT(qty)", {}},
+      {"total", "SUM(amount)", {}},   {"mean", "AVG(amount)", {}},
+      {"var", "VAR_SAMP(amount)", {}}, {"sd", "STDDEV_POP(qty)", {}}};
+  struct Run {
+    std::unique_ptr<WindowOperator> op;
+    SchemaPtr out;
+    std::vector<std::vector<Value>> rows;  // emitted (the card as its letter's code)
+    size_t late = 0;
+  };
+  const auto make = [&](bool share) {
+    Run run;
+    run.op = WindowOperator::create({.group_by = {{"card", {}}},
+                                     .size_ms = 100,
+                                     .slide_ms = cumulative ? 0 : 10,
+                                     .step_ms = cumulative ? 10 : 0,
+                                     .aggregates = aggregates,
+                                     .allowed_lateness_ms = 30,
+                                     .share_panes = share})
+                 .value();
+    run.out = open_ok(*run.op, schema);
+    return run;
+  };
+  Run panes = make(true), windows = make(false), restored = make(true);
+  ASSERT_TRUE(panes.op->shares_panes());
+  ASSERT_FALSE(windows.op->shares_panes());
+  CollectingDeadLetters dead;
+  const auto collect = [](Run& run, const Batch& b) {
+    for (size_t r = 0; r < b.size(); ++r) {
+      std::vector<Value> row;
+      for (size_t f = 0; f < b.schema().size(); ++f) {
+        const Value v = b.get(r, f);
+        row.push_back(v.type() == Type::kString ? Value::of_int(static_cast<int64_t>(v.as_string()[0]))
+                                                : v);
+      }
+      run.rows.push_back(row);
+    }
+  };
+  uint64_t x = 12345;
+  const auto next = [&] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  int64_t t = 0, watermark = INT64_MIN;
+  size_t total_rows = 0;
+  for (int round = 0; round < 300; ++round) {
+    Batch b(schema);
+    const int rows = static_cast<int>(next() % 8);
+    for (int i = 0; i < rows; ++i) {
+      // Mostly forward; one row in six up to 200 ms back (late for some of its windows, or
+      // too late for all).
+      const int64_t jitter = next() % 6 == 0 ? -static_cast<int64_t>(next() % 200) : 0;
+      const size_t r = b.add_row(t + jitter);
+      const char card[2] = {static_cast<char>('a' + next() % 5), 0};
+      b.set_string(r, 0, card);
+      b.set(r, 1, next() % 11 == 0 ? Value() : Value::of_double(static_cast<double>(next() % 100000) / 7.0));
+      b.set(r, 2, Value::of_int(static_cast<int64_t>(next() % 20) - 5));
+      t += static_cast<int64_t>(next() % 7);
+      ++total_rows;
+    }
+    for (Run* run : {&panes, &windows, &restored}) {
+      Batch copy(schema);
+      for (size_t r = 0; r < b.size(); ++r) copy.append_row(b, r);
+      SideContext ctx(dead);
+      ASSERT_TRUE(run->op->process(copy, ctx).ok());
+      run->late += ctx.sides.size();
+      collect(*run, copy);
+    }
+    if (next() % 3 == 0) {
+      watermark = std::max(watermark, t - static_cast<int64_t>(next() % 40));
+      for (Run* run : {&panes, &windows, &restored}) {
+        OperatorContext ctx(dead);
+        Batch fired(run->out);
+        ASSERT_TRUE(run->op->on_watermark(watermark, fired, ctx).ok());
+        collect(*run, fired);
+      }
+    }
+    if (round == 150) {  // `restored` goes through a snapshot and a restore
+      std::stringstream bytes;
+      {
+        StateWriter w(bytes);
+        restored.op->snapshot(w);
+      }
+      Run fresh = make(true);
+      StateReader r(bytes);
+      ASSERT_TRUE(fresh.op->restore(r).ok());
+      restored.op = std::move(fresh.op);
+    }
+  }
+  for (Run* run : {&panes, &windows, &restored}) {
+    OperatorContext ctx(dead);
+    Batch fired(run->out);
+    ASSERT_TRUE(run->op->on_watermark(INT64_MAX, fired, ctx).ok());
+    collect(*run, fired);
+  }
+  ASSERT_GT(total_rows, 800u);
+  EXPECT_GT(windows.late, 10u);
+  EXPECT_EQ(panes.late, windows.late);
+  EXPECT_EQ(restored.late, windows.late);
+  ASSERT_EQ(panes.rows.size(), windows.rows.size());
+  ASSERT_GT(windows.rows.size(), 1000u);
+  const size_t double_from = 1 + 2 + 7;  // card, window_start, window_end, then 7 exact ones
+  size_t differ = 0;
+  for (size_t i = 0; i < windows.rows.size(); ++i) {
+    const auto& w = windows.rows[i];
+    const auto& p = panes.rows[i];
+    EXPECT_EQ(restored.rows[i], p) << "row " << i;  // the same operations: bit for bit
+    ASSERT_EQ(w.size(), p.size());
+    for (size_t f = 0; f < w.size(); ++f) {
+      if (f < double_from || w[f].type() != Type::kDouble || p[f].type() != Type::kDouble) {
+        EXPECT_EQ(w[f], p[f]) << "row " << i << ", field " << f;
+      } else {
+        const double a = w[f].as_double(), b = p[f].as_double();
+        EXPECT_NEAR(a, b, 1e-12 * std::max(1.0, std::abs(a))) << "row " << i << ", field " << f;
+        differ += a != b;
+      }
+    }
+  }
+  testing::Test::RecordProperty("double_fields_differing_in_last_bits", static_cast<int>(differ));
+}
+
+TEST(WindowOperatorTest, HoppingPanesGiveTheResultsOfWindowByWindowOnARandomStream) {
+  compare_panes_and_windows(false);
+}
+
+TEST(WindowOperatorTest, CumulativePanesGiveTheResultsOfWindowByWindowOnARandomStream) {
+  compare_panes_and_windows(true);
+}
+
 TEST(WindowOperatorTest, ErrorsNameThePlace) {
   EXPECT_EQ(WindowOperator::create({.size_ms = 1000,
                                     .slide_ms = 300,
@@ -393,6 +692,96 @@ TEST(OverOperatorTest, StateSnapshotsAndRestores) {
   ASSERT_TRUE(restored->process(next, ctx).ok());
   EXPECT_EQ(rows_of(next),
             (std::vector<std::string>{R"({"card": "a", "amount": 60, "avg": 40, "cards": 1})"}));
+}
+
+
+TEST(OverOperatorTest, RowsTakesTheNPrecedingRowsAndTheCurrentOne) {
+  auto op = OverOperator::create({.partition_by = {{"card", {}}},
+                                  .rows = 1,
+                                  .aggregates = {{"n", "COUNT(*)", {}},
+                                                 {"sum2", "SUM(amount)", {}},
+                                                 {"max2", "MAX(amount)", {}}}})
+                .value();
+  open_ok(*op, payments());
+  Batch b = timed({{"a", 1, 0}, {"a", 2, 5000}, {"a", 4, 9000}, {"b", 8, 1}, {"a", 16, 9000}});
+  CollectingDeadLetters dead;
+  OperatorContext ctx(dead);
+  ASSERT_TRUE(op->process(b, ctx).ok());
+  EXPECT_EQ(rows_of(b), (std::vector<std::string>{
+                            R"({"card": "a", "amount": 1, "n": 1, "sum2": 1, "max2": 1})",
+                            R"({"card": "a", "amount": 2, "n": 2, "sum2": 3, "max2": 2})",
+                            R"({"card": "a", "amount": 4, "n": 2, "sum2": 6, "max2": 4})",
+                            R"({"card": "b", "amount": 8, "n": 1, "sum2": 8, "max2": 8})",
+                            R"({"card": "a", "amount": 16, "n": 2, "sum2": 20, "max2": 16})"}));
+  // ROWS keeps its partitions however old (until the end of the input).
+  Batch none(b.shared_schema());
+  ASSERT_TRUE(op->on_watermark(1000000, none, ctx).ok());
+  EXPECT_EQ(op->partitions_held(), 2u);
+  EXPECT_EQ(OverOperator::create({.range_ms = 10, .rows = 1, .aggregates = {{"n", "COUNT(*)", {}}}})
+                .status()
+                .message(),
+            "line 1, column 1: over: 'rows' must be >= 0, without 'range_ms'; got rows 1");
+}
+
+// Order kEventTime: rows wait for the watermark, then go in event-time order (ties in arrival
+// order); rows the watermark passed go to the late output. Through a snapshot mid-stream.
+TEST(OverOperatorTest, EventTimeOrderWaitsForTheWatermark) {
+  const OverOperator::Options o{.partition_by = {{"card", {}}},
+                                .range_ms = 1000,
+                                .order = OverOperator::Order::kEventTime,
+                                .aggregates = {{"n", "COUNT(*)", {}}, {"total", "SUM(amount)", {}}}};
+  for (const bool snapshot : {false, true}) {
+    SCOPED_TRACE(snapshot);
+    auto op = OverOperator::create(o).value();
+    const SchemaPtr out = open_ok(*op, payments());
+    CollectingDeadLetters dead;
+    SideContext ctx(dead);
+    Batch b = timed({{"a", 1, 500}, {"a", 2, 100}, {"b", 4, 300}, {"a", 8, 100}});
+    ASSERT_TRUE(op->process(b, ctx).ok());
+    EXPECT_TRUE(b.empty());
+    EXPECT_EQ(op->rows_waiting(), 4u);
+    if (snapshot) {
+      std::stringstream bytes;
+      {
+        StateWriter w(bytes);
+        op->snapshot(w);
+      }
+      op = OverOperator::create(o).value();
+      open_ok(*op, payments());
+      StateReader r(bytes);
+      ASSERT_TRUE(op->restore(r).ok());
+      EXPECT_EQ(op->rows_waiting(), 4u);
+    }
+    Batch fired(out);
+    ASSERT_TRUE(op->on_watermark(400, fired, ctx).ok());
+    EXPECT_EQ(rows_of(fired), (std::vector<std::string>{
+                                  R"({"card": "a", "amount": 2, "n": 1, "total": 2})",
+                                  R"({"card": "a", "amount": 8, "n": 2, "total": 10})",
+                                  R"({"card": "b", "amount": 4, "n": 1, "total": 4})"}));
+    EXPECT_EQ(op->rows_waiting(), 1u);
+    if (snapshot) {
+      std::stringstream bytes;
+      {
+        StateWriter w(bytes);
+        op->snapshot(w);
+      }
+      op = OverOperator::create(o).value();
+      open_ok(*op, payments());
+      StateReader r(bytes);
+      ASSERT_TRUE(op->restore(r).ok());
+    }
+    Batch late = timed({{"a", 16, 350}, {"a", 32, 1200}});
+    ASSERT_TRUE(op->process(late, ctx).ok());
+    EXPECT_EQ(ctx.sides, (std::vector<std::string>{R"(0: {"card": "a", "amount": 16})"}));
+    Batch rest(out);
+    ASSERT_TRUE(op->on_watermark(INT64_MAX, rest, ctx).ok());
+    // 500: with 100, 100; 1200: 100s have left (<= 200), 500 stays.
+    EXPECT_EQ(rows_of(rest), (std::vector<std::string>{
+                                 R"({"card": "a", "amount": 1, "n": 3, "total": 11})",
+                                 R"({"card": "a", "amount": 32, "n": 2, "total": 33})"}));
+    EXPECT_EQ(ctx.counts.in, 6u);
+    EXPECT_EQ(ctx.counts.in, ctx.counts.out + ctx.counts.filtered - ctx.counts.added);
+  }
 }
 
 TEST(OverOperatorTest, AggregatesThatCannotRemoveAreRefused) {

@@ -1,13 +1,21 @@
 #pragma once
-/// `window`: event-time windows per group, as Flink SQL's TUMBLE, HOP and SESSION table functions
-/// with GROUP BY window_start, window_end, keys. Each row goes to the windows its event time falls
-/// in (one for tumbling windows, size/slide for hopping ones, its group's session for session
-/// windows: [first row, last row + gap), merged when a row bridges two); each window keeps one
-/// incremental accumulator per aggregate (stream/aggregate.h), never the rows. A window fires when
-/// the watermark reaches its end: one row per group, `keys..., window_start, window_end,
-/// aggregates...`. With `allowed_lateness_ms`, a late row that still falls in a kept window
-/// updates it and the window fires again with the updated result (as Flink's allowed
-/// lateness); a row later than that goes to the `late` side output, never silently away.
+/// `window`: event-time windows per group, as Flink SQL's TUMBLE, HOP, CUMULATE and SESSION table
+/// functions with GROUP BY window_start, window_end, keys. Tumbling, hopping and cumulative
+/// windows share their work as Flink's slices do: each row goes into exactly one pane of its
+/// group (slide_ms long for hopping windows, step_ms for cumulative ones, the window itself for
+/// tumbling ones), and a window's result is its panes' accumulators merged when it fires
+/// (Aggregate::merge). Where merging panes would not give the very result of adding the rows
+/// (FIRST_VALUE, LAST_VALUE, APPROX_PERCENTILE, TOP_K, which depend on the order of the rows),
+/// with early firings, or with `share_panes = false`, each row goes into each of its windows
+/// instead (size/slide of them for hopping windows). Session windows: [first row, last row +
+/// gap), merged when a row bridges two. A window keeps incremental accumulators
+/// (stream/aggregate.h), never the rows. A window fires when the watermark reaches its end: one
+/// row per group, `keys..., window_start, window_end, aggregates...`; the rows a watermark fires
+/// come in (window_end, window_start, group key bytes) order. With `allowed_lateness_ms`, a late
+/// row that still falls in a kept window updates it and the window fires again with the updated
+/// result (as Flink's allowed lateness); a row later than that goes to the `late` side output,
+/// never silently away.
+/// A group's state is found by a hash of its key bytes (no allocation per row).
 /// Window state snapshots and restores.
 /// Thread safety: as Operator.
 /// ```cpp example
@@ -28,6 +36,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -53,6 +62,12 @@ class WindowOperator final : public Operator {
     std::vector<FieldRef> group_by;  ///< the group's fields; empty: one global group
     int64_t size_ms = 0;             ///< window length. REQUIRES: > 0.
     int64_t slide_ms = 0;            ///< hop; 0: tumbling (= size). REQUIRES: size % slide == 0.
+    /// Cumulative windows (Flink's CUMULATE(TABLE t, DESCRIPTOR(ts), step, size)): for each
+    /// start that is a multiple of size_ms, the windows [start, start + step), [start, start +
+    /// 2 step), ... [start, start + size), each firing when the watermark reaches its end;
+    /// window_start stays the cumulation's start. 0: none. REQUIRES: > 0 with size_ms > 0,
+    /// size % step == 0 and no slide_ms, gap_ms or count, or 0.
+    int64_t step_ms = 0;
     /// Session windows (Flink's SESSION): a group's session ends `gap_ms` after its last row;
     /// sessions that a row brings within the gap of each other merge. REQUIRES: > 0 with no
     /// size_ms or slide_ms, or 0.
@@ -68,6 +83,10 @@ class WindowOperator final : public Operator {
     int64_t early_fire_ms = 0;
     std::vector<WindowAggregate> aggregates;  ///< REQUIRES: not empty; distinct names.
     int64_t allowed_lateness_ms = 0;          ///< REQUIRES: >= 0.
+    /// Hopping and cumulative windows: one accumulator set per pane, merged at firing, when the
+    /// aggregates allow it (see above). false: each row goes into each of its windows (the same
+    /// results, at size/slide times the work; kept to compare the two).
+    bool share_panes = true;
     SourcePos pos;
   };
   static Result<std::unique_ptr<WindowOperator>> create(Options options);
@@ -89,8 +108,11 @@ class WindowOperator final : public Operator {
   bool needs_global_order() const override { return true; }
   std::vector<std::string> grouping_fields() const override { return names_of(options_.group_by); }
   const Options& options() const { return options_; }
-  /// Windows held (groups times open windows).
-  size_t windows_held() const { return windows_.size() + sessions_.size(); }
+  /// Accumulator sets held: panes, or windows where panes are not shared (groups times open
+  /// windows), and sessions.
+  size_t windows_held() const { return slots_held_ + sessions_.size(); }
+  /// Whether hopping or cumulative windows share panes (known after open()).
+  bool shares_panes() const { return panes_; }
 
  private:
   struct Parsed {
@@ -111,13 +133,40 @@ class WindowOperator final : public Operator {
   std::vector<size_t> group_fields_;
   std::vector<std::optional<size_t>> agg_fields_;  // input field of each aggregate (none: COUNT(*))
   std::vector<std::unique_ptr<Aggregate>> prototypes_;
-  // (window start, group key bytes) -> its window, in start order so that firing is a prefix.
-  std::map<std::pair<int64_t, std::string>, std::unique_ptr<Window>> windows_;
+  // ---- tumbling, hopping and cumulative windows ----
+  // A pane [start, start + pane_ms_) of a group, or (without shared panes) a window [start, end).
+  struct Slot;
+  // A group: its values, its slots (by end), and the windows late rows created (their ends).
+  struct Group;
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  Group& group_of(const Batch& batch, size_t r);  // key_ holds its key bytes
+  Slot& slot_of(Group& g, int64_t start, int64_t end);
+  bool window_exists(const Group& g, int64_t end) const;
+  int64_t window_start(int64_t end) const;
+  int64_t slot_first_end(const Slot& s) const;
+  int64_t slot_last_end(const Slot& s) const;
+  int64_t next_wake(const Group& g) const;
+  void wake_at(Group& g, int64_t time);
+  Status emit_window(const Group& g, int64_t end, Batch& out);
+  bool panes_ = true;    // slots are panes (else windows)
+  int64_t pane_ms_ = 0;  // pane length; window ends are its multiples
+  std::unordered_map<std::string, std::unique_ptr<Group>, KeyHash, std::equal_to<>> groups_;
+  // (time, group): when a group has windows to fire or slots to drop; a min-heap.
+  std::vector<std::pair<int64_t, Group*>> wake_;
+  std::vector<Group*> idle_;  // groups left without slots (kept a while for their next row)
+  std::vector<std::unique_ptr<Slot>> free_slots_;  // dropped slots, reused
+  size_t slots_held_ = 0;
+  std::vector<std::unique_ptr<Aggregate>> merged_;  // a window's panes merged
+  std::vector<std::pair<Group*, int64_t>> dirty_;   // (group, window end) a late row changed
+  std::set<std::pair<Group*, int64_t>> dirty_set_;
+  // ---- sessions and count windows ----
   // Session windows: (group key bytes, session start) -> its window, a group's sessions together.
   std::map<std::pair<std::string, int64_t>, std::unique_ptr<Window>> sessions_;
   Status add_to_session(const Batch& batch, size_t r, Batch& out, OperatorContext& ctx, bool& late);
   Window& new_window(const Batch& batch, size_t r);
-  std::vector<std::pair<int64_t, std::string>> dirty_;  // windows a late row changed
   std::vector<std::pair<std::string, int64_t>> dirty_sessions_;
   // Count windows: group key bytes -> its open window (its start is the first row's time).
   std::map<std::string, std::pair<int64_t, std::unique_ptr<Window>>> counting_;
@@ -130,15 +179,39 @@ class WindowOperator final : public Operator {
 /// `agg(x) OVER (PARTITION BY k ORDER BY time RANGE BETWEEN INTERVAL 'range' PRECEDING AND
 /// CURRENT ROW)`: each row gets, as new fields, the aggregates of its partition's rows whose event
 /// time is within `range_ms` before its own (itself included): "payments on this card in the
-/// last hour". Rows are taken in arrival order (a real-time feature must not wait), and a row
-/// leaves a partition's range when a later row's time is `range_ms` past it. Aggregates must be
-/// removable (COUNT, SUM, AVG, MIN, MAX of numbers, VAR/STDDEV, COUNT(DISTINCT)); a partition
-/// idle for `range_ms` of watermark is forgotten. State snapshots and restores.
+/// last hour". Or, with `rows`, as `ROWS BETWEEN rows PRECEDING AND CURRENT ROW`: the aggregates of
+/// the partition's `rows` rows before it and itself.
+/// By default rows are taken in arrival order (a real-time feature must not wait), and a row
+/// leaves a partition's range when a later row's time is `range_ms` past it. With
+/// `order = kEventTime` (Flink's `ORDER BY rowtime`), rows wait until the watermark passes their
+/// event time and are then taken in event-time order (ties in arrival order); a row whose time
+/// the watermark has already passed goes to the `late` side output. Aggregates must be
+/// removable (COUNT, SUM, AVG, MIN, MAX of numbers, VAR/STDDEV, COUNT(DISTINCT)); with
+/// `range_ms`, a partition idle for `range_ms` of watermark is forgotten. State (the waiting rows
+/// included) snapshots and restores.
+/// ```cpp example
+/// using namespace rivulet;
+/// auto op = stream::OverOperator::create(
+///     {.partition_by = {{"card", {}}}, .rows = 2, .order = stream::OverOperator::Order::kEventTime,
+///      .aggregates = {{"last3", "SUM(amount)", {}}}}).value();
+/// auto schema = std::make_shared<const Schema>(
+///     *Schema::create({{"card", Type::kString}, {"amount", Type::kDouble}}));
+/// stream::OpenContext open_ctx;
+/// EXPECT_EQ(op->open(schema, open_ctx).value()->to_string(),
+///           "card string, amount double, last3 double");
+/// ```
 class OverOperator final : public Operator {
  public:
+  /// The order rows are taken in: as they arrive, or by event time once the watermark passes.
+  enum class Order : uint8_t { kArrival, kEventTime };
   struct Options {
-    std::vector<FieldRef> partition_by;       ///< empty: one partition
-    int64_t range_ms = 0;                     ///< REQUIRES: > 0.
+    std::vector<FieldRef> partition_by;  ///< empty: one partition
+    /// RANGE: the rows within this many ms before the current one. REQUIRES: > 0 without
+    /// `rows`, else 0.
+    int64_t range_ms = 0;
+    /// ROWS: this many rows before the current one (and it). REQUIRES: >= 0 without range_ms.
+    std::optional<int64_t> rows;
+    Order order = Order::kArrival;  ///< kEventTime: rows wait for the watermark (see above)
     std::vector<WindowAggregate> aggregates;  ///< REQUIRES: not empty, removable.
     SourcePos pos;
   };
@@ -159,12 +232,25 @@ class OverOperator final : public Operator {
     return names_of(options_.partition_by);
   }
   size_t partitions_held() const { return partitions_.size(); }
+  /// Rows waiting for the watermark (order kEventTime).
+  size_t rows_waiting() const { return waiting_ ? waiting_->size() : 0; }
 
  private:
   struct Partition;
   explicit OverOperator(Options options);
+  // Row r's partition, made if new (its key bytes in key_).
+  Partition& partition_of(const Batch& batch, size_t r);
+  // Row r of `in` through its partition's aggregates (`part`, else looked up), out as a row of
+  // `out`.
+  Status take(const Batch& in, size_t r, Batch& out, bool copy_strings,
+              Partition* part = nullptr);
+  std::vector<Partition*> found_;  // each row's partition (process)
   Options options_;
-  SchemaPtr out_schema_;
+  SchemaPtr out_schema_, in_schema_;
+  size_t late_side_ = 0;
+  // order kEventTime: the rows the watermark has not passed, in arrival order.
+  std::unique_ptr<Batch> waiting_;
+  int64_t watermark_ = INT64_MIN;
   size_t n_in_ = 0;
   std::vector<size_t> key_fields_;
   std::vector<std::optional<size_t>> agg_fields_;
