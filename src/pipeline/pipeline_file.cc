@@ -14,6 +14,8 @@
 #include "rivulet/io/sinks.h"
 #include "rivulet/io/sources.h"
 #include "rivulet/pipeline/learner_stage.h"
+#include "rivulet/stream/group.h"
+#include "rivulet/stream/join.h"
 #include "rivulet/stream/operators.h"
 #include "rivulet/stream/window.h"
 
@@ -28,7 +30,7 @@ const std::vector<std::string_view> kTopKeys = {"name",  "source",       "labels
 const std::vector<std::string_view> kSourceKinds = {"file", "stdin", "socket", "generator"};
 const std::vector<std::string_view> kStepKinds = {
     "filter", "map", "select", "drop", "key_by", "flat_map", "validate", "dedup",
-    "window", "over", "top_n", "evaluate", "predict", "learn"};
+    "window", "over", "top_n", "aggregate", "join", "evaluate", "predict", "learn"};
 const std::vector<std::string_view> kSinkKinds = {"console", "file", "socket"};
 
 std::string join(const std::vector<std::string_view>& items) {
@@ -143,8 +145,8 @@ Result<InputPlan> read_input(const YamlNode& node, const CompileOptions& copts, 
     return node.error(fmt::format("missing 'kind' ({})", join(kSourceKinds)));
   }
   const std::vector<std::string_view> codec_keys = {
-      "kind",      "format",          "schema",         "event_time", "csv_header",
-      "delimiter", "lenient_numbers", "max_line_bytes", "watermark"};
+      "kind",      "format",          "schema",         "event_time", "event_time_unit",
+      "csv_header", "delimiter",      "lenient_numbers", "max_line_bytes", "watermark"};
   auto keys_with = [&](std::vector<std::string_view> extra) {
     extra.insert(extra.end(), codec_keys.begin(), codec_keys.end());
     return extra;
@@ -227,6 +229,22 @@ Result<InputPlan> read_input(const YamlNode& node, const CompileOptions& copts, 
   if (delimiter.size() != 1) return node.child("delimiter").error("expected one character");
   d.csv_delimiter = delimiter[0];
   RIVULET_ASSIGN_OR_RETURN(d.event_time_field, node.string("event_time", ""));
+  RIVULET_ASSIGN_OR_RETURN(std::string unit, node.string("event_time_unit", "ms"));
+  if (unit == "ms") {
+    d.event_time_unit_us = 1000;
+  } else if (unit == "us") {
+    d.event_time_unit_us = 1;
+  } else if (unit == "s") {
+    d.event_time_unit_us = 1000000;
+  } else {
+    return node.child("event_time_unit")
+        .error(fmt::format("expected 'ms', 'us' or 's' (the unit of a numeric event time), got "
+                           "'{}'",
+                           unit));
+  }
+  if (node.has("event_time_unit") && d.event_time_field.empty()) {
+    return node.child("event_time_unit").error("'event_time_unit' needs an 'event_time' field");
+  }
   RIVULET_ASSIGN_OR_RETURN(d.lenient_numbers, node.boolean("lenient_numbers", false));
   // Event-time watermarks (Flink's forBoundedOutOfOrderness(...).withIdleness(...)).
   if (node.has("watermark")) {
@@ -540,24 +558,292 @@ Result<std::unique_ptr<stream::Operator>> compile_top_n(const YamlNode& v) {
   RIVULET_RETURN_IF_ERROR(v.expect_map(
       "the top rows, e.g. {partition_by: [auction], order_by: price, n: 3, size_ms: 10000}"));
   RIVULET_RETURN_IF_ERROR(v.check_keys({"partition_by", "order_by", "order", "n", "size_ms"}));
-  stream::TopNOperator::Options o;
-  o.pos = v.position();
+  std::vector<stream::FieldRef> partition_by;
   if (v.has("partition_by")) {
     RIVULET_ASSIGN_OR_RETURN(auto fields, select_fields(v.child("partition_by")));
-    for (auto& f : fields) o.partition_by.push_back({f.name, f.pos});
+    for (auto& f : fields) partition_by.push_back({f.name, f.pos});
   }
   if (!v.has("order_by")) return v.error("missing 'order_by' (the number field that ranks rows)");
-  RIVULET_ASSIGN_OR_RETURN(o.order_by.name, v.string("order_by", ""));
-  o.order_by.pos = v.child("order_by").position();
   RIVULET_ASSIGN_OR_RETURN(std::string order, v.string("order", "desc"));
   if (order != "desc" && order != "asc") {
     return v.child("order").error(fmt::format("expected desc or asc, got '{}'", order));
   }
-  o.descending = order == "desc";
-  RIVULET_ASSIGN_OR_RETURN(o.n, v.integer("n", 1, 1, 1000000));
-  if (!v.has("size_ms")) return v.error("missing 'size_ms' (the tumbling window's length)");
+  // order_by: a field (ordered by `order`), or a list of "field [DESC|ASC]".
+  std::vector<stream::OrderKey> keys;
+  const YamlNode ob = v.child("order_by");
+  for (size_t i = 0; i < (ob.is_sequence() ? ob.size() : 1); ++i) {
+    const YamlNode k = ob.is_sequence() ? ob.at(i) : ob;
+    RIVULET_ASSIGN_OR_RETURN(std::string text, k.as_string());
+    std::istringstream words(text);
+    std::string field, direction, extra;
+    words >> field >> direction >> extra;
+    for (char& c : direction) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (field.empty() || !extra.empty() || (!direction.empty() && direction != "DESC" &&
+                                            direction != "ASC")) {
+      return k.error(fmt::format("expected a field and DESC or ASC, e.g. 'price DESC', got '{}'",
+                                 text));
+    }
+    keys.push_back({{field, k.position()},
+                    direction.empty() ? order == "desc" : direction == "DESC"});
+  }
+  RIVULET_ASSIGN_OR_RETURN(int64_t n, v.integer("n", 1, 1, 1000000));
+  if (!v.has("size_ms")) {
+    // No window: Flink's updating Top-N.
+    auto op = stream::RankOperator::create(
+        {.partition_by = std::move(partition_by), .order_by = std::move(keys), .n = n,
+         .pos = v.position()});
+    if (!op.ok()) return at_node(v, op.status());
+    return std::unique_ptr<stream::Operator>(std::move(*op));
+  }
+  if (keys.size() != 1) {
+    return ob.error("a windowed top_n orders by one field (ties keep arrival order)");
+  }
+  stream::TopNOperator::Options o;
+  o.pos = v.position();
+  o.partition_by = std::move(partition_by);
+  o.order_by = keys[0].field;
+  o.descending = keys[0].descending;
+  o.n = n;
   RIVULET_ASSIGN_OR_RETURN(o.size_ms, v.integer("size_ms", 0, 1, INT64_MAX / 4));
   auto op = stream::TopNOperator::create(o);
+  if (!op.ok()) return at_node(v, op.status());
+  return std::unique_ptr<stream::Operator>(std::move(*op));
+}
+
+Result<std::unique_ptr<stream::Operator>> compile_aggregate(const YamlNode& v) {
+  RIVULET_RETURN_IF_ERROR(v.expect_map(
+      "the aggregation, e.g. {group_by: [category], aggregates: {n: \"COUNT(*)\"}}"));
+  RIVULET_RETURN_IF_ERROR(v.check_keys({"group_by", "aggregates", "upsert_key"}));
+  stream::AggregateOperator::Options o;
+  o.pos = v.position();
+  for (const char* key : {"group_by", "upsert_key"}) {
+    if (!v.has(key)) continue;
+    RIVULET_ASSIGN_OR_RETURN(auto fields, select_fields(v.child(key)));
+    for (auto& f : fields) {
+      (std::string_view(key) == "group_by" ? o.group_by : o.upsert_key).push_back({f.name, f.pos});
+    }
+  }
+  const YamlNode aggs = v.child("aggregates");
+  if (aggs.is_null()) return v.error("missing 'aggregates', e.g. {n: \"COUNT(*)\"}");
+  RIVULET_RETURN_IF_ERROR(
+      aggs.expect_map("the aggregates, e.g. {n: \"COUNT(*)\", total: \"SUM(amount)\"}"));
+  for (const std::string& name : aggs.keys()) {
+    const YamlNode c = aggs.child(name);
+    RIVULET_ASSIGN_OR_RETURN(std::string call, c.as_string());
+    o.aggregates.push_back({name, call, c.position()});
+  }
+  auto op = stream::AggregateOperator::create(std::move(o));
+  if (!op.ok()) return at_node(v, op.status());
+  return std::unique_ptr<stream::Operator>(std::move(*op));
+}
+
+Result<std::unique_ptr<stream::Operator>> compile_join(const YamlNode& v, const CompileOptions& copts,
+                                                       std::string& summary);
+
+// The steps that work on records alone (every kind but key_by and the learner stages); null for
+// the others.
+Result<std::unique_ptr<stream::Operator>> compile_record_step(const std::string& kind,
+                                                              const YamlNode& v,
+                                                              const CompileOptions& copts,
+                                                              std::string& summary) {
+  if (kind == "filter") return compile_filter(v);
+  if (kind == "map") return compile_map(v);
+  if (kind == "select") return compile_select(v);
+  if (kind == "drop") return compile_drop(v);
+  if (kind == "flat_map") return compile_flat_map(v);
+  if (kind == "validate") return compile_validate(v);
+  if (kind == "dedup") return compile_dedup(v);
+  if (kind == "window") return compile_window(v);
+  if (kind == "over") return compile_over(v);
+  if (kind == "top_n") return compile_top_n(v);
+  if (kind == "aggregate") return compile_aggregate(v);
+  if (kind == "join") return compile_join(v, copts, summary);
+  return std::unique_ptr<stream::Operator>();
+}
+
+// A join's branch: a list of record steps, named `<join>.<side>.<kind>`.
+Result<std::vector<std::unique_ptr<stream::Operator>>> compile_branch(const YamlNode& v,
+                                                                      std::string_view side,
+                                                                      const CompileOptions& copts,
+                                                                      std::string& summary) {
+  std::vector<std::unique_ptr<stream::Operator>> steps;
+  if (v.is_null()) return steps;
+  if (!v.is_sequence()) {
+    return v.error(fmt::format("expected the {} branch's list of steps, e.g. [{{filter: \"kind = "
+                               "'bid'\"}}]",
+                               side));
+  }
+  std::map<std::string, int> kind_count;
+  for (size_t i = 0; i < v.size(); ++i) {
+    const YamlNode item = v.at(i);
+    RIVULET_ASSIGN_OR_RETURN(auto kv, step_kind(item));
+    RIVULET_ASSIGN_OR_RETURN(auto op, compile_record_step(kv.first, kv.second, copts, summary));
+    if (!op) {
+      return item.error(fmt::format(
+          "a join's branch takes record steps only, not '{}' (put key_by and learner steps "
+          "before or after the join)",
+          kv.first));
+    }
+    RIVULET_ASSIGN_OR_RETURN(std::string name, item.string("name", ""));
+    if (name.empty()) {
+      const int n = ++kind_count[kv.first];
+      name = n == 1 ? fmt::format("{}.{}", side, kv.first)
+                    : fmt::format("{}.{}#{}", side, kv.first, n);
+    }
+    op->set_name(std::move(name));
+    steps.push_back(std::move(op));
+  }
+  return steps;
+}
+
+// A lookup join's table: every row of a bounded source (a file), read at once.
+Result<std::shared_ptr<const stream::Batch>> read_table(const YamlNode& v,
+                                                       const CompileOptions& copts,
+                                                       std::string& summary) {
+  RIVULET_RETURN_IF_ERROR(v.expect_map("the table, e.g. {kind: file, path: cards.csv, format: "
+                                       "csv, schema: {card: string, limit: double}}"));
+  std::string ignored;
+  RIVULET_ASSIGN_OR_RETURN(InputPlan in, read_input(v, copts, false, ignored));
+  auto table = std::make_shared<stream::Batch>(in.schema);
+  io::RawLines lines;
+  stream::CollectingDeadLetters dead;
+  stream::OperatorContext ctx(dead);
+  for (;;) {
+    lines.clear();
+    auto status = in.source->read(lines, 4096, std::chrono::milliseconds(1000));
+    if (!status.ok()) return at_node(v, status.status());
+    in.decoder->decode(lines, *table, ctx, 0);
+    if (!dead.letters.empty()) {
+      const stream::DeadLetter& d = dead.letters.front();
+      return v.error(fmt::format("the table's row at {} cannot be read: {}", d.origin, d.reason));
+    }
+    if (*status == io::ReadStatus::kEnd) break;
+    if (*status == io::ReadStatus::kTimeout) {
+      return v.error("the table's source did not end: a lookup table must be a bounded source "
+                     "(a file without follow)");
+    }
+  }
+  summary += fmt::format("{:<8} {} ({} rows)\n", "table", in.source->describe(), table->size());
+  return std::shared_ptr<const stream::Batch>(std::move(table));
+}
+
+Result<std::unique_ptr<stream::Operator>> compile_join(const YamlNode& v, const CompileOptions& copts,
+                                                       std::string& summary) {
+  RIVULET_RETURN_IF_ERROR(v.expect_map(
+      "the join, e.g. {type: interval, on: {auction: id}, between: [0, 10000], right: "
+      "[{filter: \"kind = 'auction'\"}]}"));
+  RIVULET_RETURN_IF_ERROR(v.check_keys({"type", "how", "on", "left", "right", "between", "window",
+                                        "ttl_ms", "as_of", "table", "where", "right_prefix"}));
+  stream::JoinOperator::Options o;
+  o.pos = v.position();
+  RIVULET_ASSIGN_OR_RETURN(std::string type, v.string("type", ""));
+  const std::vector<std::string_view> types = {"interval", "window", "regular", "temporal",
+                                               "lookup"};
+  if (type == "interval") {
+    o.type = stream::JoinType::kInterval;
+  } else if (type == "window") {
+    o.type = stream::JoinType::kWindow;
+  } else if (type == "regular") {
+    o.type = stream::JoinType::kRegular;
+  } else if (type == "temporal") {
+    o.type = stream::JoinType::kTemporal;
+  } else if (type == "lookup") {
+    o.type = stream::JoinType::kLookup;
+  } else if (type.empty()) {
+    return v.error(fmt::format("missing 'type': {}", join(types)));
+  } else {
+    return unknown_kind(v.child("type"), "join type", type, types);
+  }
+  RIVULET_ASSIGN_OR_RETURN(std::string how, v.string("how", "inner"));
+  if (how == "left") {
+    o.left_outer = true;
+  } else if (how != "inner") {
+    return v.child("how").error(fmt::format("expected 'inner' or 'left', got '{}'", how));
+  }
+  const YamlNode on = v.child("on");
+  if (on.is_null()) {
+    return v.error("missing 'on': the key fields, left: right, e.g. {auction: id}");
+  }
+  RIVULET_RETURN_IF_ERROR(on.expect_map("the key fields, left: right, e.g. {auction: id}"));
+  for (const std::string& left : on.keys()) {
+    const YamlNode r = on.child(left);
+    RIVULET_ASSIGN_OR_RETURN(std::string right, r.as_string());
+    o.left_key.push_back({left, r.position()});
+    o.right_key.push_back({right, r.position()});
+  }
+  const bool interval = o.type == stream::JoinType::kInterval;
+  if (interval != v.has("between")) {
+    return interval ? v.error("missing 'between': [lower_ms, upper_ms], the right row's time "
+                              "relative to the left row's")
+                    : v.child("between").error("only an interval join takes 'between'");
+  }
+  if (interval) {
+    const YamlNode b = v.child("between");
+    if (!b.is_sequence() || b.size() != 2) {
+      return b.error("expected [lower_ms, upper_ms], e.g. [-5000, 0]");
+    }
+    for (size_t i = 0; i < 2; ++i) {
+      RIVULET_ASSIGN_OR_RETURN(std::string text, b.at(i).as_string());
+      try {
+        size_t used = 0;
+        const int64_t ms = std::stoll(text, &used);
+        if (used != text.size()) throw std::invalid_argument(text);
+        (i == 0 ? o.lower_ms : o.upper_ms) = ms;
+      } catch (const std::exception&) {
+        return b.at(i).error(fmt::format("expected milliseconds (an integer), got '{}'", text));
+      }
+    }
+  }
+  const bool window = o.type == stream::JoinType::kWindow;
+  if (window != v.has("window")) {
+    return window ? v.error("missing 'window': {size_ms: ..., slide_ms: ...}")
+                  : v.child("window").error("only a window join takes 'window'");
+  }
+  if (window) {
+    const YamlNode w = v.child("window");
+    RIVULET_RETURN_IF_ERROR(w.expect_map("the window, e.g. {size_ms: 10000}"));
+    RIVULET_RETURN_IF_ERROR(w.check_keys({"size_ms", "slide_ms"}));
+    if (!w.has("size_ms")) return w.error("missing 'size_ms'");
+    RIVULET_ASSIGN_OR_RETURN(o.size_ms, w.integer("size_ms", 0, 1, INT64_MAX / 4));
+    RIVULET_ASSIGN_OR_RETURN(o.slide_ms, w.integer("slide_ms", 0, 1, INT64_MAX / 4));
+  }
+  if (v.has("ttl_ms") && o.type != stream::JoinType::kRegular) {
+    return v.child("ttl_ms").error("only a regular join takes 'ttl_ms'");
+  }
+  RIVULET_ASSIGN_OR_RETURN(o.ttl_ms, v.integer("ttl_ms", 0, 0, INT64_MAX / 4));
+  if (v.has("as_of")) {
+    if (o.type != stream::JoinType::kTemporal) {
+      return v.child("as_of").error("only a temporal join takes 'as_of'");
+    }
+    RIVULET_ASSIGN_OR_RETURN(std::string as_of, v.string("as_of", ""));
+    if (as_of == "processing_time") {
+      o.as_of_event_time = false;
+    } else if (as_of != "event_time") {
+      return v.child("as_of").error(
+          fmt::format("expected 'event_time' or 'processing_time', got '{}'", as_of));
+    }
+  }
+  const bool lookup = o.type == stream::JoinType::kLookup;
+  if (lookup != v.has("table")) {
+    return lookup ? v.error("missing 'table': the source to read the table from, e.g. {kind: "
+                            "file, path: cards.csv, format: csv, schema: {...}}")
+                  : v.child("table").error("only a lookup join takes a 'table'");
+  }
+  if (lookup) {
+    if (v.has("right")) {
+      return v.child("right").error("a lookup join reads its right side from its 'table'");
+    }
+    RIVULET_ASSIGN_OR_RETURN(o.table, read_table(v.child("table"), copts, summary));
+  }
+  RIVULET_ASSIGN_OR_RETURN(o.left, compile_branch(v.child("left"), "left", copts, summary));
+  RIVULET_ASSIGN_OR_RETURN(o.right, compile_branch(v.child("right"), "right", copts, summary));
+  if (v.has("where")) {
+    const YamlNode w = v.child("where");
+    RIVULET_ASSIGN_OR_RETURN(o.where, w.as_string());
+    o.where_pos = w.position();
+  }
+  RIVULET_ASSIGN_OR_RETURN(o.right_prefix, v.string("right_prefix", "right_"));
+  auto op = stream::JoinOperator::create(std::move(o));
   if (!op.ok()) return at_node(v, op.status());
   return std::unique_ptr<stream::Operator>(std::move(*op));
 }
@@ -768,29 +1054,11 @@ Result<CompiledPipeline> compile_pipeline(std::string_view yaml, const std::stri
       const std::string& kind = kv.first;
       const YamlNode& v = kv.second;
       std::unique_ptr<stream::Operator> op;
-      if (kind == "filter") {
-        RIVULET_ASSIGN_OR_RETURN(op, compile_filter(v));
-      } else if (kind == "map") {
-        RIVULET_ASSIGN_OR_RETURN(op, compile_map(v));
-      } else if (kind == "select") {
-        RIVULET_ASSIGN_OR_RETURN(op, compile_select(v));
-      } else if (kind == "drop") {
-        RIVULET_ASSIGN_OR_RETURN(op, compile_drop(v));
-      } else if (kind == "key_by") {
+      if (kind == "key_by") {
         RIVULET_ASSIGN_OR_RETURN(op, compile_key_by(v));
         key_field = static_cast<stream::KeyByOperator&>(*op).options().as;
-      } else if (kind == "flat_map") {
-        RIVULET_ASSIGN_OR_RETURN(op, compile_flat_map(v));
-      } else if (kind == "validate") {
-        RIVULET_ASSIGN_OR_RETURN(op, compile_validate(v));
-      } else if (kind == "dedup") {
-        RIVULET_ASSIGN_OR_RETURN(op, compile_dedup(v));
-      } else if (kind == "window") {
-        RIVULET_ASSIGN_OR_RETURN(op, compile_window(v));
-      } else if (kind == "over") {
-        RIVULET_ASSIGN_OR_RETURN(op, compile_over(v));
-      } else if (kind == "top_n") {
-        RIVULET_ASSIGN_OR_RETURN(op, compile_top_n(v));
+      } else if (kind != "evaluate" && kind != "predict" && kind != "learn") {
+        RIVULET_ASSIGN_OR_RETURN(op, compile_record_step(kind, v, copts, out.summary));
       } else {
         std::string learner_summary;
         RIVULET_ASSIGN_OR_RETURN(

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <deque>
 #include <limits>
 #include <map>
 #include <optional>
@@ -63,83 +62,11 @@ struct Stored {
 
 void encode_row(const Batch& batch, size_t r, std::string& out) {
   out.clear();
-  const Value* row = batch.row(r);
-  for (size_t f = 0; f < batch.n_fields(); ++f) {
-    const Value v = row[f];
-    out.push_back(static_cast<char>(v.type()));
-    switch (v.type()) {
-      case Type::kNull:
-        break;
-      case Type::kBool:
-        out.push_back(v.as_bool() ? 1 : 0);
-        break;
-      case Type::kInt: {
-        const int64_t i = v.as_int();
-        out.append(reinterpret_cast<const char*>(&i), sizeof i);
-        break;
-      }
-      case Type::kDouble: {
-        const double d = v.as_double();
-        out.append(reinterpret_cast<const char*>(&d), sizeof d);
-        break;
-      }
-      case Type::kString: {
-        const std::string_view s = v.as_string();
-        const auto n = static_cast<uint32_t>(s.size());
-        out.append(reinterpret_cast<const char*>(&n), sizeof n);
-        out.append(s);
-        break;
-      }
-    }
-  }
+  internal::encode_values(batch.row(r), batch.n_fields(), out);
 }
 
-// Decodes `bytes` (encode_row's, of `n` fields) into fields [first, first + n) of row r of `out`;
-// strings are copied into out's arena. Returns false when the bytes are malformed.
 bool decode_row(std::string_view bytes, size_t n, Batch& out, size_t r, size_t first) {
-  size_t p = 0;
-  for (size_t f = 0; f < n; ++f) {
-    if (p >= bytes.size()) return false;
-    const auto type = static_cast<Type>(static_cast<uint8_t>(bytes[p++]));
-    switch (type) {
-      case Type::kNull:
-        out.set(r, first + f, Value::null());
-        break;
-      case Type::kBool:
-        if (p + 1 > bytes.size()) return false;
-        out.set(r, first + f, Value::of_bool(bytes[p++] != 0));
-        break;
-      case Type::kInt: {
-        if (p + 8 > bytes.size()) return false;
-        int64_t i = 0;
-        std::memcpy(&i, bytes.data() + p, 8);
-        p += 8;
-        out.set(r, first + f, Value::of_int(i));
-        break;
-      }
-      case Type::kDouble: {
-        if (p + 8 > bytes.size()) return false;
-        double d = 0;
-        std::memcpy(&d, bytes.data() + p, 8);
-        p += 8;
-        out.set(r, first + f, Value::of_double(d));
-        break;
-      }
-      case Type::kString: {
-        if (p + 4 > bytes.size()) return false;
-        uint32_t len = 0;
-        std::memcpy(&len, bytes.data() + p, 4);
-        p += 4;
-        if (p + len > bytes.size()) return false;
-        out.set_string(r, first + f, bytes.substr(p, len));
-        p += len;
-        break;
-      }
-      default:
-        return false;
-    }
-  }
-  return p == bytes.size();
+  return internal::decode_values(bytes, n, out, r, first);
 }
 
 // Dead letters and side outputs of a branch's steps go to the join's own context.
@@ -176,7 +103,7 @@ struct JoinOperator::State {
   // One side of an interval or regular join: each key's rows in event-time order, and when
   // they expire.
   struct Side {
-    std::unordered_map<std::string, std::deque<Stored>> keys;
+    std::unordered_map<std::string, std::vector<Stored>> keys;
     // (expiry time, key) of every row, earliest first; an entry whose rows are gone is skipped.
     std::priority_queue<std::pair<int64_t, std::string>,
                         std::vector<std::pair<int64_t, std::string>>, std::greater<>>
@@ -208,7 +135,7 @@ struct JoinOperator::State {
   int64_t watermark = kMin;
   Side sides[2];                                     // interval, regular
   std::map<int64_t, Window> windows;                 // window: by start
-  std::unordered_map<std::string, std::deque<Stored>> versions;  // temporal: by time
+  std::unordered_map<std::string, std::vector<Stored>> versions;  // temporal: by time
   std::vector<Waiting> waiting;                      // temporal, event time: left rows
   uint64_t seq = 0;
   std::unordered_map<std::string, std::string> table;  // lookup: key -> row bytes
@@ -434,6 +361,14 @@ struct Emitter {
   }
 };
 
+// Of the versions at or before the watermark (left rows still to come are not earlier), only the
+// newest is needed.
+void drop_superseded(std::vector<Stored>& versions, int64_t watermark) {
+  size_t first = 0;
+  while (first + 1 < versions.size() && versions[first + 1].time <= watermark) ++first;
+  if (first > 0) versions.erase(versions.begin(), versions.begin() + static_cast<std::ptrdiff_t>(first));
+}
+
 void store(State::Side& side, const std::string& key, Stored row, int64_t expires) {
   auto& rows = side.keys[key];
   auto at = rows.end();
@@ -532,7 +467,7 @@ static void join_rows(JoinOperator::State& s, const JoinOperator::Options& o, bo
           versions.insert(at, Stored{t, false, s.bytes});
           // Left rows still to come are at or after the watermark: of the versions at or before
           // it only the newest is needed.
-          while (versions.size() > 1 && versions[1].time <= s.watermark) versions.pop_front();
+          drop_superseded(versions, s.watermark);
           break;
         }
         encode_row(rows, r, s.bytes);
@@ -593,13 +528,15 @@ static void advance(JoinOperator::State& s, const JoinOperator::Options& o, int6
                                                  : sat_add(watermark, o.lower_ms))
                                     : sat_add(watermark, -o.ttl_ms);
           // Rows whose expiry (time + upper, time - lower or time + ttl) is before the watermark.
-          while (!rows.empty() && rows.front().time < bound) {
-            if (side == 0 && o.left_outer && !rows.front().matched) {
-              em.unmatched(rows.front().bytes, rows.front().time);
+          size_t gone = 0;
+          while (gone < rows.size() && rows[gone].time < bound) {
+            if (side == 0 && o.left_outer && !rows[gone].matched) {
+              em.unmatched(rows[gone].bytes, rows[gone].time);
             }
-            rows.pop_front();
-            --sd.rows;
+            ++gone;
           }
+          rows.erase(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(gone));
+          sd.rows -= gone;
           if (rows.empty()) sd.keys.erase(it);
         }
       }
@@ -655,7 +592,7 @@ static void advance(JoinOperator::State& s, const JoinOperator::Options& o, int6
       s.waiting.erase(ready, s.waiting.end());
       for (auto it = s.versions.begin(); it != s.versions.end(); ++it) {
         auto& versions = it->second;
-        while (versions.size() > 1 && versions[1].time <= watermark) versions.pop_front();
+        drop_superseded(versions, watermark);
       }
       break;
     }
@@ -804,7 +741,7 @@ Status JoinOperator::finish(Batch& batch, OperatorContext& ctx) {
 
 namespace {
 
-void save_rows(StateWriter& out, const std::deque<Stored>& rows) {
+void save_rows(StateWriter& out, const std::vector<Stored>& rows) {
   out(static_cast<uint64_t>(rows.size()));
   for (const Stored& r : rows) out(r.time, r.matched, r.bytes);
 }
@@ -834,7 +771,7 @@ void JoinOperator::snapshot(StateWriter& out) const {
   out(s.watermark, s.seq);
   for (const State::Side& side : s.sides) {
     // Keys in sorted order, so that equal states give equal bytes.
-    std::map<std::string_view, const std::deque<Stored>*> keys;
+    std::map<std::string_view, const std::vector<Stored>*> keys;
     for (const auto& [key, rows] : side.keys) keys.emplace(key, &rows);
     out(static_cast<uint64_t>(keys.size()));
     for (const auto& [key, rows] : keys) {
@@ -848,11 +785,11 @@ void JoinOperator::snapshot(StateWriter& out) const {
     for (const std::string& key : w.order) {
       const State::WindowKey& k = w.keys.at(key);
       out(key);
-      save_rows(out, std::deque<Stored>(k.left.begin(), k.left.end()));
-      save_rows(out, std::deque<Stored>(k.right.begin(), k.right.end()));
+      save_rows(out, k.left);
+      save_rows(out, k.right);
     }
   }
-  std::map<std::string_view, const std::deque<Stored>*> versions;
+  std::map<std::string_view, const std::vector<Stored>*> versions;
   for (const auto& [key, v] : s.versions) versions.emplace(key, &v);
   out(static_cast<uint64_t>(versions.size()));
   for (const auto& [key, v] : versions) {
@@ -882,7 +819,7 @@ Status JoinOperator::restore(StateReader& in) {
       for (uint64_t k = 0; k < n; ++k) {
         std::string key;
         in(key);
-        std::deque<Stored> rows;
+        std::vector<Stored> rows;
         load_rows(in, rows, n_fields, probe);
         for (const Stored& r : rows) {
           int64_t expires = kMax;

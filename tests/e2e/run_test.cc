@@ -291,6 +291,47 @@ TEST(RunTest, CheckValidatesWithoutRunning) {
   EXPECT_EQ(r.out, "");
 }
 
+TEST(RunTest, LookupJoinReadsItsTableFromAFile) {
+  const std::string cards =
+      write_file("cards.csv", "card,limit,country\nc1,100.5,FR\nc2,20,DE\nc1,150,FR\n");
+  const std::string payments = write_file(
+      "payments.jsonl",
+      "{\"card\": \"c1\", \"amount\": 120}\n{\"card\": \"c3\", \"amount\": 5}\n"
+      "{\"card\": \"c2\", \"amount\": 30}\n{\"card\": null, \"amount\": 1}\n");
+  const std::string out = (temp_dir() / "joined.jsonl").string();
+  const std::string pipeline = write_file("lookup.yaml", fmt::format(R"(
+source: {{kind: file, path: {}, schema: {{card: string, amount: double}}}}
+steps:
+  - join:
+      type: lookup
+      how: left
+      on: {{card: card}}
+      table: {{kind: file, path: {}, format: csv, schema: {{card: string, limit: double,
+               country: string}}}}
+  - map: {{over_limit: "amount > `limit`"}}
+  - drop: [right_card]
+sinks:
+  - {{kind: file, path: {}}}
+)",
+                                                                     payments, cards, out));
+  const CliRun r = run(pipeline + " --quiet");
+  ASSERT_EQ(r.status, 0) << r.err;
+  // The last row of a key wins (c1's limit is 150); rows without a partner keep NULLs.
+  EXPECT_EQ(lines_of(out),
+            (std::vector<std::string>{
+                R"({"card": "c1", "amount": 120, "limit": 150, "country": "FR", "over_limit": false})",
+                R"({"card": "c3", "amount": 5, "limit": null, "country": null, "over_limit": null})",
+                R"({"card": "c2", "amount": 30, "limit": 20, "country": "DE", "over_limit": true})",
+                R"({"card": null, "amount": 1, "limit": null, "country": null, "over_limit": null})"}));
+  // A table row that cannot be read stops the pipeline at start, naming its line.
+  write_file("cards.csv", "card,limit,country\nc1,lots,FR\n");
+  const CliRun bad = run(pipeline + " --quiet");
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_NE(bad.err.find("the table's row at " + cards + ":2 cannot be read: field 'limit'"),
+            std::string::npos)
+      << bad.err;
+}
+
 struct BadPipeline {
   std::string yaml;
   std::string error;
@@ -317,7 +358,7 @@ TEST(RunTest, EveryMistakeInAPipelineFileIsOneClearLine) {
       {"source: {kind: stdin, schema: {amount: double}}\nsteps:\n  - filtr: \"amount > 0\"\n",
        "bad.yaml:3:5: steps[0]: unknown step kind 'filtr' (did you mean 'filter'?); valid "
        "kinds: filter, map, select, drop, key_by, flat_map, validate, dedup, window, over, "
-       "top_n, evaluate, predict, learn"},
+       "top_n, aggregate, join, evaluate, predict, learn"},
       {"source: {kind: stdin, schema: {amount: double}}\nsteps:\n  - filter: \"amout > 0\"\n",
        "bad.yaml: step 'filter': line 3, column 14: unknown field 'amout' (did you mean "
        "'amount'?)"},
@@ -330,6 +371,21 @@ TEST(RunTest, EveryMistakeInAPipelineFileIsOneClearLine) {
        "metrics}\n",
        "bad.yaml: sink 'console' reads stream 'metrics', which no step produces (streams: "
        "output)"},
+      {"source: {kind: stdin, schema: {k: bigint}}\nsteps:\n  - join: {type: inner, on: {k: "
+       "k}}\n",
+       "bad.yaml:3:18: steps[0].join.type: unknown join type 'inner'; valid kinds: interval, "
+       "window, regular, temporal, lookup"},
+      {"source: {kind: stdin, schema: {k: bigint}}\nsteps:\n  - join: {type: interval, on: "
+       "{k: k}}\n",
+       "bad.yaml:3:11: steps[0].join: missing 'between': [lower_ms, upper_ms], the right row's "
+       "time relative to the left row's"},
+      {"source: {kind: stdin, schema: {k: bigint}}\nsteps:\n  - join: {type: regular, on: "
+       "{k: kk}, right: [{key_by: k}]}\n",
+       "bad.yaml:3:48: steps[0].join.right[0]: a join's branch takes record steps only, not "
+       "'key_by' (put key_by and learner steps before or after the join)"},
+      {"source: {kind: stdin, schema: {k: bigint}}\nsteps:\n  - join: {type: regular, on: "
+       "{k: kk}}\n",
+       "bad.yaml: step 'join': line 3, column 35: join: unknown field 'kk' (did you mean 'k'?)"},
   };
   for (size_t i = 0; i < cases.size(); ++i) {
     SCOPED_TRACE(cases[i].yaml);

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -116,6 +117,97 @@ inline std::string quote_cut(std::string_view text, size_t max_bytes) {
 inline Value own(Value v, Arena& arena) {
   if (v.type() != Type::kString) return v;
   return Value::of_string(arena.copy(v.as_string()));
+}
+
+// Values kept in operator state as bytes: per value a type byte, then 8 bytes for a number, 1
+// for a boolean, a 4-byte length and the bytes for a string. encode_values appends.
+inline void encode_values(const Value* values, size_t n, std::string& out) {
+  for (size_t f = 0; f < n; ++f) {
+    const Value v = values[f];
+    out.push_back(static_cast<char>(v.type()));
+    switch (v.type()) {
+      case Type::kNull:
+        break;
+      case Type::kBool:
+        out.push_back(v.as_bool() ? 1 : 0);
+        break;
+      case Type::kInt: {
+        const int64_t i = v.as_int();
+        out.append(reinterpret_cast<const char*>(&i), sizeof i);
+        break;
+      }
+      case Type::kDouble: {
+        const double d = v.as_double();
+        out.append(reinterpret_cast<const char*>(&d), sizeof d);
+        break;
+      }
+      case Type::kString: {
+        const std::string_view s = v.as_string();
+        const auto n = static_cast<uint32_t>(s.size());
+        out.append(reinterpret_cast<const char*>(&n), sizeof n);
+        out.append(s);
+        break;
+      }
+    }
+  }
+}
+
+// Decodes `bytes` (encode_values', of `n` values) into out[0..n); strings point into `bytes`.
+// Returns false when the bytes are malformed.
+inline bool decode_values(std::string_view bytes, size_t n, Value* out) {
+  size_t p = 0;
+  for (size_t f = 0; f < n; ++f) {
+    if (p >= bytes.size()) return false;
+    const auto type = static_cast<Type>(static_cast<uint8_t>(bytes[p++]));
+    switch (type) {
+      case Type::kNull:
+        out[f] = Value::null();
+        break;
+      case Type::kBool:
+        if (p + 1 > bytes.size()) return false;
+        out[f] = Value::of_bool(bytes[p++] != 0);
+        break;
+      case Type::kInt: {
+        if (p + 8 > bytes.size()) return false;
+        int64_t i = 0;
+        std::memcpy(&i, bytes.data() + p, 8);
+        p += 8;
+        out[f] = Value::of_int(i);
+        break;
+      }
+      case Type::kDouble: {
+        if (p + 8 > bytes.size()) return false;
+        double d = 0;
+        std::memcpy(&d, bytes.data() + p, 8);
+        p += 8;
+        out[f] = Value::of_double(d);
+        break;
+      }
+      case Type::kString: {
+        if (p + 4 > bytes.size()) return false;
+        uint32_t len = 0;
+        std::memcpy(&len, bytes.data() + p, 4);
+        p += 4;
+        if (p + len > bytes.size()) return false;
+        out[f] = Value::of_string(bytes.substr(p, len));
+        p += len;
+        break;
+      }
+      default:
+        return false;
+    }
+  }
+  return p == bytes.size();
+}
+
+// As above, into fields [first, first + n) of row r of `out`, strings copied into its arena.
+inline bool decode_values(std::string_view bytes, size_t n, Batch& out, size_t r, size_t first) {
+  Value* row = out.mutable_row(r) + first;
+  if (!decode_values(bytes, n, row)) return false;
+  for (size_t f = 0; f < n; ++f) {
+    if (row[f].type() == Type::kString) out.set_string(r, first + f, row[f].as_string());
+  }
+  return true;
 }
 
 }  // namespace rivulet::stream::internal
