@@ -421,6 +421,7 @@ struct Engine::Impl {
     const auto init_wm = [](InputWatermark& w, const std::optional<WatermarkOptions>& o) {
       w.makes = o.has_value();
       if (o) w.idleness_ns = o->idleness_ms * 1000000;
+      if (o && o->processing_time) w.processing_bound_ms = o->max_out_of_orderness_ms;
     };
     init_wm(input_wms[0], plan.input.watermarks);
     if (plan.labels) init_wm(input_wms[1], plan.labels->watermarks);
@@ -559,6 +560,7 @@ struct Engine::Impl {
     int64_t value = INT64_MIN;
     int64_t last_ns = 0;    // when its last batch reached the head
     int64_t idleness_ns = 0;
+    int64_t processing_bound_ms = -1;  // processing time: the wall clock less this
   };
   std::vector<InputWatermark> input_wms;  // the head's: 0 the input, 1 the labels source
   int64_t emitted_wm = INT64_MIN;
@@ -569,9 +571,13 @@ struct Engine::Impl {
     const int64_t now = steady_ns();
     bool any = false;
     int64_t wm = INT64_MAX;
-    for (const InputWatermark& w : input_wms) {
+    for (InputWatermark& w : input_wms) {
       if (!w.makes || !w.open) continue;
-      if (w.idleness_ns > 0 && w.last_ns != 0 && now - w.last_ns > w.idleness_ns) continue;
+      if (w.processing_bound_ms >= 0) {  // processing time moves on, records or not
+        w.value = std::max(w.value, now_ms() - w.processing_bound_ms);
+      } else if (w.idleness_ns > 0 && w.last_ns != 0 && now - w.last_ns > w.idleness_ns) {
+        continue;
+      }
       any = true;
       wm = std::min(wm, w.value);
     }

@@ -251,11 +251,17 @@ Result<InputPlan> read_input(const YamlNode& node, const CompileOptions& copts, 
     const YamlNode w = node.child("watermark");
     RIVULET_RETURN_IF_ERROR(
         w.expect_map("the watermark, e.g. {max_out_of_orderness_ms: 5000, idleness_ms: 60000}"));
-    RIVULET_RETURN_IF_ERROR(w.check_keys({"max_out_of_orderness_ms", "idleness_ms"}));
+    RIVULET_RETURN_IF_ERROR(
+        w.check_keys({"max_out_of_orderness_ms", "idleness_ms", "processing_time"}));
     WatermarkOptions wo;
     RIVULET_ASSIGN_OR_RETURN(wo.max_out_of_orderness_ms,
                              w.integer("max_out_of_orderness_ms", 0, 0, INT64_MAX / 4));
     RIVULET_ASSIGN_OR_RETURN(wo.idleness_ms, w.integer("idleness_ms", 0, 0, INT64_MAX / 4000000));
+    RIVULET_ASSIGN_OR_RETURN(wo.processing_time, w.boolean("processing_time", false));
+    if (wo.processing_time && !d.event_time_field.empty()) {
+      return w.child("processing_time")
+          .error("processing time is the records' arrival time: remove 'event_time', or this");
+    }
     in.watermarks = wo;
   }
   if (node.has("schema")) {

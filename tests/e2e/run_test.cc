@@ -371,6 +371,10 @@ TEST(RunTest, EveryMistakeInAPipelineFileIsOneClearLine) {
        "metrics}\n",
        "bad.yaml: sink 'console' reads stream 'metrics', which no step produces (streams: "
        "output)"},
+      {"source: {kind: stdin, schema: {t: bigint}, event_time: t, watermark: {processing_time: "
+       "true}}\n",
+       "bad.yaml:1:88: source.watermark.processing_time: processing time is the records' "
+       "arrival time: remove 'event_time', or this"},
       {"source: {kind: stdin, schema: {k: bigint}}\nsteps:\n  - join: {type: inner, on: {k: "
        "k}}\n",
        "bad.yaml:3:18: steps[0].join.type: unknown join type 'inner'; valid kinds: interval, "

@@ -617,6 +617,48 @@ TEST(EngineTest, WatermarksTrailTheLargestEventTimeAndReachEveryStep) {
   EXPECT_EQ((*engine)->stats().watermark, INT64_MAX);
 }
 
+// Processing time: the watermark follows the clock on every timer tick, records or not.
+TEST(EngineTest, ProcessingTimeWatermarksMoveOnAQuietInput) {
+  Plan plan;
+  plan.input.schema = kv_schema();
+  plan.input.source = std::make_unique<MemorySource>(std::vector<std::string>{"a,1"}, 1,
+                                                     /*endless=*/true);
+  plan.input.decoder = std::make_unique<KvDecoder>(kv_schema());
+  plan.input.watermarks =
+      WatermarkOptions{.max_out_of_orderness_ms = 500, .processing_time = true};
+  auto op = std::make_unique<WatermarkLog>();
+  auto log = op->log;
+  auto mu = op->mu;
+  plan.steps.push_back(std::move(op));
+  auto clock = std::make_shared<std::atomic<int64_t>>(10000);
+  EngineOptions options;
+  options.timer_interval = std::chrono::milliseconds(2);
+  options.clock = [clock] { return clock->load(); };
+  auto engine = Engine::create(std::move(plan), options);
+  ASSERT_TRUE(engine.ok()) << engine.status().to_string();
+  std::thread runner([&] { EXPECT_TRUE((*engine)->run().ok()); });
+  const auto wait_for = [&](const std::string& entry) {
+    for (int i = 0; i < 5000; ++i) {
+      {
+        std::lock_guard lock(*mu);
+        if (std::find(log->begin(), log->end(), entry) != log->end()) return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return false;
+  };
+  EXPECT_TRUE(wait_for("a@10000"));  // its arrival time
+  EXPECT_TRUE(wait_for("wm 9500"));
+  clock->store(20000);  // no record comes, the watermark moves on
+  EXPECT_TRUE(wait_for("wm 19500"));
+  clock->store(30000);
+  EXPECT_TRUE(wait_for("wm 29500"));
+  (*engine)->cancel();
+  runner.join();
+  std::lock_guard lock(*mu);
+  EXPECT_EQ(std::count(log->begin(), log->end(), "a@10000"), 1);
+}
+
 TEST(EngineTest, WatermarksReachEveryPartitionAfterItsRecords) {
   Plan plan;
   plan.input.schema = kv_schema();

@@ -111,6 +111,11 @@ struct EngineStats {
 struct WatermarkOptions {
   int64_t max_out_of_orderness_ms = 0;  ///< REQUIRES: >= 0.
   int64_t idleness_ms = 0;              ///< 0: an input is never considered idle.
+  /// Processing time (Flink's PROCTIME()): the watermark is the wall clock less
+  /// max_out_of_orderness_ms and moves on every timer tick, records or not, so that windows
+  /// close on time on a quiet input. Records without an event-time field have their arrival
+  /// time.
+  bool processing_time = false;
 };
 
 /// An input: a source of lines and the decoder into its schema.
