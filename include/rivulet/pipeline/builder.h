@@ -21,6 +21,34 @@
 /// EXPECT_EQ((*engine)->stats().records_in, 1000u);
 /// std::fclose(out);
 /// ```
+/// Windows, joins, aggregates and every other step go in with step(): here the bids of Nexmark
+/// joined with their auction, whichever comes first, and counted per auction category.
+/// ```cpp example
+/// using namespace rivulet;
+/// std::vector<std::unique_ptr<stream::Operator>> bids, auctions;
+/// bids.push_back(stream::FilterOperator::create({"kind = 'bid'"}).value());
+/// auctions.push_back(stream::FilterOperator::create({"kind = 'auction'"}).value());
+/// auto out = std::tmpfile();
+/// auto engine = pipeline::PipelineBuilder()
+///     .source(io::GeneratorSource::create({.kind = "nexmark", .count = 5000}).value(),
+///             std::make_shared<const Schema>(*Schema::create(
+///                 {{"kind", Type::kString}, {"id", Type::kInt}, {"category", Type::kInt},
+///                  {"auction", Type::kInt}})))
+///     .step(stream::JoinOperator::create({.type = stream::JoinType::kRegular,
+///                                         .left = std::move(bids),
+///                                         .right = std::move(auctions),
+///                                         .left_key = {{"auction", {}}},
+///                                         .right_key = {{"id", {}}}}))
+///     .step(stream::AggregateOperator::create({.group_by = {{"right_category", {}}},
+///                                              .aggregates = {{"bids", "COUNT(*)", {}}}}))
+///     .sink(io::ConsoleSink::create({.file = out}).value())
+///     .build();
+/// ASSERT_TRUE(engine.ok()) << engine.status().to_string();
+/// ASSERT_TRUE((*engine)->run().ok());
+/// EXPECT_TRUE((*engine)->stats().reconciles());
+/// EXPECT_GT((*engine)->stats().records_out, 1000u);  // one row per joined bid
+/// std::fclose(out);
+/// ```
 
 #include <memory>
 #include <string>
@@ -32,7 +60,10 @@
 #include "rivulet/io/source.h"
 #include "rivulet/pipeline/engine.h"
 #include "rivulet/pipeline/learner_stage.h"
+#include "rivulet/stream/group.h"
+#include "rivulet/stream/join.h"
 #include "rivulet/stream/operators.h"
+#include "rivulet/stream/window.h"
 
 namespace rivulet::pipeline {
 
@@ -61,6 +92,13 @@ class PipelineBuilder {
   PipelineBuilder& evaluate(LearnerStage::Options options);
   /// Any operator.
   PipelineBuilder& step(Result<std::unique_ptr<stream::Operator>> op);
+  /// Any operator as its create() returns it: JoinOperator::create(...), WindowOperator::...
+  template <class T>
+  PipelineBuilder& step(Result<std::unique_ptr<T>> op) {
+    if (!op.ok()) return step(Result<std::unique_ptr<stream::Operator>>(op.status()));
+    return step(Result<std::unique_ptr<stream::Operator>>(
+        std::unique_ptr<stream::Operator>(std::move(*op))));
+  }
   /// Names the last step (in errors and stats).
   PipelineBuilder& named(std::string name);
 
