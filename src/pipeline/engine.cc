@@ -78,8 +78,9 @@ std::string EngineStats::to_string() const {
       "records in {}, out {}, filtered {}, dead letters {}{}{} ({:.2f} s, {:.0f} records/s)\n",
       records_in, records_out, filtered, dead_letters,
       added > 0 ? fmt::format(", added {}", added) : std::string(),
-      labels_in + labels_split > 0 ? fmt::format(", labels {}", labels_in + labels_split)
-                                   : std::string(),
+      labels_in + labels_split > 0
+          ? fmt::format(", {} {}", second_input, labels_in + labels_split)
+          : std::string(),
       seconds,
       seconds > 0 ? static_cast<double>(records_in) / seconds : 0.0);
   const auto per = [](int64_t ns, uint64_t n) {
@@ -829,6 +830,15 @@ struct Engine::Impl {
     if (e.kind == Envelope::Kind::kLabels) {
       if (plan.labels_step < head_end || n_partitions == 0) {
         if (!deliver_labels(0, *e.batch)) return false;
+        // Rows the step made of them (a join's pairs) go on like its output.
+        if (step(0, plan.labels_step).side_input_emits() && !e.batch->empty()) {
+          if (!run_steps(0, plan.labels_step + 1, chain_end, *e.batch, e.origin)) return false;
+          if (n_partitions > 0) {
+            partition_out(std::move(e.batch), e.received_ns, e.origin, e.idle);
+          } else {
+            to_sink(std::move(e.batch), e.received_ns, e.idle);
+          }
+        }
       } else {
         for (size_t p = 0; p < n_partitions; ++p) {
           auto copy = std::make_unique<Batch>(e.batch->shared_schema());
@@ -1024,6 +1034,7 @@ struct Engine::Impl {
     st.records_in = records_in;
     st.labels_in = labels_in;
     st.labels_split = labels_split;
+    if (plan.labels) st.second_input = plan.labels->name;
     st.watermark = watermark;
     st.read_ns = read_ns;
     st.decode_ns = decode_ns;

@@ -644,7 +644,8 @@ Result<std::unique_ptr<stream::Operator>> compile_aggregate(const YamlNode& v) {
 }
 
 Result<std::unique_ptr<stream::Operator>> compile_join(const YamlNode& v, const CompileOptions& copts,
-                                                       std::string& summary);
+                                                       std::string& summary,
+                                                       std::optional<InputPlan>* second = nullptr);
 
 // The steps that work on records alone (every kind but key_by and the learner stages); null for
 // the others.
@@ -733,8 +734,11 @@ Result<std::shared_ptr<const stream::Batch>> read_table(const YamlNode& v,
   return std::shared_ptr<const stream::Batch>(std::move(table));
 }
 
+// `second`: where a top-level join puts the second input its right side reads (null in a
+// branch, where a join cannot have one).
 Result<std::unique_ptr<stream::Operator>> compile_join(const YamlNode& v, const CompileOptions& copts,
-                                                       std::string& summary) {
+                                                       std::string& summary,
+                                                       std::optional<InputPlan>* second) {
   RIVULET_RETURN_IF_ERROR(v.expect_map(
       "the join, e.g. {type: interval, on: {auction: id}, between: [0, 10000], right: "
       "[{filter: \"kind = 'auction'\"}]}"));
@@ -842,7 +846,24 @@ Result<std::unique_ptr<stream::Operator>> compile_join(const YamlNode& v, const 
     RIVULET_ASSIGN_OR_RETURN(o.table, read_table(v.child("table"), copts, summary));
   }
   RIVULET_ASSIGN_OR_RETURN(o.left, compile_branch(v.child("left"), "left", copts, summary));
-  RIVULET_ASSIGN_OR_RETURN(o.right, compile_branch(v.child("right"), "right", copts, summary));
+  YamlNode right = v.child("right");
+  if (right.is_map()) {
+    // The right side from a source of its own: {source: {...}, steps: [...]}.
+    RIVULET_RETURN_IF_ERROR(right.check_keys({"source", "steps"}));
+    if (second == nullptr) {
+      return right.error("only a join in the pipeline's steps can read a source of its own, not "
+                         "one in a branch");
+    }
+    if (!right.has("source")) return right.error("missing 'source': where the right rows come from");
+    std::string described;
+    RIVULET_ASSIGN_OR_RETURN(InputPlan in, read_input(right.child("source"), copts, false, described));
+    in.name = "right";
+    o.right_input = in.schema;
+    summary += fmt::format("{:<8} {}", "right", described.size() > 9 ? described.substr(9) : "");
+    *second = std::move(in);
+    right = right.child("steps");
+  }
+  RIVULET_ASSIGN_OR_RETURN(o.right, compile_branch(right, "right", copts, summary));
   if (v.has("where")) {
     const YamlNode w = v.child("where");
     RIVULET_ASSIGN_OR_RETURN(o.where, w.as_string());
@@ -1063,6 +1084,17 @@ Result<CompiledPipeline> compile_pipeline(std::string_view yaml, const std::stri
       if (kind == "key_by") {
         RIVULET_ASSIGN_OR_RETURN(op, compile_key_by(v));
         key_field = static_cast<stream::KeyByOperator&>(*op).options().as;
+      } else if (kind == "join") {
+        std::optional<InputPlan> second;
+        RIVULET_ASSIGN_OR_RETURN(op, compile_join(v, copts, out.summary, &second));
+        if (second) {
+          if (has_labels || labels_step) {
+            return v.child("right").error(
+                "a pipeline reads one second input: the labels' or a join's right source");
+          }
+          out.plan.labels = std::move(second);
+          labels_step = out.plan.steps.size();
+        }
       } else if (kind != "evaluate" && kind != "predict" && kind != "learn") {
         RIVULET_ASSIGN_OR_RETURN(op, compile_record_step(kind, v, copts, out.summary));
       } else {
@@ -1092,6 +1124,8 @@ Result<CompiledPipeline> compile_pipeline(std::string_view yaml, const std::stri
           "no step takes these labels: give the evaluate step 'labels: true' and an 'id'");
     }
     out.plan.labels_step = *labels_step;
+  } else if (out.plan.labels) {
+    out.plan.labels_step = *labels_step;  // a join's right source
   }
 
   // Sinks.

@@ -220,6 +220,9 @@ Result<std::unique_ptr<JoinOperator>> JoinOperator::create(Options options) {
     }
   }
   if (options.ttl_ms < 0) return fail("'ttl_ms' must be >= 0");
+  if (options.right_input && (t == JoinType::kLookup || options.table)) {
+    return fail("a lookup join reads its right side from its table, not from a second input");
+  }
   if (t == JoinType::kLookup) {
     if (!options.table) return fail("a lookup join needs a 'table'");
     if (!options.right.empty()) {
@@ -260,6 +263,8 @@ Result<SchemaPtr> JoinOperator::open(SchemaPtr input, OpenContext& ctx) {
   RIVULET_ASSIGN_OR_RETURN(s.left_schema, open_branch(s.left, input, ctx));
   if (options_.table) {
     s.right_schema = options_.table->shared_schema();
+  } else if (options_.right_input) {
+    RIVULET_ASSIGN_OR_RETURN(s.right_schema, open_branch(s.right, options_.right_input, ctx));
   } else {
     RIVULET_ASSIGN_OR_RETURN(s.right_schema, open_branch(s.right, input, ctx));
   }
@@ -642,7 +647,7 @@ Status JoinOperator::process(Batch& batch, OperatorContext& ctx) {
              s.right_schema->size()};
   const bool lookup = options_.type == JoinType::kLookup;
   // The right side first (a temporal join's versions before the left rows of the same batch).
-  if (!lookup) {
+  if (!lookup && !options_.right_input) {
     if (s.right.steps.empty()) {
       join_rows(s, options_, true, batch, em);
     } else {
@@ -655,6 +660,26 @@ Status JoinOperator::process(Batch& batch, OperatorContext& ctx) {
   }
   RIVULET_RETURN_IF_ERROR(run_from(s.left, 0, batch, sub));
   join_rows(s, options_, false, batch, em);
+  ctx.counts.added += forward.forwarded;
+  settle(s, out, ctx);
+  std::swap(batch, out);
+  return {};
+}
+
+Status JoinOperator::process_side_input(Batch& batch, OperatorContext& ctx) {
+  if (!options_.right_input) return Operator::process_side_input(batch, ctx);
+  State& s = *state_;
+  Forward forward;
+  forward.parent = &ctx;
+  BranchContext sub(forward);
+  sub.now_ms = ctx.now_ms;
+  sub.watermark = ctx.watermark;
+  sub.origin = ctx.origin;
+  Batch out(s.out_schema);
+  Emitter em{s, options_, out, ctx, internal::stage_of(*this), s.left_schema->size(),
+             s.right_schema->size()};
+  RIVULET_RETURN_IF_ERROR(run_from(s.right, 0, batch, sub));
+  join_rows(s, options_, true, batch, em);
   ctx.counts.added += forward.forwarded;
   settle(s, out, ctx);
   std::swap(batch, out);
@@ -898,6 +923,7 @@ std::unique_ptr<Operator> JoinOperator::clone() const {
   o.ttl_ms = options_.ttl_ms;
   o.as_of_event_time = options_.as_of_event_time;
   o.table = options_.table;
+  o.right_input = options_.right_input;
   o.where = options_.where;
   o.where_pos = options_.where_pos;
   o.right_prefix = options_.right_prefix;

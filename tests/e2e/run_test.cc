@@ -332,6 +332,48 @@ sinks:
       << bad.err;
 }
 
+TEST(RunTest, TemporalJoinReadsItsChangelogFromASecondSource) {
+  // Card limits as they change, and payments joined with the limit current at their time.
+  const std::string cards = write_file(
+      "cards.jsonl",
+      "{\"card\": \"c1\", \"limit\": 100, \"ts\": 1000}\n{\"card\": \"c2\", \"limit\": 50, \"ts\": "
+      "1500}\n{\"card\": \"c1\", \"limit\": 200, \"ts\": 3000}\n");
+  const std::string payments = write_file(
+      "payments.jsonl",
+      "{\"card\": \"c1\", \"amount\": 150, \"ts\": 2000}\n{\"card\": \"c2\", \"amount\": 10, "
+      "\"ts\": 2500}\n{\"card\": \"c1\", \"amount\": 150, \"ts\": 3500}\n{\"card\": \"c3\", "
+      "\"amount\": 1, \"ts\": 4000}\n");
+  const std::string out = (temp_dir() / "temporal.jsonl").string();
+  const std::string pipeline = write_file("temporal.yaml", fmt::format(R"(
+source: {{kind: file, path: {}, schema: {{card: string, amount: double, ts: bigint}},
+          event_time: ts, watermark: {{max_out_of_orderness_ms: 0}}}}
+steps:
+  - join:
+      type: temporal
+      how: left
+      on: {{card: card}}
+      right:
+        source: {{kind: file, path: {}, schema: {{card: string, limit: double, ts: bigint}},
+                  event_time: ts, watermark: {{max_out_of_orderness_ms: 0}}}}
+        steps: [{{select: [card, limit, {{since: ts}}]}}]
+  - select: [card, amount, ts, limit, since]
+sinks:
+  - {{kind: file, path: {}}}
+)",
+                                                                     payments, cards, out));
+  const CliRun r = run(pipeline + " --stats");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(lines_of(out),
+            (std::vector<std::string>{
+                R"({"card": "c1", "amount": 150, "ts": 2000, "limit": 100, "since": 1000})",
+                R"({"card": "c2", "amount": 10, "ts": 2500, "limit": 50, "since": 1500})",
+                R"({"card": "c1", "amount": 150, "ts": 3500, "limit": 200, "since": 3000})",
+                R"({"card": "c3", "amount": 1, "ts": 4000, "limit": null, "since": null})"}));
+  EXPECT_NE(r.err.find("records in 4, out 4, filtered 4, dead letters 0, added 4, right 3"),
+            std::string::npos)
+      << r.err;
+}
+
 struct BadPipeline {
   std::string yaml;
   std::string error;

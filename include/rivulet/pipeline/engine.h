@@ -81,7 +81,8 @@ struct StepStats {
 
 struct EngineStats {
   uint64_t records_in = 0;  ///< lines read from the input source (labels not included)
-  uint64_t labels_in = 0;   ///< lines read from the labels source
+  uint64_t labels_in = 0;   ///< lines read from the second source (labels, or a join's right)
+  std::string second_input = "labels";  ///< the second source's name in the report
   uint64_t labels_split = 0; ///< input rows taken out as labels (labels_where)
   uint64_t added = 0;       ///< rows created by steps (flat_map)
   uint64_t records_out = 0; ///< rows that reached the end of the steps

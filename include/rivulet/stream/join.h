@@ -84,6 +84,10 @@ class JoinOperator final : public Operator {
     bool as_of_event_time = true;
     /// Lookup joins: the table's rows. REQUIRES: set for lookup joins, unset for the others.
     std::shared_ptr<const Batch> table;
+    /// The right side's rows come from the pipeline's second input, of this schema, through
+    /// process_side_input (and the `right` branch); the stream reaching the step then feeds the
+    /// left side only. Null: both sides are branches of the stream.
+    SchemaPtr right_input;
     /// A predicate on the joined row; empty: none.
     std::string where;
     SourcePos where_pos;
@@ -98,6 +102,11 @@ class JoinOperator final : public Operator {
   /// error, a `where` that does not compile against the joined row.
   Result<SchemaPtr> open(SchemaPtr input, OpenContext& ctx) override;
   Status process(Batch& batch, OperatorContext& ctx) override;
+  /// With `right_input`: a batch of the second input's rows for the right side. The pairs they
+  /// make are left in `batch`, of the output schema (the side rows themselves are not counted
+  /// as the step's input; the pairs are added rows).
+  Status process_side_input(Batch& batch, OperatorContext& ctx) override;
+  bool side_input_emits() const override { return options_.right_input != nullptr; }
   Status on_watermark(int64_t watermark, Batch& batch, OperatorContext& ctx) override;
   Status on_timer(Batch& batch, OperatorContext& ctx) override;
   Status finish(Batch& batch, OperatorContext& ctx) override;

@@ -167,6 +167,9 @@ class Operator {
   virtual Status process(Batch& batch, OperatorContext& ctx) = 0;
   /// A batch on the operator's second input (a learner's labels). Default: an error.
   virtual Status process_side_input(Batch& batch, OperatorContext& ctx);
+  /// Whether process_side_input leaves rows to pass on in `batch`, of the output schema (a
+  /// join's pairs); else what it leaves there is dropped. Default: false.
+  virtual bool side_input_emits() const { return false; }
   /// The event-time watermark has advanced to `watermark` (epoch ms, also in ctx.watermark): no
   /// record with an earlier event time is expected any more; windows that end before it fire.
   /// Rows emitted go into `batch` (empty on entry, of the output schema). Default: nothing.
