@@ -626,6 +626,51 @@ void settle(State& s, Batch& out, OperatorContext& ctx) {
   ctx.counts.out += out.size();
 }
 
+// One call into the join: the branches' context (their dead letters and side outputs go to the
+// join's), and the pairs made, into `out`. done() counts and keeps the pairs `where` selects.
+struct Pass {
+  Pass(State& s, const JoinOperator::Options& o, OperatorContext& ctx, Batch& out,
+       std::string_view stage, int64_t watermark)
+      : s(s),
+        o(o),
+        ctx(ctx),
+        sub(forward),
+        em{s, o, out, ctx, stage, s.left_schema->size(), s.right_schema->size()} {
+    forward.parent = &ctx;
+    sub.now_ms = ctx.now_ms;
+    sub.watermark = watermark;
+    sub.partition = ctx.partition;
+    sub.n_partitions = ctx.n_partitions;
+    sub.origin = ctx.origin;
+  }
+  // Runs `what` on every step of both branches (right first), each step's rows through the
+  // steps after it, and joins what comes out of each branch.
+  template <class What>
+  Status from_branches(What what) {
+    Batch rows(s.left_schema);
+    for (const bool right : {true, false}) {
+      State::Branch& branch = right ? s.right : s.left;
+      if (branch.steps.empty()) continue;
+      RIVULET_RETURN_IF_ERROR(drain(branch, sub, rows, [&](Operator& op, Batch& emitted) {
+        return what(op, emitted, sub);
+      }));
+      join_rows(s, o, right, rows, em);
+    }
+    return {};
+  }
+  void done() {
+    ctx.counts.added += forward.forwarded;  // rows the branches made and dead-lettered
+    settle(s, em.out, ctx);
+  }
+
+  State& s;
+  const JoinOperator::Options& o;
+  OperatorContext& ctx;
+  Forward forward;
+  BranchContext sub;
+  Emitter em;
+};
+
 }  // namespace
 
 Status JoinOperator::process(Batch& batch, OperatorContext& ctx) {
@@ -633,35 +678,23 @@ Status JoinOperator::process(Batch& batch, OperatorContext& ctx) {
   const size_t n = batch.size();
   ctx.counts.in += n;
   ctx.counts.filtered += n;  // each row is absorbed into a side; the pairs are added rows
-  Forward forward;
-  forward.parent = &ctx;
-  BranchContext sub(forward);
-  sub.now_ms = ctx.now_ms;
-  sub.watermark = ctx.watermark;
-  sub.partition = ctx.partition;
-  sub.n_partitions = ctx.n_partitions;
-  sub.origin = ctx.origin;
-
   Batch out(s.out_schema);
-  Emitter em{s, options_, out, ctx, internal::stage_of(*this), s.left_schema->size(),
-             s.right_schema->size()};
-  const bool lookup = options_.type == JoinType::kLookup;
+  Pass pass(s, options_, ctx, out, internal::stage_of(*this), ctx.watermark);
   // The right side first (a temporal join's versions before the left rows of the same batch).
-  if (!lookup && !options_.right_input) {
+  if (options_.type != JoinType::kLookup && !options_.right_input) {
     if (s.right.steps.empty()) {
-      join_rows(s, options_, true, batch, em);
+      join_rows(s, options_, true, batch, pass.em);
     } else {
       s.right_copy.reset(batch.shared_schema());
       s.right_copy.reserve(n);
       for (size_t r = 0; r < n; ++r) s.right_copy.append_row(batch, r);
-      RIVULET_RETURN_IF_ERROR(run_from(s.right, 0, s.right_copy, sub));
-      join_rows(s, options_, true, s.right_copy, em);
+      RIVULET_RETURN_IF_ERROR(run_from(s.right, 0, s.right_copy, pass.sub));
+      join_rows(s, options_, true, s.right_copy, pass.em);
     }
   }
-  RIVULET_RETURN_IF_ERROR(run_from(s.left, 0, batch, sub));
-  join_rows(s, options_, false, batch, em);
-  ctx.counts.added += forward.forwarded;
-  settle(s, out, ctx);
+  RIVULET_RETURN_IF_ERROR(run_from(s.left, 0, batch, pass.sub));
+  join_rows(s, options_, false, batch, pass.em);
+  pass.done();
   std::swap(batch, out);
   return {};
 }
@@ -669,96 +702,40 @@ Status JoinOperator::process(Batch& batch, OperatorContext& ctx) {
 Status JoinOperator::process_side_input(Batch& batch, OperatorContext& ctx) {
   if (!options_.right_input) return Operator::process_side_input(batch, ctx);
   State& s = *state_;
-  Forward forward;
-  forward.parent = &ctx;
-  BranchContext sub(forward);
-  sub.now_ms = ctx.now_ms;
-  sub.watermark = ctx.watermark;
-  sub.origin = ctx.origin;
   Batch out(s.out_schema);
-  Emitter em{s, options_, out, ctx, internal::stage_of(*this), s.left_schema->size(),
-             s.right_schema->size()};
-  RIVULET_RETURN_IF_ERROR(run_from(s.right, 0, batch, sub));
-  join_rows(s, options_, true, batch, em);
-  ctx.counts.added += forward.forwarded;
-  settle(s, out, ctx);
+  Pass pass(s, options_, ctx, out, internal::stage_of(*this), ctx.watermark);
+  RIVULET_RETURN_IF_ERROR(run_from(s.right, 0, batch, pass.sub));
+  join_rows(s, options_, true, batch, pass.em);
+  pass.done();
   std::swap(batch, out);
   return {};
 }
 
 Status JoinOperator::on_watermark(int64_t watermark, Batch& batch, OperatorContext& ctx) {
-  State& s = *state_;
-  Forward forward;
-  forward.parent = &ctx;
-  BranchContext sub(forward);
-  sub.now_ms = ctx.now_ms;
-  sub.watermark = watermark;
-  sub.origin = ctx.origin;
-  Emitter em{s, options_, batch, ctx, internal::stage_of(*this), s.left_schema->size(),
-             s.right_schema->size()};
+  Pass pass(*state_, options_, ctx, batch, internal::stage_of(*this), watermark);
   // What the branches emit at this watermark (a window's rows) reaches the join before the
   // watermark does, as in Flink: it is not late.
-  Batch rows(s.left_schema);
-  for (const bool right : {true, false}) {
-    State::Branch& branch = right ? s.right : s.left;
-    if (branch.steps.empty()) continue;
-    RIVULET_RETURN_IF_ERROR(drain(branch, sub, rows, [&](Operator& op, Batch& emitted) {
-      return op.on_watermark(watermark, emitted, sub);
-    }));
-    join_rows(s, options_, right, rows, em);
-  }
-  advance(s, options_, watermark, em);
-  ctx.counts.added += forward.forwarded;
-  settle(s, batch, ctx);
+  RIVULET_RETURN_IF_ERROR(pass.from_branches([&](Operator& op, Batch& out, OperatorContext& c) {
+    return op.on_watermark(watermark, out, c);
+  }));
+  advance(*state_, options_, watermark, pass.em);
+  pass.done();
   return {};
 }
 
 Status JoinOperator::on_timer(Batch& batch, OperatorContext& ctx) {
-  State& s = *state_;
-  if (s.left.steps.empty() && s.right.steps.empty()) return {};
-  Forward forward;
-  forward.parent = &ctx;
-  BranchContext sub(forward);
-  sub.now_ms = ctx.now_ms;
-  sub.watermark = ctx.watermark;
-  sub.origin = ctx.origin;
-  Emitter em{s, options_, batch, ctx, internal::stage_of(*this), s.left_schema->size(),
-             s.right_schema->size()};
-  Batch rows(s.left_schema);
-  for (const bool right : {true, false}) {
-    State::Branch& branch = right ? s.right : s.left;
-    if (branch.steps.empty()) continue;
-    RIVULET_RETURN_IF_ERROR(drain(branch, sub, rows, [&](Operator& op, Batch& emitted) {
-      return op.on_timer(emitted, sub);
-    }));
-    join_rows(s, options_, right, rows, em);
-  }
-  ctx.counts.added += forward.forwarded;
-  settle(s, batch, ctx);
+  Pass pass(*state_, options_, ctx, batch, internal::stage_of(*this), ctx.watermark);
+  RIVULET_RETURN_IF_ERROR(pass.from_branches(
+      [](Operator& op, Batch& out, OperatorContext& c) { return op.on_timer(out, c); }));
+  pass.done();
   return {};
 }
 
 Status JoinOperator::finish(Batch& batch, OperatorContext& ctx) {
-  State& s = *state_;
-  Forward forward;
-  forward.parent = &ctx;
-  BranchContext sub(forward);
-  sub.now_ms = ctx.now_ms;
-  sub.watermark = ctx.watermark;
-  sub.origin = ctx.origin;
-  Emitter em{s, options_, batch, ctx, internal::stage_of(*this), s.left_schema->size(),
-             s.right_schema->size()};
-  Batch rows(s.left_schema);
-  for (const bool right : {true, false}) {
-    State::Branch& branch = right ? s.right : s.left;
-    if (branch.steps.empty()) continue;
-    RIVULET_RETURN_IF_ERROR(drain(branch, sub, rows, [&](Operator& op, Batch& emitted) {
-      return op.finish(emitted, sub);
-    }));
-    join_rows(s, options_, right, rows, em);
-  }
-  ctx.counts.added += forward.forwarded;
-  settle(s, batch, ctx);
+  Pass pass(*state_, options_, ctx, batch, internal::stage_of(*this), ctx.watermark);
+  RIVULET_RETURN_IF_ERROR(pass.from_branches(
+      [](Operator& op, Batch& out, OperatorContext& c) { return op.finish(out, c); }));
+  pass.done();
   return {};
 }
 
