@@ -33,6 +33,7 @@ enum class StatusCode {
   kUnavailable,
   kUnimplemented,
   kInternal,
+  kIoError,  ///< the file system or the OS refused (errno's text in the message)
 };
 
 std::string_view status_code_name(StatusCode code);
