@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <functional>
@@ -74,16 +76,19 @@ bool merges_exactly(AggregateFunction f) {
   }
 }
 
+// `FUNC(field, number)`: APPROX_PERCENTILE's fraction, TOP_K's count (`second`).
 bool parse_call(const std::string& call, std::string& function, bool& star, bool& distinct,
-                std::string& field) {
-  static const std::regex re(R"re(^\s*(\w+)\s*\(\s*(DISTINCT\s+)?(\*|\w+)\s*\)\s*$)re",
-                             std::regex::icase);
+                std::string& field, std::string& second) {
+  static const std::regex re(
+      R"re(^\s*(\w+)\s*\(\s*(DISTINCT\s+)?(\*|\w+)\s*(?:,\s*([0-9][0-9.eE+-]*)\s*)?\)\s*$)re",
+      std::regex::icase);
   std::smatch m;
   if (!std::regex_match(call, m, re)) return false;
   function = m[1];
   distinct = m[2].matched;
   star = m[3] == "*";
   field = star ? "" : std::string(m[3]);
+  second = m[4].matched ? std::string(m[4]) : std::string();
   return true;
 }
 
@@ -98,11 +103,12 @@ Status resolve_aggregates(const std::vector<WindowAggregate>& aggregates, const 
   fields.clear();
   prototypes.clear();
   for (const WindowAggregate& a : aggregates) {
-    std::string function, field;
+    std::string function, field, second;
     bool star = false, distinct = false;
-    if (!parse_call(a.call, function, star, distinct, field)) {
+    if (!parse_call(a.call, function, star, distinct, field, second)) {
       return error_at(a.pos, fmt::format("{}: '{}' is not an aggregate call such as AVG(amount), "
-                                         "COUNT(*) or COUNT(DISTINCT user)",
+                                         "COUNT(*), COUNT(DISTINCT user) or "
+                                         "APPROX_PERCENTILE(latency, 0.99)",
                                          step, a.call));
     }
     Type type = Type::kInt;
@@ -121,6 +127,25 @@ Status resolve_aggregates(const std::vector<WindowAggregate>& aggregates, const 
     std::string upper = function;
     for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     args.fifo_remove = removable && (upper == "MIN" || upper == "MAX") && type != Type::kString;
+    if (!second.empty()) {
+      // The second argument: a fraction for the percentile, a count for TOP_K.
+      const bool percentile = upper == "APPROX_PERCENTILE" || upper == "PERCENTILE_APPROX";
+      char* end = nullptr;
+      const double v = std::strtod(second.c_str(), &end);
+      if (*end != '\0' || (!percentile && upper != "TOP_K")) {
+        return error_at(a.pos, fmt::format("{}: '{}': only APPROX_PERCENTILE(x, p) and "
+                                           "TOP_K(x, k) take a second argument",
+                                           step, a.call));
+      }
+      if (percentile) {
+        args.percentile = v;
+      } else if (v != std::floor(v) || v < 1 || v > 10000) {
+        return error_at(a.pos, fmt::format("{}: '{}': k must be a whole number from 1 to 10000",
+                                           step, a.call));
+      } else {
+        args.top_k = static_cast<size_t>(v);
+      }
+    }
     auto agg = make_aggregate(function, type, args);
     if (!agg.ok()) return error_at(a.pos, fmt::format("{}: {}", step, agg.status().message()));
     if (removable && !(*agg)->can_remove()) {

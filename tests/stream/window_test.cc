@@ -87,6 +87,46 @@ TEST(WindowOperatorTest, TumblingWindowsFireAtTheWatermark) {
   EXPECT_EQ(h.op->windows_held(), 0u);
 }
 
+TEST(WindowOperatorTest, PercentileAndTopKTakeTheirSecondArgument) {
+  Harness h({.size_ms = 1000,
+             .aggregates = {{"p90", "APPROX_PERCENTILE(amount, 0.9)", {}},
+                            {"top", "TOP_K(card, 1)", {}}}});
+  std::vector<std::tuple<const char*, double, int64_t>> rows;
+  for (int i = 1; i <= 20; ++i) rows.emplace_back(i % 3 == 0 ? "a" : "b", i, 100 + i);
+  h.process(timed(rows));
+  // The same accumulators fed directly: the window passes the arguments through.
+  auto p90 = make_aggregate("APPROX_PERCENTILE", Type::kDouble, {.percentile = 0.9}).value();
+  auto top = make_aggregate("TOP_K", Type::kString, {.top_k = 1}).value();
+  for (const auto& [card, amount, t] : rows) {
+    p90->add(Value::of_double(amount));
+    top->add(Value::of_string(card));
+  }
+  const auto out = h.watermark(INT64_MAX);
+  ASSERT_EQ(out.size(), 1u);
+  // 18 of 1..20: the 0.9 quantile, exact at this size; TOP_K(card, 1) reports only b (14 rows).
+  EXPECT_EQ(p90->result(), Value::of_double(18));
+  EXPECT_NE(out[0].find(R"("p90": 18,)"), std::string::npos) << out[0];
+  const std::string top_json(top->result().as_string());
+  EXPECT_EQ(top_json.find("\"a\""), std::string::npos) << top_json;
+  EXPECT_NE(top_json.find("\"b\""), std::string::npos) << top_json;
+  EXPECT_NE(out[0].find("\"top\": \""), std::string::npos) << out[0];
+  for (const auto& [call, error] : std::vector<std::pair<const char*, const char*>>{
+           {"MAX(amount, 2)",
+            "window: 'MAX(amount, 2)': only APPROX_PERCENTILE(x, p) and TOP_K(x, k) take a "
+            "second argument"},
+           {"TOP_K(card, 0)", "window: 'TOP_K(card, 0)': k must be a whole number from 1 to 10000"},
+           {"TOP_K(card, 2.5)",
+            "window: 'TOP_K(card, 2.5)': k must be a whole number from 1 to 10000"}}) {
+    auto op = WindowOperator::create({.size_ms = 1000, .aggregates = {{"x", call, {2, 5}}}});
+    ASSERT_TRUE(op.ok());
+    EXPECT_EQ(open_error(**op, payments()), std::string("line 2, column 5: ") + error);
+  }
+  auto bad = WindowOperator::create(
+      {.size_ms = 1000, .aggregates = {{"x", "APPROX_PERCENTILE(amount, 1.5)", {2, 5}}}});
+  EXPECT_NE(open_error(**bad, payments()).find("1.5"), std::string::npos)
+      << open_error(**bad, payments());
+}
+
 TEST(WindowOperatorTest, HoppingWindowsHoldEachRowInSizeOverSlideWindows) {
   Harness h({.size_ms = 1000, .slide_ms = 500, .aggregates = {{"n", "COUNT(*)", {}}}});
   h.process(timed({{"a", 1, 200}, {"b", 1, 700}, {"c", 1, 1200}}));
