@@ -351,6 +351,12 @@ struct Engine::Impl {
         // Allowed when the stream is keyed by one of the fields that pick the step's state.
         const std::string& key_name = step_input_schemas[*key_step + 1]->field(*key_field).name;
         const auto groups = op.grouping_fields();
+        if (op.kind() == "join") {
+          return Status::invalid_argument(fmt::format(
+              "step '{}': a join must see both sides of every key, so it runs before any "
+              "key_by: move it before the key_by '{}' (or run with parallelism 1)",
+              op.name(), plan.steps[*key_step]->name()));
+        }
         if (std::find(groups.begin(), groups.end(), key_name) == groups.end()) {
           return Status::invalid_argument(fmt::format(
               "step '{}' needs every record in source order (a global model, or state not "

@@ -417,6 +417,10 @@ TEST(RunTest, EveryMistakeInAPipelineFileIsOneClearLine) {
        "true}}\n",
        "bad.yaml:1:88: source.watermark.processing_time: processing time is the records' "
        "arrival time: remove 'event_time', or this"},
+      {"source: {kind: stdin, schema: {k: bigint}}\nsteps:\n  - key_by: k\n  - join: {type: "
+       "regular, on: {k: k}}\nsettings: {parallelism: 2}\n",
+       "bad.yaml: step 'join': a join must see both sides of every key, so it runs before any "
+       "key_by: move it before the key_by 'key_by' (or run with parallelism 1)"},
       {"source: {kind: stdin, schema: {k: bigint}}\nsteps:\n  - join: {type: inner, on: {k: "
        "k}}\n",
        "bad.yaml:3:18: steps[0].join.type: unknown join type 'inner'; valid kinds: interval, "
