@@ -30,6 +30,31 @@ class Sink {
   virtual Status flush() = 0;
   /// Flushes and closes; no write after.
   virtual Status close() = 0;
+
+  // Exactly-once output (two-phase commit, as Flink's TwoPhaseCommitSinkFunction). A sink that
+  // does not override these is at-least-once: its rows are visible once flushed.
+
+  /// First phase, when checkpoint `id` cuts the stream: the rows written since the previous
+  /// checkpoint are made durable but not yet visible. Returns what the checkpoint must keep to
+  /// finish or undo them after a crash. Default: flush; nothing to keep.
+  virtual Result<std::string> pre_commit(uint64_t id) {
+    (void)id;
+    RIVULET_RETURN_IF_ERROR(flush());
+    return std::string();
+  }
+  /// Second phase, once checkpoint `id` is durable: its rows (and any earlier checkpoint's not
+  /// yet committed) become visible. Default: nothing.
+  virtual Status commit(uint64_t id) {
+    (void)id;
+    return {};
+  }
+  /// Before any write, when a run resumes from a checkpoint whose pre_commit returned `state`:
+  /// that checkpoint's rows are made visible (again: idempotent) and everything written after
+  /// it is discarded. Errors: the state does not match what is on disk. Default: nothing.
+  virtual Status recover(const std::string& state) {
+    (void)state;
+    return {};
+  }
 };
 
 /// The dead-letter sink: one JSON object per line,

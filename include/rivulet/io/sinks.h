@@ -60,6 +60,13 @@ class FileSink {
     uint64_t rolling_size = 0;          ///< Bytes per part file; 0: one file, no rolling.
     bool append = false;       ///< Append to an existing file (rolling: start after the last part).
     char csv_delimiter = ',';  ///< CSV: the separator. REQUIRES: not '"', CR, LF.
+    /// Exactly-once (two-phase commit, as Flink's FileSink): rows go to a hidden in-progress
+    /// part (`.out-0.jsonl.inprogress`); pre_commit(id) fsyncs it and renames it pending
+    /// (`.out-0.jsonl.pending`); commit(id) renames the pending parts to their final names
+    /// (`out-0.jsonl`, `out-1.jsonl`, ...: a new part per checkpoint that had rows, and per
+    /// `rolling_size`); recover() finishes a checkpoint's commit and deletes what came after it.
+    /// close() at the end of the input commits what is left. REQUIRES: not with append.
+    bool exactly_once = false;
   };
   static Result<std::unique_ptr<Sink>> create(Options options);
   /// The path of part `index` of `path` ("out.jsonl", 2 -> "out-2.jsonl").

@@ -9,6 +9,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <sstream>
+#include <vector>
 
 #include "io/codec/codec_internal.h"
 #include "rivulet/io/sinks.h"
@@ -76,6 +78,13 @@ class OutFile {
     fd_ = -1;
   }
   bool is_open() const { return fd_ >= 0; }
+  Status sync(std::string_view what) {
+    if (fd_ >= 0 && ::fsync(fd_) != 0) {
+      return Status::unavailable(
+          fmt::format("{}: cannot fsync '{}': {}", what, path_, std::strerror(errno)));
+    }
+    return Status();
+  }
   uint64_t initial_size() const { return size_; }
 
  private:
@@ -217,6 +226,171 @@ bool is_json_object(std::string_view text) {
   return element.is_object();
 }
 
+
+// The exactly-once file sink: hidden in-progress parts, made pending by pre_commit and visible
+// by commit (see FileSink::Options::exactly_once).
+class CommittingFileSink final : public Sink {
+ public:
+  explicit CommittingFileSink(FileSink::Options options) : options_(std::move(options)) {}
+
+  std::string describe() const override {
+    return fmt::format("file {} (exactly-once parts)", options_.path);
+  }
+
+  Status open(stream::SchemaPtr schema) override {
+    EncoderOptions encoder;
+    encoder.encoding = options_.format;
+    encoder.csv_delimiter = options_.csv_delimiter;
+    auto created = Encoder::create(std::move(schema), encoder);
+    if (!created.ok()) return created.status().with_context("file sink");
+    encoder_ = std::move(created).value();
+    return Status();
+  }
+
+  Status write(const stream::Batch& batch) override {
+    if (encoder_ == nullptr) return Status::failed_precondition("file sink: write before open");
+    for (size_t r = 0; r < batch.size(); ++r) {
+      if (options_.rolling_size > 0 && part_bytes_ >= options_.rolling_size) {
+        RIVULET_RETURN_IF_ERROR(finish_part());
+      }
+      if (!file_.is_open()) {
+        RIVULET_RETURN_IF_ERROR(file_.open(hidden(next_part_, "inprogress"), false, "file sink"));
+        part_bytes_ = 0;
+        const size_t before = buffer_.size();
+        encoder_->append_header(buffer_);
+        part_bytes_ += buffer_.size() - before;
+      }
+      const size_t before = buffer_.size();
+      encoder_->encode_row(batch, r, buffer_);
+      part_bytes_ += buffer_.size() - before;
+    }
+    if (buffer_.size() >= kFlushBytes) return push();
+    return Status();
+  }
+
+  Status flush() override { return push(); }
+
+  Result<std::string> pre_commit(uint64_t id) override {
+    if (file_.is_open()) RIVULET_RETURN_IF_ERROR(finish_part());
+    // The parts of this checkpoint: durable, then renamed pending.
+    std::string state = fmt::format("next {}", next_part_);
+    for (const uint64_t part : finished_) {
+      RIVULET_RETURN_IF_ERROR(rename_part(hidden(part, "inprogress"), hidden(part, "pending")));
+      state += fmt::format(" {}", part);
+    }
+    RIVULET_RETURN_IF_ERROR(sync_dir());
+    pending_.emplace_back(id, std::move(finished_));
+    finished_.clear();
+    return state;
+  }
+
+  Status commit(uint64_t id) override {
+    bool any = false;
+    while (!pending_.empty() && pending_.front().first <= id) {
+      for (const uint64_t part : pending_.front().second) {
+        RIVULET_RETURN_IF_ERROR(
+            rename_part(hidden(part, "pending"), FileSink::part_path(options_.path, part)));
+        any = true;
+      }
+      pending_.erase(pending_.begin());
+    }
+    return any ? sync_dir() : Status();
+  }
+
+  Status recover(const std::string& state) override {
+    std::istringstream in(state);
+    std::string word;
+    uint64_t next = 0;
+    if (!(in >> word >> next) || word != "next") {
+      return Status::data_loss(fmt::format("file sink {}: unreadable checkpoint state '{}'",
+                                           options_.path, state));
+    }
+    uint64_t part = 0;
+    while (in >> part) {
+      const std::string final_path = FileSink::part_path(options_.path, part);
+      if (file_exists(hidden(part, "pending"))) {
+        RIVULET_RETURN_IF_ERROR(rename_part(hidden(part, "pending"), final_path));
+      } else if (!file_exists(final_path)) {
+        return Status::data_loss(fmt::format(
+            "file sink: part {} of the checkpoint is neither pending nor committed", final_path));
+      }
+    }
+    // What was written after the checkpoint: its in-progress and pending parts.
+    for (uint64_t p = next;; ++p) {
+      const bool a = file_exists(hidden(p, "inprogress")), b = file_exists(hidden(p, "pending"));
+      if (!a && !b) break;
+      if (a) ::unlink(hidden(p, "inprogress").c_str());
+      if (b) ::unlink(hidden(p, "pending").c_str());
+    }
+    next_part_ = next;
+    return sync_dir();
+  }
+
+  Status close() override {
+    if (encoder_ == nullptr) return Status();
+    // The end of the input: what is left is committed (as Flink's final checkpoint).
+    auto state = pre_commit(UINT64_MAX);
+    Status s = state.ok() ? commit(UINT64_MAX) : state.status();
+    encoder_.reset();
+    return s;
+  }
+
+ private:
+  // ".out-3.jsonl.inprogress" beside the final part "out-3.jsonl".
+  std::string hidden(uint64_t part, std::string_view suffix) const {
+    const std::string final_path = FileSink::part_path(options_.path, part);
+    const size_t slash = final_path.rfind('/');
+    const size_t name = slash == std::string::npos ? 0 : slash + 1;
+    return fmt::format("{}.{}.{}", final_path.substr(0, name), final_path.substr(name), suffix);
+  }
+
+  Status finish_part() {
+    RIVULET_RETURN_IF_ERROR(push());
+    RIVULET_RETURN_IF_ERROR(file_.sync("file sink"));
+    file_.close();
+    finished_.push_back(next_part_++);
+    part_bytes_ = 0;
+    return Status();
+  }
+
+  Status rename_part(const std::string& from, const std::string& to) {
+    if (::rename(from.c_str(), to.c_str()) != 0) {
+      return Status::unavailable(fmt::format("file sink: cannot rename '{}' to '{}': {}", from, to,
+                                             std::strerror(errno)));
+    }
+    return Status();
+  }
+
+  Status sync_dir() {
+    const std::string dir = parent_dir(options_.path);
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || ::fsync(fd) != 0) {
+      const int err = errno;
+      if (fd >= 0) ::close(fd);
+      return Status::unavailable(
+          fmt::format("file sink: cannot fsync '{}': {}", dir, std::strerror(err)));
+    }
+    ::close(fd);
+    return Status();
+  }
+
+  Status push() {
+    if (buffer_.empty()) return Status();
+    Status s = file_.write(buffer_, "file sink");
+    buffer_.clear();
+    return s;
+  }
+
+  FileSink::Options options_;
+  std::unique_ptr<Encoder> encoder_;
+  OutFile file_;
+  std::string buffer_;
+  uint64_t next_part_ = 0;   // the part being written, or the next one
+  uint64_t part_bytes_ = 0;
+  std::vector<uint64_t> finished_;  // parts closed since the last pre_commit
+  std::vector<std::pair<uint64_t, std::vector<uint64_t>>> pending_;  // checkpoint -> its parts
+};
+
 }  // namespace
 
 std::string FileSink::part_path(const std::string& path, uint64_t index) {
@@ -232,6 +406,12 @@ Result<std::unique_ptr<Sink>> FileSink::create(Options options) {
   if (options.csv_delimiter == '"' || options.csv_delimiter == '\n' ||
       options.csv_delimiter == '\r' || options.csv_delimiter == '\0') {
     return Status::invalid_argument("file sink: 'csv_delimiter' cannot be a quote or a line break");
+  }
+  if (options.exactly_once) {
+    if (options.append) {
+      return Status::invalid_argument("file sink: 'exactly_once' cannot 'append'");
+    }
+    return std::unique_ptr<Sink>(new CommittingFileSink(std::move(options)));
   }
   return std::unique_ptr<Sink>(new FileSinkImpl(std::move(options)));
 }

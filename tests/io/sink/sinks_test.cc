@@ -1,6 +1,7 @@
 #include "rivulet/io/sinks.h"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -49,6 +50,15 @@ std::string slurp(std::FILE* f) {
   size_t n = 0;
   while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
   return text;
+}
+
+// The JSON lines of rows(from, to).
+std::string slurp_rows(int from, int to) {
+  std::string out;
+  for (int i = from; i <= to; ++i) {
+    out += fmt::format("{{\"id\": {}, \"name\": \"{}\"}}\n", i, static_cast<char>('a' + i - 1));
+  }
+  return out;
 }
 
 class TempDir {
@@ -147,6 +157,85 @@ TEST(FileSinkTest, RollsBySize) {
   EXPECT_EQ(slurp(dir.file("p-2.csv")), "id,name\n5,e\n");
   EXPECT_EQ(FileSink::part_path("dir.v2/out", 3), "dir.v2/out-3");
   EXPECT_EQ(FileSink::part_path("a/b.c.jsonl", 0), "a/b.c-0.jsonl");
+}
+
+// The committed parts, concatenated in order.
+std::string committed(const TempDir& dir) {
+  std::string all;
+  for (uint64_t k = 0; fs::exists(FileSink::part_path(dir.file("out.jsonl"), k)); ++k) {
+    all += slurp(FileSink::part_path(dir.file("out.jsonl"), k));
+  }
+  return all;
+}
+
+TEST(FileSinkTest, ExactlyOnceRowsAppearWhenTheirCheckpointCommits) {
+  TempDir dir;
+  auto sink = FileSink::create({.path = dir.file("out.jsonl"), .exactly_once = true}).value();
+  ASSERT_TRUE(sink->open(schema()).ok());
+  ASSERT_TRUE(sink->write(rows(1, 2)).ok());
+  ASSERT_TRUE(sink->flush().ok());
+  EXPECT_EQ(committed(dir), "");  // in progress: invisible
+  EXPECT_TRUE(fs::exists(dir.file(".out-0.jsonl.inprogress")));
+  const auto state = sink->pre_commit(1);
+  ASSERT_TRUE(state.ok()) << state.status().to_string();
+  EXPECT_EQ(*state, "next 1 0");
+  EXPECT_EQ(committed(dir), "");  // pending: durable, still invisible
+  EXPECT_TRUE(fs::exists(dir.file(".out-0.jsonl.pending")));
+  ASSERT_TRUE(sink->commit(1).ok());
+  EXPECT_EQ(committed(dir), slurp_rows(1, 2));
+  EXPECT_EQ(sink->pre_commit(2).value(), "next 1");  // nothing new: no part
+  ASSERT_TRUE(sink->write(rows(3, 3)).ok());
+  ASSERT_TRUE(sink->close().ok());  // the end of the input commits the rest
+  EXPECT_EQ(committed(dir), slurp_rows(1, 3));
+  EXPECT_EQ(FileSink::create({.path = dir.file("x.jsonl"), .append = true, .exactly_once = true})
+                .status()
+                .message(),
+            "file sink: 'exactly_once' cannot 'append'");
+}
+
+// A crash (the sink dropped without close) after each phase; the run resumes from the last
+// checkpoint, writes again what came after it, and the committed output is that of a run that
+// never stopped.
+TEST(FileSinkTest, ExactlyOnceRecoveryGivesTheOutputOfAnUninterruptedRun) {
+  for (int crash_after = 0; crash_after < 3; ++crash_after) {
+    SCOPED_TRACE(crash_after);
+    TempDir dir;
+    std::string state;
+    {
+      auto sink = FileSink::create({.path = dir.file("out.jsonl"), .exactly_once = true}).value();
+      ASSERT_TRUE(sink->open(schema()).ok());
+      ASSERT_TRUE(sink->write(rows(1, 2)).ok());
+      state = sink->pre_commit(1).value();  // checkpoint 1 covers rows 1-2
+      if (crash_after >= 1) ASSERT_TRUE(sink->commit(1).ok());
+      ASSERT_TRUE(sink->write(rows(3, 4)).ok());  // after the checkpoint: to be replayed
+      if (crash_after >= 2) {
+        ASSERT_TRUE(sink->flush().ok());
+        ASSERT_TRUE(sink->pre_commit(2).ok());  // pre-committed, but checkpoint 2 never completed
+      }
+      // crash: no close
+    }
+    auto sink = FileSink::create({.path = dir.file("out.jsonl"), .exactly_once = true}).value();
+    ASSERT_TRUE(sink->open(schema()).ok());
+    ASSERT_TRUE(sink->recover(state).ok());
+    EXPECT_EQ(committed(dir), slurp_rows(1, 2));
+    EXPECT_FALSE(fs::exists(dir.file(".out-1.jsonl.inprogress")));
+    EXPECT_FALSE(fs::exists(dir.file(".out-1.jsonl.pending")));
+    ASSERT_TRUE(sink->write(rows(3, 5)).ok());  // the replay, and more
+    ASSERT_TRUE(sink->close().ok());
+    EXPECT_EQ(committed(dir), slurp_rows(1, 5));
+    // Recovering again from the same state changes nothing committed.
+    ASSERT_TRUE(FileSink::create({.path = dir.file("out.jsonl"), .exactly_once = true})
+                    .value()
+                    ->recover(state)
+                    .ok());
+    EXPECT_EQ(committed(dir), slurp_rows(1, 5));
+  }
+  TempDir dir;
+  auto sink = FileSink::create({.path = dir.file("out.jsonl"), .exactly_once = true}).value();
+  EXPECT_EQ(sink->recover("next 1 0").message(),
+            fmt::format("file sink: part {} of the checkpoint is neither pending nor committed",
+                        dir.file("out-0.jsonl")));
+  EXPECT_EQ(sink->recover("garbage").code(), StatusCode::kDataLoss);
 }
 
 TEST(FileSinkTest, CreateErrors) {
