@@ -485,6 +485,19 @@ Result<std::unique_ptr<stream::Operator>> compile_dedup(const YamlNode& v) {
   return std::unique_ptr<stream::Operator>(std::move(*op));
 }
 
+// `aggregates: {name: "FUNC(field)", ...}` of window, over and aggregate, in order.
+Result<std::vector<stream::WindowAggregate>> read_aggregates(const YamlNode& aggs,
+                                                             std::string_view example) {
+  RIVULET_RETURN_IF_ERROR(aggs.expect_map(fmt::format("the aggregates, e.g. {}", example)));
+  std::vector<stream::WindowAggregate> out;
+  for (const std::string& name : aggs.keys()) {
+    const YamlNode c = aggs.child(name);
+    RIVULET_ASSIGN_OR_RETURN(std::string call, c.as_string());
+    out.push_back({name, call, c.position()});
+  }
+  return out;
+}
+
 Result<std::unique_ptr<stream::Operator>> compile_window(const YamlNode& v) {
   RIVULET_RETURN_IF_ERROR(v.expect_map(
       "the window, e.g. {group_by: [card], size_ms: 60000, aggregates: {n: \"COUNT(*)\"}}"));
@@ -510,12 +523,7 @@ Result<std::unique_ptr<stream::Operator>> compile_window(const YamlNode& v) {
   RIVULET_ASSIGN_OR_RETURN(o.allowed_lateness_ms,
                            v.integer("allowed_lateness_ms", 0, 0, INT64_MAX / 4));
   const YamlNode aggs = v.child("aggregates");
-  RIVULET_RETURN_IF_ERROR(aggs.expect_map("the aggregates, e.g. {n: \"COUNT(*)\", total: \"SUM(amount)\"}"));
-  for (const std::string& name : aggs.keys()) {
-    const YamlNode c = aggs.child(name);
-    RIVULET_ASSIGN_OR_RETURN(std::string call, c.as_string());
-    o.aggregates.push_back({name, call, c.position()});
-  }
+  RIVULET_ASSIGN_OR_RETURN(o.aggregates, read_aggregates(aggs, "{n: \"COUNT(*)\", total: \"SUM(amount)\"}"));
   auto op = stream::WindowOperator::create(o);
   if (!op.ok()) return at_node(v, op.status());
   return std::unique_ptr<stream::Operator>(std::move(*op));
@@ -549,12 +557,7 @@ Result<std::unique_ptr<stream::Operator>> compile_over(const YamlNode& v) {
         fmt::format("'order' is 'arrival' or 'event_time', got '{}'", order));
   }
   const YamlNode aggs = v.child("aggregates");
-  RIVULET_RETURN_IF_ERROR(aggs.expect_map("the aggregates, e.g. {payments_1h: \"COUNT(*)\"}"));
-  for (const std::string& name : aggs.keys()) {
-    const YamlNode c = aggs.child(name);
-    RIVULET_ASSIGN_OR_RETURN(std::string call, c.as_string());
-    o.aggregates.push_back({name, call, c.position()});
-  }
+  RIVULET_ASSIGN_OR_RETURN(o.aggregates, read_aggregates(aggs, "{payments_1h: \"COUNT(*)\"}"));
   auto op = stream::OverOperator::create(o);
   if (!op.ok()) return at_node(v, op.status());
   return std::unique_ptr<stream::Operator>(std::move(*op));
@@ -631,13 +634,8 @@ Result<std::unique_ptr<stream::Operator>> compile_aggregate(const YamlNode& v) {
   }
   const YamlNode aggs = v.child("aggregates");
   if (aggs.is_null()) return v.error("missing 'aggregates', e.g. {n: \"COUNT(*)\"}");
-  RIVULET_RETURN_IF_ERROR(
-      aggs.expect_map("the aggregates, e.g. {n: \"COUNT(*)\", total: \"SUM(amount)\"}"));
-  for (const std::string& name : aggs.keys()) {
-    const YamlNode c = aggs.child(name);
-    RIVULET_ASSIGN_OR_RETURN(std::string call, c.as_string());
-    o.aggregates.push_back({name, call, c.position()});
-  }
+  RIVULET_ASSIGN_OR_RETURN(
+      o.aggregates, read_aggregates(aggs, "{n: \"COUNT(*)\", total: \"SUM(amount)\"}"));
   auto op = stream::AggregateOperator::create(std::move(o));
   if (!op.ok()) return at_node(v, op.status());
   return std::unique_ptr<stream::Operator>(std::move(*op));

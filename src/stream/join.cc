@@ -374,6 +374,14 @@ void drop_superseded(std::vector<Stored>& versions, int64_t watermark) {
   if (first > 0) versions.erase(versions.begin(), versions.begin() + static_cast<std::ptrdiff_t>(first));
 }
 
+// When a row of one side at time t can no longer find a partner: an interval join's bound
+// (t + upper on the left, t - lower on the right), a regular join's ttl, else never (kMax).
+int64_t expiry(const JoinOperator::Options& o, bool right, int64_t t) {
+  if (o.type == JoinType::kInterval) return right ? sat_add(t, -o.lower_ms) : sat_add(t, o.upper_ms);
+  if (o.type == JoinType::kRegular && o.ttl_ms > 0) return sat_add(t, o.ttl_ms);
+  return kMax;
+}
+
 void store(State::Side& side, const std::string& key, Stored row, int64_t expires) {
   auto& rows = side.keys[key];
   auto at = rows.end();
@@ -428,13 +436,7 @@ static void join_rows(JoinOperator::State& s, const JoinOperator::Options& o, bo
             if (em.check(at) > 0) (right ? p->matched : row.matched) = true;
           }
         }
-        int64_t expires = kMax;
-        if (o.type == JoinType::kInterval) {
-          expires = right ? sat_add(t, -o.lower_ms) : sat_add(t, o.upper_ms);
-        } else if (o.ttl_ms > 0) {
-          expires = sat_add(t, o.ttl_ms);
-        }
-        store(s.sides[right ? 1 : 0], s.key, std::move(row), expires);
+        store(s.sides[right ? 1 : 0], s.key, std::move(row), expiry(o, right, t));
         break;
       }
       case JoinType::kWindow: {
@@ -824,12 +826,7 @@ Status JoinOperator::restore(StateReader& in) {
         std::vector<Stored> rows;
         load_rows(in, rows, n_fields, probe);
         for (const Stored& r : rows) {
-          int64_t expires = kMax;
-          if (options_.type == JoinType::kInterval) {
-            expires = i == 1 ? sat_add(r.time, -options_.lower_ms) : sat_add(r.time, options_.upper_ms);
-          } else if (options_.ttl_ms > 0) {
-            expires = sat_add(r.time, options_.ttl_ms);
-          }
+          const int64_t expires = expiry(options_, i == 1, r.time);
           if (expires != kMax) side.expiry.emplace(expires, key);
         }
         side.rows += rows.size();

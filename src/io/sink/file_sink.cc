@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "io/codec/codec_internal.h"
+#include "rivulet/checkpoint/store.h"
 #include "rivulet/io/sinks.h"
 
 namespace rivulet::io {
@@ -41,6 +42,17 @@ Status check_parent(std::string_view what, const std::string& path) {
         fmt::format("{}: path '{}': the directory '{}' does not exist", what, path, dir));
   }
   return Status();
+}
+
+// The encoder of a file sink's format.
+Result<std::unique_ptr<Encoder>> make_encoder(const FileSink::Options& options,
+                                              stream::SchemaPtr schema) {
+  EncoderOptions encoder;
+  encoder.encoding = options.format;
+  encoder.csv_delimiter = options.csv_delimiter;
+  auto created = Encoder::create(std::move(schema), encoder);
+  if (!created.ok()) return created.status().with_context("file sink");
+  return std::move(created).value();
 }
 
 // An output file written through one descriptor.
@@ -103,12 +115,7 @@ class FileSinkImpl final : public Sink {
   }
 
   Status open(stream::SchemaPtr schema) override {
-    EncoderOptions encoder;
-    encoder.encoding = options_.format;
-    encoder.csv_delimiter = options_.csv_delimiter;
-    auto created = Encoder::create(std::move(schema), encoder);
-    if (!created.ok()) return created.status().with_context("file sink");
-    encoder_ = std::move(created).value();
+    RIVULET_ASSIGN_OR_RETURN(encoder_, make_encoder(options_, std::move(schema)));
     part_ = 0;
     if (options_.rolling_size > 0 && options_.append) {
       while (file_exists(FileSink::part_path(options_.path, part_))) ++part_;
@@ -238,12 +245,7 @@ class CommittingFileSink final : public Sink {
   }
 
   Status open(stream::SchemaPtr schema) override {
-    EncoderOptions encoder;
-    encoder.encoding = options_.format;
-    encoder.csv_delimiter = options_.csv_delimiter;
-    auto created = Encoder::create(std::move(schema), encoder);
-    if (!created.ok()) return created.status().with_context("file sink");
-    encoder_ = std::move(created).value();
+    RIVULET_ASSIGN_OR_RETURN(encoder_, make_encoder(options_, std::move(schema)));
     return Status();
   }
 
@@ -353,25 +355,12 @@ class CommittingFileSink final : public Sink {
     return Status();
   }
 
-  Status rename_part(const std::string& from, const std::string& to) {
-    if (::rename(from.c_str(), to.c_str()) != 0) {
-      return Status::unavailable(fmt::format("file sink: cannot rename '{}' to '{}': {}", from, to,
-                                             std::strerror(errno)));
-    }
-    return Status();
+  // Through the checkpoint store's file-system seam (rename(2), fsync of the directory).
+  static Status rename_part(const std::string& from, const std::string& to) {
+    return checkpoint::Env::posix()->rename(from, to).with_context("file sink");
   }
-
   Status sync_dir() {
-    const std::string dir = parent_dir(options_.path);
-    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0 || ::fsync(fd) != 0) {
-      const int err = errno;
-      if (fd >= 0) ::close(fd);
-      return Status::unavailable(
-          fmt::format("file sink: cannot fsync '{}': {}", dir, std::strerror(err)));
-    }
-    ::close(fd);
-    return Status();
+    return checkpoint::Env::posix()->sync_dir(parent_dir(options_.path)).with_context("file sink");
   }
 
   Status push() {
