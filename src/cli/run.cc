@@ -1,5 +1,8 @@
 // `rivulet run PIPELINE`: compiles a pipeline file and runs it until its input ends, --limit
 // records have been read, or SIGINT/SIGTERM; then flushes the sinks and prints the final counts.
+// With `checkpoint:` in the file it resumes from the latest valid checkpoint (unless --fresh),
+// and SIGINT/SIGTERM take a savepoint and stop without flushing windows, so that the next run
+// goes on exactly where this one stopped.
 
 #include <signal.h>
 #include <unistd.h>
@@ -7,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -22,6 +26,36 @@ namespace {
 volatile sig_atomic_t g_run_stop = 0;
 void on_run_signal(int) { g_run_stop = 1; }
 
+// Resumes `engine` from the latest valid checkpoint in the pipeline's store, unless `fresh`.
+// Newer checkpoints that fail verification are reported and passed over.
+Status resume(pipeline::Engine& engine, const pipeline::CheckpointOptions& options, bool fresh,
+              bool quiet) {
+  if (fresh) {
+    if (!quiet) std::fprintf(stderr, "rivulet: starting afresh (--fresh)\n");
+    return Status();
+  }
+  auto store = checkpoint::CheckpointStore::open({options.dir, options.retain, options.env});
+  if (!store.ok()) return store.status().with_context("checkpoint");
+  auto latest = (*store)->load_latest();
+  if (!latest.ok()) return latest.status().with_context("checkpoint");
+  for (const std::string& why : (*store)->skipped()) {
+    std::fprintf(stderr, "rivulet: warning: checkpoint passed over: %s\n", why.c_str());
+  }
+  if (!latest->has_value()) {
+    if (!quiet) std::fprintf(stderr, "rivulet: no checkpoint in %s: starting afresh\n", options.dir.c_str());
+    return Status();
+  }
+  const checkpoint::Checkpoint& chk = **latest;
+  RIVULET_RETURN_IF_ERROR(engine.restore(chk));
+  if (!quiet) {
+    const auto it = chk.meta.find("savepoint");
+    std::fprintf(stderr, "rivulet: resuming from %s/%s%s\n", options.dir.c_str(),
+                 checkpoint::CheckpointStore::dir_name(chk.id).c_str(),
+                 it != chk.meta.end() ? " (a savepoint)" : "");
+  }
+  return Status();
+}
+
 }  // namespace
 
 Runner add_run(CLI::App& app) {
@@ -33,6 +67,7 @@ Runner add_run(CLI::App& app) {
     uint64_t limit = 0;
     bool check = false;
     bool quiet = false;
+    bool fresh = false;
   };
   auto args = std::make_shared<Args>();
   app.add_option("pipeline", args->pipeline, "the pipeline file (YAML; docs/pipelines.md)")
@@ -50,6 +85,9 @@ Runner add_run(CLI::App& app) {
                "validate the pipeline (file, steps against their schemas, sinks) and print its "
                "plan, without running it");
   app.add_flag("-q,--quiet", args->quiet, "no plan at start and no final counts");
+  app.add_flag("--fresh", args->fresh,
+               "with checkpoints: start from the beginning instead of resuming from the latest "
+               "checkpoint (the checkpoints stay; new ones follow them)");
   return [args]() -> int {
     pipeline::CompileOptions copts;
     copts.overrides = args->set;
@@ -67,6 +105,21 @@ Runner add_run(CLI::App& app) {
     }
     const std::string summary = compiled->summary;
     const std::string name = compiled->name;
+    const std::optional<pipeline::CheckpointOptions> checkpoints = options.checkpoints;
+    // Sources that cannot go back to a recorded position lose, after a crash, what they had
+    // delivered since the last checkpoint: say so before anything runs.
+    if (checkpoints && !args->check) {
+      std::vector<const io::Source*> sources = {compiled->plan.input.source.get()};
+      if (compiled->plan.labels) sources.push_back(compiled->plan.labels->source.get());
+      for (const io::Source* s : sources) {
+        if (s->replayable()) continue;
+        std::fprintf(stderr,
+                     "rivulet: warning: %s cannot replay: after a crash, the records it delivered "
+                     "since the last checkpoint are lost (the output stays exactly-once for the "
+                     "rest)\n",
+                     s->describe().c_str());
+      }
+    }
     auto engine = pipeline::Engine::create(std::move(compiled->plan), std::move(options));
     if (!engine.ok()) return fail(args->pipeline + ": " + engine.status().message());
     if (!args->quiet || args->check) {
@@ -75,6 +128,11 @@ Runner add_run(CLI::App& app) {
     if (args->check) {
       std::fprintf(stderr, "rivulet: the pipeline is valid\n");
       return 0;
+    }
+    if (checkpoints) {
+      if (const Status s = resume(**engine, *checkpoints, args->fresh, args->quiet); !s.ok()) {
+        return fail(args->pipeline + ": " + s.message());
+      }
     }
     struct sigaction sa {};
     sa.sa_handler = on_run_signal;
@@ -98,7 +156,8 @@ Runner add_run(CLI::App& app) {
     watcher.join();
     const pipeline::EngineStats stats = e->stats();
     if (!args->quiet) {
-      std::fprintf(stderr, "rivulet: %s%s", g_run_stop ? "stopped; " : "", stats.to_string().c_str());
+      const char* how = !g_run_stop ? "" : checkpoints ? "stopped with a savepoint; " : "stopped; ";
+      std::fprintf(stderr, "rivulet: %s%s", how, stats.to_string().c_str());
       const auto dead = e->kept_dead_letters();
       for (size_t i = 0; i < dead.size() && i < 5; ++i) {
         std::fprintf(stderr, "rivulet: dead letter from %s at %s: %s\n", dead[i].stage.c_str(),

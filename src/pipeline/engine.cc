@@ -6,8 +6,11 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <condition_variable>
+#include <deque>
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "pipeline/bounded_queue.h"
@@ -101,6 +104,23 @@ std::string EngineStats::to_string() const {
     for (const size_t d : queue_depths) out += fmt::format(" {}", d);
     out += "\n";
   }
+  if (checkpoints.completed + checkpoints.failed > 0 || checkpoints.restored_from != 0) {
+    out += "  checkpoints:";
+    if (checkpoints.restored_from != 0) {
+      out += fmt::format(" resumed from {},", checkpoint::CheckpointStore::dir_name(checkpoints.restored_from));
+    }
+    out += fmt::format(" {} completed", checkpoints.completed);
+    if (checkpoints.completed > 0) {
+      out += fmt::format(" (last {}: {} bytes in {}, pause {}; longest pause {})",
+                         checkpoint::CheckpointStore::dir_name(checkpoints.last_id),
+                         checkpoints.last_bytes, human_ns(checkpoints.last_duration_ns),
+                         human_ns(checkpoints.last_pause_ns), human_ns(checkpoints.max_pause_ns));
+    }
+    if (checkpoints.failed > 0) {
+      out += fmt::format(", {} failed (last: {})", checkpoints.failed, checkpoints.last_error);
+    }
+    out += "\n";
+  }
   if (latency.count() > 0) {
     out += fmt::format("  latency p50 {}, p99 {}, max {} ({} records)\n",
                        human_ns(latency.quantile(0.5)), human_ns(latency.quantile(0.99)),
@@ -130,10 +150,17 @@ int64_t system_ms() {
 }
 
 struct Envelope {
-  enum class Kind : uint8_t { kData, kLabels, kEnd, kWatermark };
+  enum class Kind : uint8_t { kData, kLabels, kEnd, kWatermark, kBarrier };
   Kind kind = Kind::kData;
   size_t input = 0;   // head queue: 0 main input, 1 labels
   size_t stream = 0;  // sink queue: 0 output, k > 0 side output k
+  size_t producer = 0;  // sink queue: 0 the head, 1 + p worker p (barriers are aligned by it)
+  // kBarrier: the checkpoint it cuts. kEnd: a final checkpoint to take after the steps have
+  // flushed (0: none).
+  uint64_t epoch = 0;
+  // kBarrier: a savepoint that stops the pipeline. kEnd: the end of a stop, without flushing
+  // what the steps hold.
+  bool stop = false;
   std::unique_ptr<Batch> batch;
   int64_t received_ns = 0;
   std::string origin;  // where the batch's first line came from (for dead letters)
@@ -163,6 +190,32 @@ uint64_t hash_value(const Value& v) {
   return 0;
 }
 
+// State as bytes through a portable archive (what checkpoint parts hold), and back.
+template <typename F>
+std::string to_bytes(F&& save) {
+  std::ostringstream os;
+  {
+    StateWriter out(os);
+    save(out);
+  }
+  return std::move(os).str();
+}
+
+template <typename F>
+Status from_bytes(const std::string& bytes, std::string_view what, F&& load) {
+  std::istringstream is(bytes);
+  try {
+    StateReader in(is);
+    return load(in);
+  } catch (const std::exception& e) {
+    return Status::data_loss(fmt::format("{}: corrupt state ({})", what, e.what()));
+  }
+}
+
+constexpr uint32_t kEngineStateVersion = 1;
+
+const char* source_part_name(size_t input) { return input == 0 ? "source" : "source-labels"; }
+
 }  // namespace
 
 struct Engine::Impl {
@@ -190,6 +243,7 @@ struct Engine::Impl {
   std::mutex sink_mu;
   std::vector<std::pair<int64_t, uint64_t>> unflushed;  // (receipt time, rows) written, not flushed
   bool sinks_dirty = false;
+  bool sink_holding = false;  // the sink thread aligns barriers or replays rows it held back
 
   // Dead letters from any thread.
   class SharedDeadLetters final : public stream::DeadLetters {
@@ -217,6 +271,7 @@ struct Engine::Impl {
         for (size_t r = 0; r < batch.size(); ++r) copy->append_row(batch, r);
         Envelope e;
         e.stream = id;
+        e.producer = producer;
         e.batch = std::move(copy);
         e.received_ns = steady_ns();
         impl_.sink_queue->push(std::move(e));
@@ -224,6 +279,7 @@ struct Engine::Impl {
       batch.clear();
     }
     int64_t busy_ns = 0;
+    size_t producer = 0;  // the sink queue's producer: 0 the head, 1 + p worker p
 
    private:
     Impl& impl_;
@@ -417,6 +473,7 @@ struct Engine::Impl {
       const size_t n = c == 0 ? head_end : plan.steps.size() - head_end;
       for (size_t i = 0; i < n; ++i) {
         auto ctx = std::make_unique<StepContext>(*this);
+        ctx->producer = c;
         ctx->partition = c == 0 ? 0 : c - 1;
         ctx->n_partitions = std::max<size_t>(n_partitions, 1);
         contexts[c].push_back(std::move(ctx));
@@ -444,12 +501,342 @@ struct Engine::Impl {
       worker_queues.push_back(std::make_unique<BoundedQueue<Envelope>>(options.queue_capacity));
     }
     sink_queue = std::make_unique<BoundedQueue<Envelope>>(options.queue_capacity * (1 + n_partitions));
+    if (options.checkpoints) {
+      const CheckpointOptions& co = *options.checkpoints;
+      if (co.interval.count() < 0) return Status::invalid_argument("checkpoint interval must be >= 0");
+      auto opened = checkpoint::CheckpointStore::open({co.dir, co.retain, co.env});
+      if (!opened.ok()) return opened.status().with_context("checkpoint");
+      store = std::move(*opened);
+    }
     return {};
   }
 
   std::vector<SchemaPtr> step_input_schemas;  // the schema entering each step, from build()
   std::optional<stream::Expression> labels_where;  // splits labels off the input
   bool has_labels() const { return plan.labels.has_value() || labels_where.has_value(); }
+
+  // ---- checkpoints ----
+  //
+  // The trigger's owner (the input thread when the head is chained into it, else the head
+  // thread) numbers checkpoints by epoch (1, 2, ... within a run; the store gives them their
+  // ids). Each thread adds its parts to the epoch's pending checkpoint when the barrier passes
+  // it; the sink thread, once every producer's barrier is in, pre-commits the sinks and queues
+  // the checkpoint for the writer thread, which stores it and commits the sinks.
+
+  struct PendingCheckpoint {
+    std::map<std::string, std::string> parts;
+    int64_t started_ns = 0;
+    int64_t pause_ns = 0;  // the longest snapshot a thread took for it
+  };
+  struct CheckpointJob {
+    uint64_t epoch = 0;
+    checkpoint::Checkpoint checkpoint;
+    int64_t started_ns = 0;
+    int64_t pause_ns = 0;
+  };
+  std::unique_ptr<checkpoint::CheckpointStore> store;
+  std::mutex ck_mu;
+  std::condition_variable ck_cv;
+  std::map<uint64_t, PendingCheckpoint> ck_pending;  // by epoch; under ck_mu
+  std::deque<CheckpointJob> ck_writes;               // under ck_mu
+  bool ck_writing = false;                           // under ck_mu
+  bool ck_writer_exit = false;                       // under ck_mu
+  std::string end_positions[2];  // an ended input's last position part; under ck_mu
+  uint64_t ck_epoch = 0;         // the trigger owner's
+  std::atomic<uint64_t> ck_requested{0};    // two inputs: the epoch the sources are to cut
+  std::atomic<bool> ck_request_stop{false};  // ... and whether it is a stopping savepoint
+  std::atomic<bool> ck_in_flight{false};
+  std::atomic<bool> savepoint_requested{false};
+  Clock::time_point next_checkpoint{};
+  uint64_t ck_failed_in_row = 0;  // the writer's
+  CheckpointStats ck_stats;       // under stats_mu
+  int64_t max_event_time[2] = {INT64_MIN, INT64_MIN};  // each input's thread's
+
+  bool checkpointing() const { return options.checkpoints.has_value(); }
+
+  static std::string step_part(size_t i, std::optional<size_t> partition) {
+    return partition ? fmt::format("step-{}.p{}", i + 1, *partition) : fmt::format("step-{}", i + 1);
+  }
+
+  // Whether the trigger's owner should start a checkpoint now.
+  bool checkpoint_due() const {
+    if (savepoint_requested) return true;
+    const auto interval = options.checkpoints->interval;
+    return interval.count() > 0 && !ck_in_flight && Clock::now() >= next_checkpoint;
+  }
+
+  uint64_t begin_checkpoint() {
+    const uint64_t epoch = ++ck_epoch;
+    ck_in_flight = true;
+    next_checkpoint = Clock::now() + options.checkpoints->interval;
+    std::lock_guard lock(ck_mu);
+    ck_pending[epoch].started_ns = steady_ns();
+    return epoch;
+  }
+
+  void add_parts(uint64_t epoch, std::map<std::string, std::string> parts, int64_t pause_ns) {
+    std::lock_guard lock(ck_mu);
+    PendingCheckpoint& p = ck_pending[epoch];
+    for (auto& [name, bytes] : parts) p.parts[name] = std::move(bytes);
+    p.pause_ns = std::max(p.pause_ns, pause_ns);
+  }
+
+  // Input i's position (after the last line it handed on) and its largest event time. Called
+  // by the thread that reads input i.
+  std::string source_part(size_t i) {
+    const InputPlan& in = i == 0 ? plan.input : *plan.labels;
+    const std::string position = to_bytes([&](StateWriter& out) { in.source->save_position(out); });
+    return to_bytes([&](StateWriter& out) { out(position, max_event_time[i]); });
+  }
+
+  // The head's part of checkpoint `epoch`: the watermark and the head's steps.
+  void snapshot_head(uint64_t epoch) {
+    const int64_t t0 = steady_ns();
+    std::map<std::string, std::string> parts;
+    parts["engine"] = to_bytes([&](StateWriter& out) {
+      std::vector<int64_t> values;
+      for (const InputWatermark& w : input_wms) values.push_back(w.value);
+      out(kEngineStateVersion, emitted_wm, values);
+    });
+    for (size_t i = 0; i < head_chain_end(); ++i) {
+      parts[step_part(i, std::nullopt)] =
+          to_bytes([&](StateWriter& out) { plan.steps[i]->snapshot(out); });
+    }
+    add_parts(epoch, std::move(parts), steady_ns() - t0);
+  }
+
+  // The head's snapshot, then the barrier down every queue after what the head has sent.
+  void head_checkpoint(uint64_t epoch, bool stop) {
+    snapshot_head(epoch);
+    for (auto& q : worker_queues) {
+      Envelope b;
+      b.kind = Envelope::Kind::kBarrier;
+      b.epoch = epoch;
+      b.stop = stop;
+      q->push(std::move(b));
+    }
+    push_barrier_to_sink(epoch, 0, stop);
+  }
+
+  void push_barrier_to_sink(uint64_t epoch, size_t producer, bool stop) {
+    Envelope b;
+    b.kind = Envelope::Kind::kBarrier;
+    b.epoch = epoch;
+    b.producer = producer;
+    b.stop = stop;
+    sink_queue->push(std::move(b));
+  }
+
+  // Partition p's steps for checkpoint `epoch` (on its worker thread).
+  void snapshot_partition(size_t p, uint64_t epoch) {
+    const int64_t t0 = steady_ns();
+    std::map<std::string, std::string> parts;
+    for (size_t i = head_end; i < plan.steps.size(); ++i) {
+      parts[step_part(i, p)] =
+          to_bytes([&](StateWriter& out) { partitions[p][i - head_end]->snapshot(out); });
+    }
+    add_parts(epoch, std::move(parts), steady_ns() - t0);
+  }
+
+  // REQUIRES: sink_mu held; every producer's barrier for `epoch` is in. Pre-commits the sinks
+  // and queues the checkpoint for the writer. False on failure (recorded).
+  bool cut_checkpoint(uint64_t epoch, bool stop) {
+    if (!flush_sinks()) return false;
+    checkpoint::Checkpoint chk;
+    for (size_t j = 0; j < plan.sinks.size(); ++j) {
+      io::Sink& sink = *plan.sinks[j].sink;
+      auto state = sink.pre_commit(epoch);
+      if (!state.ok()) {
+        fail(Status(state.status().code(),
+                    fmt::format("{}: {}", sink.describe(), state.status().message())));
+        return false;
+      }
+      chk.parts[fmt::format("sink-{}", j)] = std::move(*state);
+      chk.meta[fmt::format("sink-{}", j)] = sink.describe();
+    }
+    if (plan.dead_letters) {
+      std::lock_guard dead_lock(dead_mu);
+      if (const Status st = plan.dead_letters->flush(); !st.ok()) {
+        fail(st);
+        return false;
+      }
+    }
+    PendingCheckpoint pending;
+    {
+      std::lock_guard lock(ck_mu);
+      pending = std::move(ck_pending[epoch]);
+      ck_pending.erase(epoch);
+    }
+    for (auto& [name, bytes] : pending.parts) chk.parts[name] = std::move(bytes);
+    chk.meta["pipeline"] = options.checkpoints->pipeline_name;
+    chk.meta["parallelism"] = std::to_string(std::max<size_t>(n_partitions, 1));
+    chk.meta["steps"] = std::to_string(plan.steps.size());
+    for (size_t i = 0; i < plan.steps.size(); ++i) {
+      chk.meta[fmt::format("step-{}", i + 1)] =
+          fmt::format("{} {}", plan.steps[i]->kind(), plan.steps[i]->name());
+    }
+    if (stop) chk.meta["savepoint"] = "stop";
+    {
+      std::lock_guard lock(ck_mu);
+      ck_writes.push_back({epoch, std::move(chk), pending.started_ns, pending.pause_ns});
+    }
+    ck_cv.notify_all();
+    return true;
+  }
+
+  // The writer thread: stores each cut checkpoint, then commits the sinks' output up to it.
+  void checkpoint_writer() {
+    for (;;) {
+      CheckpointJob job;
+      {
+        std::unique_lock lock(ck_mu);
+        ck_cv.wait(lock, [this] { return !ck_writes.empty() || ck_writer_exit; });
+        if (ck_writes.empty()) return;
+        job = std::move(ck_writes.front());
+        ck_writes.pop_front();
+        ck_writing = true;
+      }
+      uint64_t bytes = 0;
+      for (const auto& [name, part] : job.checkpoint.parts) bytes += part.size();
+      auto id = store->write(std::move(job.checkpoint));
+      if (id.ok()) {
+        ck_failed_in_row = 0;
+        std::lock_guard lock(sink_mu);
+        for (const SinkPlan& sp : plan.sinks) {
+          if (const Status st = sp.sink->commit(job.epoch); !st.ok()) {
+            fail(Status(st.code(), fmt::format("{}: {}", sp.sink->describe(), st.message())));
+          }
+        }
+        std::lock_guard stats_lock(stats_mu);
+        ++ck_stats.completed;
+        ck_stats.last_id = *id;
+        ck_stats.last_bytes = bytes;
+        ck_stats.last_duration_ns = steady_ns() - job.started_ns;
+        ck_stats.last_pause_ns = job.pause_ns;
+        ck_stats.max_pause_ns = std::max(ck_stats.max_pause_ns, job.pause_ns);
+      } else {
+        {
+          std::lock_guard stats_lock(stats_mu);
+          ++ck_stats.failed;
+          ck_stats.last_error = id.status().message();
+        }
+        if (++ck_failed_in_row > options.checkpoints->tolerable_failures) {
+          fail(Status(id.status().code(),
+                      fmt::format("checkpoint: {} ({} failed in a row; tolerable_failures is {})",
+                                  id.status().message(), ck_failed_in_row,
+                                  options.checkpoints->tolerable_failures)));
+        }
+      }
+      ck_in_flight = false;
+      {
+        std::lock_guard lock(ck_mu);
+        ck_writing = false;
+      }
+      ck_cv.notify_all();
+    }
+  }
+
+  Status restore(const checkpoint::Checkpoint& chk) {
+    const auto meta = [&](const std::string& key) -> std::string {
+      auto it = chk.meta.find(key);
+      return it == chk.meta.end() ? std::string() : it->second;
+    };
+    const std::string where = checkpoint::CheckpointStore::dir_name(chk.id);
+    const auto part = [&](const std::string& name) -> Result<const std::string*> {
+      auto it = chk.parts.find(name);
+      if (it == chk.parts.end()) {
+        return Status::data_loss(fmt::format("{}: it has no part '{}'", where, name));
+      }
+      return &it->second;
+    };
+    // The steps must be the checkpoint's, in the same order (their state is matched by
+    // position, and checked by kind and name).
+    if (meta("steps") != std::to_string(plan.steps.size())) {
+      return Status::failed_precondition(fmt::format(
+          "{}: it holds {} steps, the pipeline has {}: steps were added or removed since (start "
+          "afresh with --fresh)",
+          where, meta("steps"), plan.steps.size()));
+    }
+    for (size_t i = 0; i < plan.steps.size(); ++i) {
+      const std::string here = fmt::format("{} {}", plan.steps[i]->kind(), plan.steps[i]->name());
+      const std::string there = meta(fmt::format("step-{}", i + 1));
+      if (here != there) {
+        return Status::failed_precondition(fmt::format(
+            "{}: step {} is '{}' in the checkpoint but '{}' in the pipeline (start afresh with "
+            "--fresh)",
+            where, i + 1, there, here));
+      }
+    }
+    const size_t saved_partitions = std::stoul(meta("parallelism").empty() ? "1" : meta("parallelism"));
+    const size_t partitions_now = std::max<size_t>(n_partitions, 1);
+    const bool keyed_state =
+        n_partitions > 0 || std::any_of(chk.parts.begin(), chk.parts.end(), [](const auto& kv) {
+          return kv.first.starts_with("step-") && kv.first.find(".p") != std::string::npos;
+        });
+    if (saved_partitions != partitions_now && keyed_state) {
+      return Status::unimplemented(fmt::format(
+          "{}: it was taken with parallelism {}, this run has {}; moving keyed state between "
+          "partitions is not supported yet: run with parallelism {}",
+          where, saved_partitions, partitions_now, saved_partitions));
+    }
+    // Sources.
+    for (size_t i = 0; i < (plan.labels ? 2u : 1u); ++i) {
+      InputPlan& in = i == 0 ? plan.input : *plan.labels;
+      RIVULET_ASSIGN_OR_RETURN(const std::string* bytes, part(source_part_name(i)));
+      std::string position;
+      RIVULET_RETURN_IF_ERROR(from_bytes(*bytes, where, [&](StateReader& r) {
+        r(position, max_event_time[i]);
+        return Status();
+      }));
+      if (!in.source->replayable()) continue;
+      RIVULET_RETURN_IF_ERROR(from_bytes(position, where, [&](StateReader& r) {
+        return in.source->restore_position(r);
+      }).with_context(fmt::format("{}: {}", where, in.source->describe())));
+    }
+    // The watermark.
+    RIVULET_ASSIGN_OR_RETURN(const std::string* engine_bytes, part("engine"));
+    RIVULET_RETURN_IF_ERROR(from_bytes(*engine_bytes, where, [&](StateReader& r) {
+      uint32_t version = 0;
+      std::vector<int64_t> values;
+      r(version);
+      if (version != kEngineStateVersion) {
+        return Status::data_loss(fmt::format("{}: unknown engine state version {}", where, version));
+      }
+      r(emitted_wm, values);
+      for (size_t k = 0; k < values.size() && k < input_wms.size(); ++k) input_wms[k].value = values[k];
+      return Status();
+    }));
+    for (auto& ctxs : contexts) {
+      for (auto& ctx : ctxs) ctx->watermark = emitted_wm == INT64_MIN ? stream::kNoEventTime : emitted_wm;
+    }
+    watermark = emitted_wm;
+    // Steps.
+    const auto restore_step = [&](stream::Operator& op, const std::string& name) -> Status {
+      RIVULET_ASSIGN_OR_RETURN(const std::string* bytes, part(name));
+      return from_bytes(*bytes, where, [&](StateReader& r) { return op.restore(r); })
+          .with_context(fmt::format("{}: step '{}'", where, op.name()));
+    };
+    for (size_t i = 0; i < head_end; ++i) {
+      RIVULET_RETURN_IF_ERROR(restore_step(*plan.steps[i], step_part(i, std::nullopt)));
+    }
+    for (size_t p = 0; p < n_partitions; ++p) {
+      for (size_t i = head_end; i < plan.steps.size(); ++i) {
+        RIVULET_RETURN_IF_ERROR(restore_step(*partitions[p][i - head_end], step_part(i, p)));
+      }
+    }
+    // Sinks: the recorded ones finish or undo the checkpoint's output; a changed one starts
+    // fresh.
+    for (size_t j = 0; j < plan.sinks.size(); ++j) {
+      io::Sink& sink = *plan.sinks[j].sink;
+      const std::string name = fmt::format("sink-{}", j);
+      if (meta(name) != sink.describe() || chk.parts.count(name) == 0) continue;
+      RIVULET_RETURN_IF_ERROR(sink.recover(chk.parts.at(name))
+                                  .with_context(fmt::format("{}: {}", where, sink.describe())));
+    }
+    std::lock_guard lock(stats_mu);
+    ck_stats.restored_from = chk.id;
+    return Status();
+  }
 
   // ---- running the steps ----
 
@@ -486,10 +873,12 @@ struct Engine::Impl {
     }
   }
 
-  void to_sink(std::unique_ptr<Batch> batch, int64_t received_ns, bool idle = false) {
+  void to_sink(std::unique_ptr<Batch> batch, int64_t received_ns, size_t producer,
+               bool idle = false) {
     if (batch->empty()) return;
     Envelope e;
     e.stream = 0;
+    e.producer = producer;
     e.batch = std::move(batch);
     e.received_ns = received_ns;
     e.idle = idle;
@@ -498,9 +887,11 @@ struct Engine::Impl {
     // between threads less, so less latency. Under load batches are handed to the sink thread,
     // which writes while this thread goes on. Order is kept: the queue is checked empty under
     // the sinks' lock, which the sink thread holds from taking a batch to having written it.
+    // While the sink thread aligns a checkpoint's barriers it holds rows back; then all go
+    // through it.
     if (e.idle) {
       std::lock_guard lock(sink_mu);
-      if (sink_queue->size() == 0) {
+      if (sink_queue->size() == 0 && !sink_holding) {
         if (write_envelope(e)) (void)flush_sinks();
         return;
       }
@@ -517,7 +908,7 @@ struct Engine::Impl {
     if (c == 0 && n_partitions > 0) {
       partition_out(std::move(batch), received_ns);
     } else {
-      to_sink(std::move(batch), received_ns);
+      to_sink(std::move(batch), received_ns, c);
     }
     return true;
   }
@@ -673,15 +1064,39 @@ struct Engine::Impl {
   void source_thread(size_t input_index) {
     InputPlan& in = input_index == 0 ? plan.input : *plan.labels;
     auto next_timer = Clock::now() + options.timer_interval;
-    int64_t max_event_time = INT64_MIN;
+    int64_t& max_et = max_event_time[input_index];
     io::RawLines lines;
     StepContext ctx(*this);
     uint64_t read_total = 0;
+    uint64_t injected = 0;  // the last checkpoint this input has cut (two inputs)
     bool ended = false;
     while (!ended && !cancelled) {
       if (chained() && Clock::now() >= next_timer) {
         if (!head_timers()) return;
         next_timer = Clock::now() + options.timer_interval;
+      }
+      // Checkpoints cut the input here, between batches: its position is after every line
+      // handed on.
+      if (checkpointing() && chained() && checkpoint_due()) {
+        const bool stop = savepoint_requested.load();
+        const uint64_t epoch = begin_checkpoint();
+        add_parts(epoch, {{source_part_name(0), source_part(0)}}, 0);
+        head_checkpoint(epoch, stop);
+        if (stop) {
+          head_finish(false);
+          return;
+        }
+      } else if (checkpointing() && !chained() && ck_requested.load() > injected) {
+        injected = ck_requested.load();
+        const bool stop = ck_request_stop.load();
+        add_parts(injected, {{source_part_name(input_index), source_part(input_index)}}, 0);
+        Envelope b;
+        b.kind = Envelope::Kind::kBarrier;
+        b.input = input_index;
+        b.epoch = injected;
+        b.stop = stop;
+        if (!head_queue->push(std::move(b))) return;
+        if (stop) break;
       }
       lines.clear();
       bool idle_cut = false;
@@ -764,10 +1179,10 @@ struct Engine::Impl {
       int64_t batch_wm = INT64_MIN;
       if (in.watermarks) {
         for (const int64_t t : batch->event_times()) {
-          if (t != stream::kNoEventTime && t > max_event_time) max_event_time = t;
+          if (t != stream::kNoEventTime && t > max_et) max_et = t;
         }
-        if (max_event_time != INT64_MIN) {
-          batch_wm = max_event_time - in.watermarks->max_out_of_orderness_ms;
+        if (max_et != INT64_MIN) {
+          batch_wm = max_et - in.watermarks->max_out_of_orderness_ms;
         }
       }
       if (input_index == 0 && labels_where && !batch->empty()) {
@@ -809,8 +1224,12 @@ struct Engine::Impl {
       if (!deliver(std::move(e))) return;
     }
     if (chained()) {
-      if (!failed()) head_finish();
+      if (!failed()) head_finish(true);
       return;
+    }
+    if (checkpointing()) {
+      std::lock_guard lock(ck_mu);
+      end_positions[input_index] = source_part(input_index);
     }
     Envelope end;
     end.kind = Envelope::Kind::kEnd;
@@ -842,7 +1261,7 @@ struct Engine::Impl {
           if (n_partitions > 0) {
             partition_out(std::move(e.batch), e.received_ns, e.origin, e.idle);
           } else {
-            to_sink(std::move(e.batch), e.received_ns, e.idle);
+            to_sink(std::move(e.batch), e.received_ns, 0, e.idle);
           }
         }
       } else {
@@ -861,7 +1280,7 @@ struct Engine::Impl {
       if (n_partitions > 0) {
         partition_out(std::move(e.batch), e.received_ns, e.origin, e.idle);
       } else {
-        to_sink(std::move(e.batch), e.received_ns, e.idle);
+        to_sink(std::move(e.batch), e.received_ns, 0, e.idle);
       }
     }
     publish(0);
@@ -875,26 +1294,45 @@ struct Engine::Impl {
     return true;
   }
 
-  // End of every input: the head's steps flush, then the end goes on.
-  void head_finish() {
-    // The end of the input is the end of event time: every window fires (as Flink's final
-    // Long.MAX_VALUE watermark).
-    const bool any_watermarks =
-        std::any_of(input_wms.begin(), input_wms.end(), [](const InputWatermark& w) { return w.makes; });
-    if (any_watermarks && emitted_wm != INT64_MAX && !advance_watermark(INT64_MAX)) return;
-    if (!finish_steps(0, 0, head_chain_end())) return;
-    publish(0);
-    if (n_partitions > 0) {
-      for (auto& q : worker_queues) {
-        Envelope end;
-        end.kind = Envelope::Kind::kEnd;
-        q->push(std::move(end));
+  // End of every input (`drain`), or of a stop with a savepoint (the savepoint taken): with
+  // `drain` the head's steps flush and, with checkpoints, a final checkpoint records the end;
+  // then the end goes on.
+  void head_finish(bool drain) {
+    uint64_t epoch = 0;
+    if (drain) {
+      // The end of the input is the end of event time: every window fires (as Flink's final
+      // Long.MAX_VALUE watermark).
+      const bool any_watermarks = std::any_of(input_wms.begin(), input_wms.end(),
+                                              [](const InputWatermark& w) { return w.makes; });
+      if (any_watermarks && emitted_wm != INT64_MAX && !advance_watermark(INT64_MAX)) return;
+      if (!finish_steps(0, 0, head_chain_end())) return;
+      publish(0);
+      if (checkpointing() && !failed()) {
+        epoch = begin_checkpoint();
+        std::map<std::string, std::string> parts;
+        if (chained()) {
+          parts[source_part_name(0)] = source_part(0);
+        } else {
+          std::lock_guard lock(ck_mu);
+          for (size_t i = 0; i < input_wms.size(); ++i) parts[source_part_name(i)] = end_positions[i];
+        }
+        add_parts(epoch, std::move(parts), 0);
+        snapshot_head(epoch);
+        push_barrier_to_sink(epoch, 0, false);
       }
-    } else {
+    }
+    // The workers flush (unless stopping), then take their part of the final checkpoint.
+    for (auto& q : worker_queues) {
       Envelope end;
       end.kind = Envelope::Kind::kEnd;
-      sink_queue->push(std::move(end));
+      end.epoch = epoch;
+      end.stop = !drain;
+      q->push(std::move(end));
     }
+    Envelope end;
+    end.kind = Envelope::Kind::kEnd;
+    end.producer = 0;
+    sink_queue->push(std::move(end));
   }
 
   // With one input, the head's steps run on the input thread (as Flink chains a source with the
@@ -902,39 +1340,105 @@ struct Engine::Impl {
   bool chained() const { return !plan.labels.has_value(); }
 
   void head_thread() {
-    size_t inputs_open = plan.labels ? 2 : 1;
+    const size_t n_inputs = plan.labels ? 2 : 1;
+    size_t inputs_open = n_inputs;
     auto next_timer = Clock::now() + options.timer_interval;
+    // A checkpoint being aligned (epoch != 0): the inputs whose barrier is in, and what they
+    // brought after it, held back until every input's barrier is in. Then they are replayed
+    // before anything newer, also while the next checkpoint aligns: they come before its
+    // barriers.
+    uint64_t align_epoch = 0;
+    bool align_stop = false;
+    bool stopping = false;  // a stopping savepoint is taken: nothing more is emitted
+    std::vector<uint8_t> aligned(n_inputs, 0);
+    std::deque<Envelope> held, replay;
     while (inputs_open > 0) {
       Envelope e;
-      const auto got = head_queue->pop(e, next_timer);
-      if (got == BoundedQueue<Envelope>::Pop::kClosed) return;  // failed elsewhere
-      if (got == BoundedQueue<Envelope>::Pop::kItem) {
-        if (e.kind == Envelope::Kind::kEnd) {
+      bool have = false;
+      if (!replay.empty()) {
+        e = std::move(replay.front());
+        replay.pop_front();
+        have = true;
+      } else {
+        const auto got = head_queue->pop(e, next_timer);
+        if (got == BoundedQueue<Envelope>::Pop::kClosed) return;  // failed elsewhere
+        have = got == BoundedQueue<Envelope>::Pop::kItem;
+      }
+      if (have) {
+        if (align_epoch != 0 && aligned[e.input]) {
+          held.push_back(std::move(e));
+        } else if (e.kind == Envelope::Kind::kBarrier) {
+          aligned[e.input] = 1;
+        } else if (e.kind == Envelope::Kind::kEnd) {
           --inputs_open;
           input_wms[e.input].open = false;
+          if (align_epoch != 0) {  // it ended before cutting: its position is its end
+            std::lock_guard lock(ck_mu);
+            ck_pending[align_epoch].parts[source_part_name(e.input)] = end_positions[e.input];
+            aligned[e.input] = 1;
+          }
           if (inputs_open > 0 && !update_watermark()) return;
         } else if (!head_handle(e)) {
           return;
         }
+        if (align_epoch != 0 && std::all_of(aligned.begin(), aligned.end(), [](uint8_t a) { return a; })) {
+          head_checkpoint(align_epoch, align_stop);
+          stopping = align_stop;
+          align_epoch = 0;
+          for (Envelope& h : held) replay.push_back(std::move(h));
+          held.clear();
+        }
       }
       if (Clock::now() >= next_timer) {
-        if (!head_timers()) return;
+        if (!stopping && !head_timers()) return;
         next_timer = Clock::now() + options.timer_interval;
       }
+      if (checkpointing() && align_epoch == 0 && !stopping && checkpoint_due()) {
+        align_stop = savepoint_requested.load();
+        align_epoch = begin_checkpoint();
+        std::fill(aligned.begin(), aligned.end(), 0);
+        for (size_t i = 0; i < n_inputs; ++i) {
+          if (input_wms[i].open) continue;
+          std::lock_guard lock(ck_mu);
+          ck_pending[align_epoch].parts[source_part_name(i)] = end_positions[i];
+          aligned[i] = 1;
+        }
+        ck_request_stop = align_stop;
+        ck_requested = align_epoch;
+      }
     }
-    head_finish();
+    head_finish(!stopping);
   }
 
   void worker_thread(size_t p) {
     const size_t c = 1 + p;
     const size_t chain_end = plan.steps.size();
     auto next_timer = Clock::now() + options.timer_interval;
+    bool stopping = false;  // past a stopping savepoint's barrier: nothing more is emitted
     for (;;) {
       Envelope e;
       const auto got = worker_queues[p]->pop(e, next_timer);
       if (got == BoundedQueue<Envelope>::Pop::kClosed) return;
       if (got == BoundedQueue<Envelope>::Pop::kItem) {
-        if (e.kind == Envelope::Kind::kEnd) break;
+        if (e.kind == Envelope::Kind::kEnd) {
+          if (!e.stop && !finish_steps(c, head_end, chain_end)) return;
+          publish(c);
+          if (e.epoch != 0) {  // the final checkpoint, after the flush
+            snapshot_partition(p, e.epoch);
+            push_barrier_to_sink(e.epoch, c, false);
+          }
+          Envelope end;
+          end.kind = Envelope::Kind::kEnd;
+          end.producer = c;
+          sink_queue->push(std::move(end));
+          return;
+        }
+        if (e.kind == Envelope::Kind::kBarrier) {
+          snapshot_partition(p, e.epoch);
+          push_barrier_to_sink(e.epoch, c, e.stop);
+          stopping = stopping || e.stop;
+          continue;
+        }
         if (e.kind == Envelope::Kind::kWatermark) {
           if (!watermark_steps(c, head_end, chain_end, e.watermark)) return;
           publish(c);
@@ -944,21 +1448,16 @@ struct Engine::Impl {
           if (!deliver_labels(c, *e.batch)) return;
         } else {
           if (!run_steps(c, head_end, chain_end, *e.batch, e.origin)) return;
-          to_sink(std::move(e.batch), e.received_ns, e.idle);
+          to_sink(std::move(e.batch), e.received_ns, c, e.idle);
         }
         publish(c);
       }
-      if (Clock::now() >= next_timer) {
+      if (!stopping && Clock::now() >= next_timer) {
         if (!timers(c, head_end, chain_end)) return;
         publish(c);
         next_timer = Clock::now() + options.timer_interval;
       }
     }
-    if (!finish_steps(c, head_end, chain_end)) return;
-    publish(c);
-    Envelope end;
-    end.kind = Envelope::Kind::kEnd;
-    sink_queue->push(std::move(end));
   }
 
   // REQUIRES: sink_mu held. Writes a batch to the sinks of its stream. False on failure.
@@ -1003,21 +1502,62 @@ struct Engine::Impl {
   }
 
   void sink_thread() {
-    size_t producers = std::max<size_t>(n_partitions, 1);
-    while (producers > 0) {
-      const auto got = sink_queue->wait(Clock::now() + std::chrono::milliseconds(50));
-      if (got == BoundedQueue<Envelope>::Pop::kClosed) break;
-      if (got == BoundedQueue<Envelope>::Pop::kTimeout) continue;
-      std::lock_guard lock(sink_mu);
+    // Producers: the head (its output unpartitioned, and its steps' side outputs), and each
+    // worker.
+    const size_t producers = 1 + n_partitions;
+    size_t open = producers;
+    // Barrier alignment: the producers whose barrier for the checkpoint being aligned is in,
+    // and per producer what it sent after its barrier, held back until the checkpoint is cut
+    // (rows of the next checkpoint must not reach the sinks before this one's pre-commit).
+    std::vector<uint8_t> at_barrier(producers, 0);
+    size_t barriers = 0;
+    std::vector<std::deque<Envelope>> held(producers);
+    size_t held_total = 0;
+    while (open > 0) {
       Envelope e;
-      if (sink_queue->pop(e, Clock::now()) != BoundedQueue<Envelope>::Pop::kItem) continue;
-      if (e.kind == Envelope::Kind::kEnd) {
-        --producers;
-        continue;
+      std::unique_lock lock(sink_mu, std::defer_lock);
+      bool from_held = false;
+      for (size_t p = 0; p < producers && !from_held; ++p) {
+        if (at_barrier[p] || held[p].empty()) continue;
+        lock.lock();
+        e = std::move(held[p].front());
+        held[p].pop_front();
+        --held_total;
+        from_held = true;
       }
-      if (!write_envelope(e)) return;
-      // Under load the sinks buffer; as soon as nothing more is waiting, what they hold goes out.
-      if (sink_queue->size() == 0 && !flush_sinks()) return;
+      if (!from_held) {
+        const auto got = sink_queue->wait(Clock::now() + std::chrono::milliseconds(50));
+        if (got == BoundedQueue<Envelope>::Pop::kClosed) break;
+        if (got == BoundedQueue<Envelope>::Pop::kTimeout) continue;
+        lock.lock();
+        if (sink_queue->pop(e, Clock::now()) != BoundedQueue<Envelope>::Pop::kItem) continue;
+        if (at_barrier[e.producer] || !held[e.producer].empty()) {
+          held[e.producer].push_back(std::move(e));
+          ++held_total;
+          sink_holding = true;
+          continue;
+        }
+      }
+      if (e.kind == Envelope::Kind::kEnd) {
+        --open;
+      } else if (e.kind == Envelope::Kind::kBarrier) {
+        at_barrier[e.producer] = 1;
+        if (++barriers == producers) {
+          if (!cut_checkpoint(e.epoch, e.stop)) return;
+          std::fill(at_barrier.begin(), at_barrier.end(), 0);
+          barriers = 0;
+        }
+      } else {
+        if (!write_envelope(e)) return;
+        // Under load the sinks buffer; as soon as nothing more is waiting, what they hold goes
+        // out.
+        if (sink_queue->size() == 0 && held_total == 0 && !flush_sinks()) return;
+      }
+      sink_holding = barriers > 0 || held_total > 0;
+    }
+    if (checkpointing()) {  // checkpoints being stored commit before the sinks close
+      std::unique_lock lock(ck_mu);
+      ck_cv.wait(lock, [this] { return ck_writes.empty() && !ck_writing; });
     }
     std::lock_guard lock(sink_mu);
     if (!flush_sinks()) return;
@@ -1049,6 +1589,7 @@ struct Engine::Impl {
     st.batches = batches;
     st.latency = latency;
     st.dead_letters = decode_dead;
+    st.checkpoints = ck_stats;
     for (size_t i = 0; i < plan.steps.size(); ++i) {
       StepStats s;
       s.name = plan.steps[i]->name();
@@ -1095,6 +1636,11 @@ Result<std::unique_ptr<Engine>> Engine::create(Plan plan, EngineOptions options)
 Status Engine::run() {
   Impl& m = *impl_;
   m.started_ns = steady_ns();
+  std::thread writer;
+  if (m.checkpointing()) {
+    m.next_checkpoint = Clock::now() + m.options.checkpoints->interval;
+    writer = std::thread([&m] { m.checkpoint_writer(); });
+  }
   std::vector<std::thread> threads;
   threads.emplace_back([&m] { m.sink_thread(); });
   for (size_t p = 0; p < m.n_partitions; ++p) threads.emplace_back([&m, p] { m.worker_thread(p); });
@@ -1122,6 +1668,14 @@ Status Engine::run() {
   if (labels.joinable()) labels.join();
   if (head.joinable()) head.join();
   for (auto& t : threads) t.join();
+  if (writer.joinable()) {
+    {
+      std::lock_guard lock(m.ck_mu);
+      m.ck_writer_exit = true;
+    }
+    m.ck_cv.notify_all();
+    writer.join();
+  }
   m.finished_ns = steady_ns();
   done = true;
   if (reporter.joinable()) reporter.join();
@@ -1129,7 +1683,23 @@ Status Engine::run() {
   return m.error;
 }
 
-void Engine::cancel() { impl_->stop_sources(); }
+Status Engine::restore(const checkpoint::Checkpoint& checkpoint) { return impl_->restore(checkpoint); }
+
+void Engine::cancel() {
+  if (impl_->checkpointing()) {
+    stop_with_savepoint();
+  } else {
+    impl_->stop_sources();
+  }
+}
+
+void Engine::stop_with_savepoint() {
+  if (!impl_->checkpointing()) {
+    impl_->stop_sources();
+    return;
+  }
+  impl_->savepoint_requested = true;
+}
 
 EngineStats Engine::stats() const { return impl_->snapshot_stats(); }
 

@@ -25,8 +25,8 @@ namespace {
 using internal::YamlNode;
 using stream::SchemaPtr;
 
-const std::vector<std::string_view> kTopKeys = {"name",  "source",       "labels",  "steps",
-                                                "sinks", "dead_letters", "settings"};
+const std::vector<std::string_view> kTopKeys = {"name",  "source",       "labels",   "steps",
+                                                "sinks", "dead_letters", "settings", "checkpoint"};
 const std::vector<std::string_view> kSourceKinds = {"file", "stdin", "socket", "generator"};
 const std::vector<std::string_view> kStepKinds = {
     "filter", "map", "select", "drop", "key_by", "flat_map", "validate", "dedup",
@@ -311,11 +311,8 @@ Result<std::pair<std::string, YamlNode>> step_kind(const YamlNode& item) {
 
 Result<std::unique_ptr<stream::Operator>> compile_filter(const YamlNode& v) {
   stream::FilterOperator::Options o;
-  YamlNode cond = v;
-  if (v.is_map()) {
-    RIVULET_RETURN_IF_ERROR(v.check_keys({"condition"}));
-    cond = v.child("condition");
-  }
+  if (v.is_map()) RIVULET_RETURN_IF_ERROR(v.check_keys({"condition"}));
+  const YamlNode cond = v.is_map() ? v.child("condition") : v;
   RIVULET_ASSIGN_OR_RETURN(o.condition, cond.as_string());
   o.condition_pos = cond.position();
   auto op = stream::FilterOperator::create(o);
@@ -379,10 +376,9 @@ Result<std::unique_ptr<stream::Operator>> compile_drop(const YamlNode& v) {
 
 Result<std::unique_ptr<stream::Operator>> compile_key_by(const YamlNode& v) {
   stream::KeyByOperator::Options o;
-  YamlNode key = v;
+  if (v.is_map()) RIVULET_RETURN_IF_ERROR(v.check_keys({"key", "as"}));
+  const YamlNode key = v.is_map() ? v.child("key") : v;
   if (v.is_map()) {
-    RIVULET_RETURN_IF_ERROR(v.check_keys({"key", "as"}));
-    key = v.child("key");
     RIVULET_ASSIGN_OR_RETURN(o.as, v.string("as", o.as));
   }
   RIVULET_ASSIGN_OR_RETURN(o.key, key.as_string());
@@ -400,10 +396,11 @@ Result<std::unique_ptr<stream::Operator>> compile_key_by(const YamlNode& v) {
 
 Result<std::unique_ptr<stream::Operator>> compile_flat_map(const YamlNode& v) {
   stream::FlatMapOperator::Options o;
-  YamlNode field = v;
   if (v.is_map()) {
     RIVULET_RETURN_IF_ERROR(v.check_keys({"field", "as", "type", "position", "outer"}));
-    field = v.child("field");
+  }
+  const YamlNode field = v.is_map() ? v.child("field") : v;
+  if (v.is_map()) {
     RIVULET_ASSIGN_OR_RETURN(o.as, v.string("as", ""));
     RIVULET_ASSIGN_OR_RETURN(std::string type, v.string("type", "string"));
     const auto t = parse_type(type);
@@ -844,7 +841,10 @@ Result<std::unique_ptr<stream::Operator>> compile_join(const YamlNode& v, const 
     RIVULET_ASSIGN_OR_RETURN(o.table, read_table(v.child("table"), copts, summary));
   }
   RIVULET_ASSIGN_OR_RETURN(o.left, compile_branch(v.child("left"), "left", copts, summary));
-  YamlNode right = v.child("right");
+  const YamlNode right = v.child("right");
+  // The right branch's steps: `right` itself, or its `steps` (a YamlNode is never reassigned:
+  // yaml-cpp's assignment writes into the document).
+  std::optional<YamlNode> right_steps;
   if (right.is_map()) {
     // The right side from a source of its own: {source: {...}, steps: [...]}.
     RIVULET_RETURN_IF_ERROR(right.check_keys({"source", "steps"}));
@@ -859,9 +859,10 @@ Result<std::unique_ptr<stream::Operator>> compile_join(const YamlNode& v, const 
     o.right_input = in.schema;
     summary += fmt::format("{:<8} {}", "right", described.size() > 9 ? described.substr(9) : "");
     *second = std::move(in);
-    right = right.child("steps");
+    right_steps.emplace(right.child("steps"));
   }
-  RIVULET_ASSIGN_OR_RETURN(o.right, compile_branch(right, "right", copts, summary));
+  RIVULET_ASSIGN_OR_RETURN(o.right, compile_branch(right_steps ? *right_steps : right, "right",
+                                                   copts, summary));
   if (v.has("where")) {
     const YamlNode w = v.child("where");
     RIVULET_ASSIGN_OR_RETURN(o.where, w.as_string());
@@ -945,7 +946,40 @@ Result<std::unique_ptr<stream::Operator>> compile_learner(const YamlNode& v, con
 
 // ---- sinks ----
 
-Result<SinkPlan> read_sink(const YamlNode& node, const CompileOptions& copts, std::string& summary) {
+// A duration: a number of milliseconds, or a number with a unit as Flink's Duration options
+// take it: "500ms", "10s", "10 s", "2min", "1h".
+Result<std::chrono::milliseconds> read_duration(const YamlNode& node) {
+  RIVULET_ASSIGN_OR_RETURN(const std::string text, node.as_string());
+  size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  std::string unit = text.substr(used);
+  unit.erase(0, unit.find_first_not_of(' '));
+  double scale = 0;
+  if (unit.empty() || unit == "ms") {
+    scale = 1;
+  } else if (unit == "s") {
+    scale = 1000;
+  } else if (unit == "min" || unit == "m") {
+    scale = 60000;
+  } else if (unit == "h") {
+    scale = 3600000;
+  }
+  if (used == 0 || scale == 0 || !(value >= 0) || value * scale > 1e12) {
+    return node.error(fmt::format(
+        "expected a duration such as 500ms, 10s, 2min or 1h (a bare number is milliseconds), "
+        "got '{}'",
+        text));
+  }
+  return std::chrono::milliseconds(static_cast<int64_t>(value * scale));
+}
+
+Result<SinkPlan> read_sink(const YamlNode& node, const CompileOptions& copts, std::string& summary,
+                           bool checkpointed) {
   RIVULET_RETURN_IF_ERROR(node.expect_map("a sink"));
   RIVULET_ASSIGN_OR_RETURN(std::string kind, node.string("kind", ""));
   if (kind.empty()) return node.error(fmt::format("missing 'kind' ({})", join(kSinkKinds)));
@@ -965,8 +999,8 @@ Result<SinkPlan> read_sink(const YamlNode& node, const CompileOptions& copts, st
     sp.sink = std::move(*s);
     described = "console";
   } else if (kind == "file") {
-    RIVULET_RETURN_IF_ERROR(
-        node.check_keys({"kind", "stream", "format", "path", "rolling_size", "append"}));
+    RIVULET_RETURN_IF_ERROR(node.check_keys(
+        {"kind", "stream", "format", "path", "rolling_size", "append", "exactly_once"}));
     io::FileSink::Options o;
     o.format = *enc;
     RIVULET_ASSIGN_OR_RETURN(o.path, node.string("path", ""));
@@ -979,10 +1013,19 @@ Result<SinkPlan> read_sink(const YamlNode& node, const CompileOptions& copts, st
     RIVULET_ASSIGN_OR_RETURN(int64_t rolling, node.integer("rolling_size", 0, 0, INT64_MAX));
     o.rolling_size = static_cast<uint64_t>(rolling);
     RIVULET_ASSIGN_OR_RETURN(o.append, node.boolean("append", false));
+    // With checkpoints, file output is exactly-once by default (as Flink's FileSink): parts
+    // become visible when the checkpoint that covers them completes.
+    RIVULET_ASSIGN_OR_RETURN(o.exactly_once,
+                             node.boolean("exactly_once", checkpointed && !o.append));
+    o.env = copts.env;
+    if (o.exactly_once && o.append) {
+      return node.child("append").error(
+          "an exactly-once file sink writes new parts; it cannot 'append' (drop one of them)");
+    }
     auto s = io::FileSink::create(o);
     if (!s.ok()) return node.child("path").error(s.status().message());
     sp.sink = std::move(*s);
-    described = fmt::format("file {}", o.path);
+    described = fmt::format("file {}{}", o.path, o.exactly_once ? " (exactly-once parts)" : "");
   } else if (kind == "socket") {
     RIVULET_RETURN_IF_ERROR(node.check_keys({"kind", "stream", "format", "host", "port"}));
     io::SocketSink::Options o;
@@ -1006,14 +1049,16 @@ Result<SinkPlan> read_sink(const YamlNode& node, const CompileOptions& copts, st
 
 Result<CompiledPipeline> compile_pipeline(std::string_view yaml, const std::string& file,
                                           const CompileOptions& copts) {
-  RIVULET_ASSIGN_OR_RETURN(YamlNode root, internal::parse_yaml(yaml, file));
+  RIVULET_ASSIGN_OR_RETURN(const YamlNode parsed, internal::parse_yaml(yaml, file));
+  std::optional<YamlNode> overridden;
   if (!copts.overrides.empty()) {
-    YAML::Node doc = root.raw();
+    YAML::Node doc = parsed.raw();
     for (const std::string& o : copts.overrides) {
       RIVULET_RETURN_IF_ERROR(internal::apply_override(doc, o));
     }
-    root = root.replaced(doc);
+    overridden.emplace(parsed.replaced(doc));
   }
+  const YamlNode& root = overridden ? *overridden : parsed;
   if (root.is_null()) return root.error("the pipeline is empty: it needs at least a 'source'");
   RIVULET_RETURN_IF_ERROR(root.expect_map("a pipeline"));
   RIVULET_RETURN_IF_ERROR(root.check_keys(kTopKeys));
@@ -1042,6 +1087,31 @@ Result<CompiledPipeline> compile_pipeline(std::string_view yaml, const std::stri
       std::chrono::microseconds(std::max<int64_t>(1, static_cast<int64_t>(delay_ms * 1000)));
   out.options.queue_capacity = static_cast<size_t>(queue);
   out.options.timer_interval = std::chrono::milliseconds(timer);
+
+  // Checkpoints (Flink's execution.checkpointing.*).
+  const YamlNode checkpoint = root.child("checkpoint");
+  if (!checkpoint.is_null()) {
+    RIVULET_RETURN_IF_ERROR(checkpoint.expect_map(
+        "the checkpoint settings, e.g. {dir: checkpoints/fraud, interval: 10s, retain: 3}"));
+    RIVULET_RETURN_IF_ERROR(
+        checkpoint.check_keys({"dir", "interval", "retain", "tolerable_failures"}));
+    CheckpointOptions co;
+    RIVULET_ASSIGN_OR_RETURN(co.dir, checkpoint.string("dir", ""));
+    if (co.dir.empty()) return checkpoint.error("missing 'dir': where checkpoints are stored");
+    if (checkpoint.has("interval")) {
+      RIVULET_ASSIGN_OR_RETURN(co.interval, read_duration(checkpoint.child("interval")));
+    }
+    RIVULET_ASSIGN_OR_RETURN(int64_t retain, checkpoint.integer("retain", 3, 1, 1000000));
+    co.retain = static_cast<size_t>(retain);
+    RIVULET_ASSIGN_OR_RETURN(int64_t tolerable,
+                             checkpoint.integer("tolerable_failures", 0, 0, INT64_MAX));
+    co.tolerable_failures = static_cast<uint64_t>(tolerable);
+    co.pipeline_name = out.name;
+    co.env = copts.env;
+    out.summary += fmt::format("{:<8} {} every {} ms, {} kept\n", "checkpoint", co.dir,
+                               co.interval.count(), co.retain);
+    out.options.checkpoints = std::move(co);
+  }
 
   // Inputs.
   const YamlNode source = root.child("source");
@@ -1131,7 +1201,8 @@ Result<CompiledPipeline> compile_pipeline(std::string_view yaml, const std::stri
   if (!sinks.is_null()) {
     if (!sinks.is_sequence()) return sinks.error("expected a list of sinks");
     for (size_t i = 0; i < sinks.size(); ++i) {
-      RIVULET_ASSIGN_OR_RETURN(SinkPlan sp, read_sink(sinks.at(i), copts, out.summary));
+      RIVULET_ASSIGN_OR_RETURN(SinkPlan sp, read_sink(sinks.at(i), copts, out.summary,
+                                                      out.options.checkpoints.has_value()));
       out.plan.sinks.push_back(std::move(sp));
     }
   }
@@ -1141,7 +1212,8 @@ Result<CompiledPipeline> compile_pipeline(std::string_view yaml, const std::stri
     RIVULET_RETURN_IF_ERROR(dead.check_keys({"path", "append"}));
     io::FileDeadLetterSink::Options o;
     RIVULET_ASSIGN_OR_RETURN(o.path, dead.string("path", ""));
-    RIVULET_ASSIGN_OR_RETURN(o.append, dead.boolean("append", false));
+    // A run that resumes from a checkpoint adds to the dead letters of the runs before it.
+    RIVULET_ASSIGN_OR_RETURN(o.append, dead.boolean("append", out.options.checkpoints.has_value()));
     if (o.path.empty()) return dead.error("missing 'path'");
     if (const auto dir = std::filesystem::path(o.path).parent_path(); !dir.empty()) {
       std::error_code ec;

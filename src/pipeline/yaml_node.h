@@ -30,6 +30,12 @@ class YamlNode {
       has_mark_ = true;
     }
   }
+  YamlNode(const YamlNode&) = default;
+  YamlNode(YamlNode&&) = default;
+  // No assignment: yaml-cpp's YAML::Node assignment writes the value into the node it refers
+  // to (changing the document, and throwing on a missing key's node) instead of rebinding.
+  YamlNode& operator=(const YamlNode&) = delete;
+  YamlNode& operator=(YamlNode&&) = delete;
 
   const YAML::Node& raw() const { return node_; }
   /// The same file and path over another node (an edited document).

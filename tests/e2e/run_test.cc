@@ -383,8 +383,11 @@ TEST(RunTest, EveryMistakeInAPipelineFileIsOneClearLine) {
   const std::vector<BadPipeline> cases = {
       {"sourse: {kind: stdin}\n",
        "bad.yaml:1:1: unknown key 'sourse' (did you mean 'source'?); valid keys: name, source, "
-       "labels, steps, sinks, dead_letters, settings"},
+       "labels, steps, sinks, dead_letters, settings, checkpoint"},
       {"steps: []\n", "bad.yaml:1:1: missing 'source': where the events come from"},
+      // A step's map without its main key (this once threw out of yaml-cpp).
+      {"source: {kind: stdin, schema: {a: string}}\nsteps:\n  - {filter: {}}\n",
+       "bad.yaml:3:14: steps[0].filter.condition: expected a value, got nothing"},
       {"source: {kind: kafka}\n",
        "bad.yaml:1:16: source.kind: unknown source kind 'kafka'; valid kinds: file, stdin, "
        "socket, generator"},

@@ -28,6 +28,7 @@
 #include <memory>
 #include <string>
 
+#include "rivulet/checkpoint/store.h"
 #include "rivulet/core/status.h"
 #include "rivulet/io/codec.h"
 #include "rivulet/io/sink.h"
@@ -67,6 +68,9 @@ class FileSink {
     /// `rolling_size`); recover() finishes a checkpoint's commit and deletes what came after it.
     /// close() at the end of the input commits what is left. REQUIRES: not with append.
     bool exactly_once = false;
+    /// Exactly-once: the file system for renames and directory fsyncs (tests inject faults
+    /// through it). Null: the process's.
+    checkpoint::Env* env = nullptr;
   };
   static Result<std::unique_ptr<Sink>> create(Options options);
   /// The path of part `index` of `path` ("out.jsonl", 2 -> "out-2.jsonl").

@@ -94,6 +94,10 @@ class Source {
   virtual void save_position(StateWriter& out) const = 0;
   /// Resumes after a saved position. Sources that cannot (a socket) return an error.
   virtual Status restore_position(StateReader& in) = 0;
+  /// Whether restore_position can go back to a saved position (files, seeded generators). A
+  /// source that cannot (a socket, stdin) loses, after a crash, what it delivered since the
+  /// last checkpoint: the engine then resumes it where it stands.
+  virtual bool replayable() const { return true; }
   /// Lines skipped because they were longer than the limit (each also reported as dead letter by
   /// the engine through `take_oversized`).
   struct Oversized {

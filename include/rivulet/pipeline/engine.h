@@ -31,7 +31,19 @@
 ///   watermark goes to the end of time, so that every window fires.
 /// - `cancel()` (SIGINT) stops the sources; what has been read still flows through the steps and
 ///   is written, then the sinks are flushed and closed.
-/// Thread safety: `run` once, from one thread; `cancel` and `stats` from any thread.
+/// - Checkpoints (`EngineOptions::checkpoints`; docs/checkpoints.md): every `interval` the
+///   thread that reads the input (with a second input, the head thread) records the sources'
+///   positions, snapshots the head's steps and sends a barrier down every queue, as Flink's
+///   asynchronous barrier snapshots. Each worker snapshots its partition's steps when the
+///   barrier reaches it, in order with its records; the sink thread aligns the barriers of all
+///   its producers (holding the rows of a producer past its barrier), pre-commits the sinks
+///   (two-phase commit), and hands the checkpoint to a writer thread, which stores it
+///   (checkpoint/store.h) and then commits the sinks. Processing pauses only for the snapshots
+///   themselves (reported as the pause). At the end of the input a final checkpoint is taken
+///   after the steps have flushed; `stop_with_savepoint()` takes one at the current cut and
+///   stops without flushing windows, so that a later run resumes exactly there.
+/// Thread safety: `run` once, from one thread; `cancel`, `stop_with_savepoint` and `stats` from
+/// any thread; `restore` before `run`.
 
 #include <atomic>
 #include <chrono>
@@ -42,6 +54,7 @@
 #include <string>
 #include <vector>
 
+#include "rivulet/checkpoint/store.h"
 #include "rivulet/core/status.h"
 #include "rivulet/io/codec.h"
 #include "rivulet/io/sink.h"
@@ -79,6 +92,21 @@ struct StepStats {
   int64_t busy_ns = 0;  ///< time spent in process(), all partitions
 };
 
+/// Checkpoints taken by a run.
+struct CheckpointStats {
+  uint64_t completed = 0;     ///< stored and committed
+  uint64_t failed = 0;        ///< could not be stored (the run goes on while tolerable)
+  uint64_t last_id = 0;       ///< the store's id of the last completed checkpoint
+  uint64_t last_bytes = 0;    ///< its parts' bytes
+  int64_t last_duration_ns = 0;  ///< from its trigger to its commit
+  /// Time the pipeline's threads spent taking snapshots (the synchronous part, during which a
+  /// thread processes nothing): the last checkpoint's longest one, and the longest of the run.
+  int64_t last_pause_ns = 0;
+  int64_t max_pause_ns = 0;
+  std::string last_error;     ///< why the last failed checkpoint failed
+  uint64_t restored_from = 0; ///< the checkpoint this run resumed from (0: a fresh start)
+};
+
 struct EngineStats {
   uint64_t records_in = 0;  ///< lines read from the input source (labels not included)
   uint64_t labels_in = 0;   ///< lines read from the second source (labels, or a join's right)
@@ -99,6 +127,7 @@ struct EngineStats {
   LatencyHistogram latency;
   double seconds = 0.0;              ///< since run() started
   int64_t watermark = INT64_MIN;     ///< the pipeline's event-time watermark (epoch ms)
+  CheckpointStats checkpoints;
   bool reconciles() const {
     return records_in + added == records_out + filtered + dead_letters + labels_split;
   }
@@ -154,6 +183,21 @@ struct Plan {
   std::unique_ptr<io::DeadLetterSink> dead_letters;
 };
 
+/// Periodic checkpoints (the pipeline file's `checkpoint:`), as Flink's
+/// execution.checkpointing.* options.
+struct CheckpointOptions {
+  std::string dir;  ///< the checkpoint store's directory. REQUIRES: not empty.
+  /// Between two checkpoints' triggers; 0: none periodic (only the final one and savepoints).
+  std::chrono::milliseconds interval{10000};
+  size_t retain = 3;  ///< completed checkpoints kept. REQUIRES: >= 1.
+  /// Checkpoints that may fail in a row (a full disk) before the run stops with the error
+  /// (Flink's tolerable-failed-checkpoints). Processing goes on meanwhile; the sinks commit
+  /// the failed checkpoints' output with the next one that completes.
+  uint64_t tolerable_failures = 0;
+  std::string pipeline_name;  ///< recorded in each checkpoint's meta
+  checkpoint::Env* env = nullptr;  ///< null: the process's file system
+};
+
 struct EngineOptions {
   size_t batch_size = 1024;                               ///< REQUIRES: > 0.
   std::chrono::microseconds batch_delay{1000};            ///< REQUIRES: > 0.
@@ -169,6 +213,8 @@ struct EngineOptions {
   std::chrono::milliseconds stats_interval{1000};
   /// Processing-time clock, epoch ms (tests replace it).
   std::function<int64_t()> clock;
+  /// None: no checkpoints.
+  std::optional<CheckpointOptions> checkpoints;
 };
 
 class Engine {
@@ -181,8 +227,21 @@ class Engine {
   /// Runs until the input ends (and the labels input, if any) or cancel(); then flushes and
   /// closes the sinks. Returns the first error of any thread (an I/O failure, a step failure).
   Status run();
-  /// Stops the sources; run() then drains and returns. Callable from any thread.
+  /// Resumes from `checkpoint` (taken by a run of the same pipeline): the sources seek to their
+  /// recorded positions (a source that cannot replay, a socket, starts where it is, as
+  /// `io::Source::replayable` says), each step gets its state back, the watermark resumes, and
+  /// the sinks finish or undo that checkpoint's output (`io::Sink::recover`). A sink that is
+  /// not the one recorded (a changed sink) starts fresh. Errors name the step or part at fault:
+  /// steps added, removed or reordered; a changed parallelism when steps after the key_by hold
+  /// state. REQUIRES: before run().
+  Status restore(const checkpoint::Checkpoint& checkpoint);
+  /// Stops the sources; run() then drains and returns. Callable from any thread. With
+  /// checkpoints, the same as stop_with_savepoint().
   void cancel();
+  /// Takes a checkpoint at the current cut and stops, without flushing what steps hold (open
+  /// windows stay in the checkpoint), as Flink's stop-with-savepoint. Without checkpoints, the
+  /// same as cancel(). Callable from any thread.
+  void stop_with_savepoint();
   /// A snapshot of the counts (any thread, also while running).
   EngineStats stats() const;
   /// Dead letters kept when the plan has no dead-letter sink (the first 100).

@@ -19,7 +19,7 @@
 /// auto bad = rivulet::pipeline::compile_pipeline("sourse: {}\n", "bad.yaml", {});
 /// EXPECT_EQ(bad.status().message(),
 ///           "bad.yaml:1:1: unknown key 'sourse' (did you mean 'source'?); valid keys: name, "
-///           "source, labels, steps, sinks, dead_letters, settings");
+///           "source, labels, steps, sinks, dead_letters, settings, checkpoint");
 /// ```
 
 #include <cstdio>
@@ -39,6 +39,9 @@ struct CompileOptions {
   std::FILE* console = stdout;
   /// The descriptor a `stdin` source reads (0; tests pass a pipe).
   int stdin_fd = 0;
+  /// The file system of checkpoints and of exactly-once file sinks (tests inject faults and
+  /// crashes through it); null: the process's.
+  checkpoint::Env* env = nullptr;
 };
 
 struct CompiledPipeline {

@@ -317,12 +317,17 @@ class CommittingFileSink final : public Sink {
             "file sink: part {} of the checkpoint is neither pending nor committed", final_path));
       }
     }
-    // What was written after the checkpoint: its in-progress and pending parts.
+    // What was written after the checkpoint: its in-progress and pending parts, and parts
+    // committed without a checkpoint (close() after a checkpoint that failed), which the replay
+    // writes again.
     for (uint64_t p = next;; ++p) {
-      const bool a = file_exists(hidden(p, "inprogress")), b = file_exists(hidden(p, "pending"));
-      if (!a && !b) break;
+      const std::string final_path = FileSink::part_path(options_.path, p);
+      const bool a = file_exists(hidden(p, "inprogress")), b = file_exists(hidden(p, "pending")),
+                 c = file_exists(final_path);
+      if (!a && !b && !c) break;
       if (a) ::unlink(hidden(p, "inprogress").c_str());
       if (b) ::unlink(hidden(p, "pending").c_str());
+      if (c) ::unlink(final_path.c_str());
     }
     next_part_ = next;
     return sync_dir();
@@ -356,11 +361,14 @@ class CommittingFileSink final : public Sink {
   }
 
   // Through the checkpoint store's file-system seam (rename(2), fsync of the directory).
-  static Status rename_part(const std::string& from, const std::string& to) {
-    return checkpoint::Env::posix()->rename(from, to).with_context("file sink");
+  checkpoint::Env* env() const {
+    return options_.env != nullptr ? options_.env : checkpoint::Env::posix();
   }
-  Status sync_dir() {
-    return checkpoint::Env::posix()->sync_dir(parent_dir(options_.path)).with_context("file sink");
+  Status rename_part(const std::string& from, const std::string& to) const {
+    return env()->rename(from, to).with_context("file sink");
+  }
+  Status sync_dir() const {
+    return env()->sync_dir(parent_dir(options_.path)).with_context("file sink");
   }
 
   Status push() {

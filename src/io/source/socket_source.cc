@@ -59,6 +59,7 @@ class SocketSourceImpl final : public Source {
     return options_.listen ? read_listen(out, max_lines, wait) : read_connect(out, max_lines, wait);
   }
   void cancel() override { canceller_.cancel(); }
+  bool replayable() const override { return false; }
   void save_position(StateWriter& out) const override {
     out(std::string("socket"), std::string(address_));
   }

@@ -73,6 +73,7 @@ class StdinSourceImpl final : public Source {
   }
 
   void cancel() override { canceller_.cancel(); }
+  bool replayable() const override { return false; }
   void save_position(StateWriter& out) const override { out(std::string("stdin"), line_); }
   Status restore_position(StateReader& in) override {
     (void)in;

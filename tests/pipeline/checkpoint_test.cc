@@ -1,0 +1,416 @@
+// Checkpoints of running pipelines: barrier snapshots through the engine's threads, resuming
+// from them, exactly-once file output, savepoints, and faults and crashes of the file system
+// (through checkpoint::Env, as leveldb's fault-injection tests do).
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "rivulet/checkpoint/store.h"
+#include "rivulet/pipeline/engine.h"
+#include "rivulet/pipeline/pipeline_file.h"
+
+namespace rivulet::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string fresh_dir(const std::string& name) {
+  const std::string dir = fmt::format("/tmp/rivulet-checkpoint-test-{}-{}", ::getpid(), name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+// The output of file sink `base` ("dir/out.jsonl"): the file itself, or its committed parts
+// (out-0.jsonl, out-1.jsonl, ...) in part order; hidden in-progress and pending parts are not
+// output.
+std::string committed(const std::string& base) {
+  const fs::path p(base);
+  const std::string stem = p.stem().string() + "-";
+  const std::string ext = p.extension().string();
+  std::map<uint64_t, std::string> parts;
+  if (!fs::exists(p.parent_path())) return {};
+  for (const auto& entry : fs::directory_iterator(p.parent_path())) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with(stem) || !name.ends_with(ext)) continue;
+    const std::string number = name.substr(stem.size(), name.size() - stem.size() - ext.size());
+    if (number.empty() || !std::all_of(number.begin(), number.end(), ::isdigit)) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    parts[std::stoull(number)] = text.str();
+  }
+  // A sink without checkpoints writes the one file itself.
+  std::string out;
+  if (fs::exists(p)) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    out = text.str();
+  }
+  for (const auto& [n, text] : parts) out += text;
+  return out;
+}
+
+std::string sorted_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  return out;
+}
+
+// What differs between two outputs' lines, briefly (the outputs run to megabytes).
+std::string line_diff(const std::string& got, const std::string& expected) {
+  std::multiset<std::string> a, b;
+  std::istringstream ga(got), eb(expected);
+  for (std::string l; std::getline(ga, l);) a.insert(l);
+  for (std::string l; std::getline(eb, l);) b.insert(l);
+  std::vector<std::string> extra, missing;
+  std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(extra));
+  std::set_difference(b.begin(), b.end(), a.begin(), a.end(), std::back_inserter(missing));
+  std::string out = fmt::format("{} lines, expected {}; {} extra, {} missing", a.size(), b.size(),
+                                extra.size(), missing.size());
+  for (size_t i = 0; i < extra.size() && i < 3; ++i) out += "\n  extra:   " + extra[i];
+  for (size_t i = 0; i < missing.size() && i < 3; ++i) out += "\n  missing: " + missing[i];
+  return out;
+}
+
+// Keyed tumbling windows over seeded card payments, in event time, with `parallelism`
+// partitions, into an exactly-once file sink; a checkpoint every 20 ms. The watermark's bound
+// covers the payments' disorder (at most 5 s), so that no row is late: which rows are late
+// otherwise depends on where batches are cut, in any run.
+std::string windows_pipeline(const std::string& dir, int parallelism, bool checkpoints = true) {
+  return fmt::format(R"yaml(
+name: windows
+source:
+  kind: generator
+  generator: "transactions(inline_label=False, fraud_rate=0.02)"
+  seed: 3
+  count: 60000
+  rate: 150000
+  schema: {{type: string, event_time: bigint, card_id: string, amount: double}}
+  event_time: event_time
+  watermark: {{max_out_of_orderness_ms: 6000}}
+steps:
+  - filter: "type = 'payment'"
+  - key_by: card_id
+  - window:
+      group_by: [card_id]
+      size_ms: 60000
+      aggregates: {{n: "COUNT(*)", total: "SUM(amount)"}}
+sinks:
+  - {{kind: file, path: {0}/out/windows.jsonl}}
+settings: {{parallelism: {1}}}
+{2}
+)yaml",
+                     dir, parallelism,
+                     checkpoints ? fmt::format("checkpoint: {{dir: {}/chk, interval: 20ms}}", dir)
+                                 : std::string());
+}
+
+struct RunResult {
+  Status status;
+  EngineStats stats;
+};
+
+// Compiles and runs `yaml`, resuming from the latest checkpoint when there is one. With
+// `stop_after` > 0, stops with a savepoint once that many records have been read.
+RunResult run_pipeline(const std::string& yaml, checkpoint::Env* env = nullptr,
+                       uint64_t stop_after = 0) {
+  CompileOptions copts;
+  copts.env = env;
+  auto compiled = compile_pipeline(yaml, "test.yaml", copts);
+  if (!compiled.ok()) return {compiled.status(), {}};
+  const auto ck = compiled->options.checkpoints;
+  auto engine = Engine::create(std::move(compiled->plan), std::move(compiled->options));
+  if (!engine.ok()) return {engine.status(), {}};
+  if (ck) {
+    auto store = checkpoint::CheckpointStore::open({ck->dir, ck->retain, nullptr});
+    if (!store.ok()) return {store.status(), {}};
+    auto latest = (*store)->load_latest();
+    if (!latest.ok()) return {latest.status(), {}};
+    if (latest->has_value()) {
+      if (Status s = (*engine)->restore(**latest); !s.ok()) return {s, {}};
+    }
+  }
+  std::atomic<bool> done{false};
+  std::thread stopper;
+  if (stop_after > 0) {
+    stopper = std::thread([&] {
+      while (!done && (*engine)->stats().records_in < stop_after) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+      (*engine)->stop_with_savepoint();
+    });
+  }
+  RunResult r;
+  r.status = (*engine)->run();
+  done = true;
+  if (stopper.joinable()) stopper.join();
+  r.stats = (*engine)->stats();
+  return r;
+}
+
+class SavepointTest : public ::testing::TestWithParam<int> {};
+
+TEST_P(SavepointTest, StopAndResumeGiveTheOutputOfAnUninterruptedRun) {
+  const int parallelism = GetParam();
+  const std::string ref_dir = fresh_dir(fmt::format("ref{}", parallelism));
+  const RunResult ref = run_pipeline(windows_pipeline(ref_dir, parallelism, false));
+  ASSERT_TRUE(ref.status.ok()) << ref.status.to_string();
+  const std::string expected = committed(ref_dir + "/out/windows.jsonl");
+  ASSERT_GT(ref.stats.records_out, 1000u);
+
+  const std::string dir = fresh_dir(fmt::format("stop{}", parallelism));
+  const std::string yaml = windows_pipeline(dir, parallelism);
+  // Three stops with a savepoint (open windows stay in it), then a run to the end.
+  uint64_t read = 0;
+  for (const uint64_t at : {9000u, 7000u, 11000u}) {
+    const RunResult r = run_pipeline(yaml, nullptr, at);
+    ASSERT_TRUE(r.status.ok()) << r.status.to_string();
+    EXPECT_GE(r.stats.checkpoints.completed, 1u);
+    EXPECT_LT(r.stats.records_in, 60000u) << "the stop came after the end";
+    read += r.stats.records_in;
+  }
+  const RunResult last = run_pipeline(yaml);
+  ASSERT_TRUE(last.status.ok()) << last.status.to_string();
+  EXPECT_NE(last.stats.checkpoints.restored_from, 0u);
+  // Every record was read once over the runs: each resumed where the savepoint was taken.
+  EXPECT_EQ(read + last.stats.records_in, 60000u);
+  const std::string got = committed(dir + "/out/windows.jsonl");
+  if (parallelism == 1) {
+    EXPECT_EQ(got, expected);
+  } else {  // partitions interleave their rows in any order
+    EXPECT_EQ(sorted_lines(got), sorted_lines(expected));
+  }
+  // The final checkpoint recorded the end: a run after it reads nothing and adds nothing.
+  const RunResult again = run_pipeline(yaml);
+  ASSERT_TRUE(again.status.ok()) << again.status.to_string();
+  EXPECT_EQ(again.stats.records_in, 0u);
+  EXPECT_EQ(committed(dir + "/out/windows.jsonl"), got);
+  fs::remove_all(ref_dir);
+  fs::remove_all(dir);
+}
+
+INSTANTIATE_TEST_SUITE_P(Parallelism, SavepointTest, ::testing::Values(1, 2));
+
+TEST(CheckpointTest, TwoInputsAlignTheirBarriers) {
+  // An interval join of payments (the input) with their chargebacks (a second source): the
+  // head thread aligns the two sources' barriers. The pairs do not depend on the interleaving.
+  const std::string dir = fresh_dir("join");
+  {
+    std::ofstream payments(dir + "/payments.jsonl"), labels(dir + "/labels.jsonl");
+    for (int i = 0; i < 20000; ++i) {
+      payments << fmt::format(R"({{"id":{},"t":{},"amount":{}}})", i, 1000 * i, i % 97) << "\n";
+      if (i % 3 == 0) {
+        labels << fmt::format(R"({{"id":{},"t":{},"fraud":{}}})", i, 1000 * i + 500,
+                              i % 2 == 0 ? "true" : "false")
+               << "\n";
+      }
+    }
+  }
+  const auto yaml = [&](bool checkpoints) {
+    return fmt::format(R"(
+name: join
+source:
+  kind: file
+  path: {0}/payments.jsonl
+  schema: {{id: bigint, t: bigint, amount: double}}
+  event_time: t
+  watermark: {{max_out_of_orderness_ms: 0}}
+steps:
+  - join:
+      type: interval
+      right:
+        source: {{kind: file, path: {0}/labels.jsonl, schema: {{id: bigint, t: bigint, fraud: boolean}},
+                  event_time: t, watermark: {{max_out_of_orderness_ms: 0}}}}
+      on: {{id: id}}
+      between: [0, 1000]
+  - select: [id, amount, fraud]
+sinks:
+  - {{kind: file, path: {0}/out/{1}.jsonl}}
+settings: {{batch_size: 64}}
+{2}
+)",
+                       dir, checkpoints ? "pairs" : "ref",
+                       checkpoints ? fmt::format("checkpoint: {{dir: {}/chk, interval: 5ms}}", dir)
+                                   : std::string());
+  };
+  const RunResult ref = run_pipeline(yaml(false));
+  ASSERT_TRUE(ref.status.ok()) << ref.status.to_string();
+  const std::string expected = sorted_lines(committed(dir + "/out/ref.jsonl"));
+  ASSERT_EQ(ref.stats.records_out, 6667u) << ref.stats.to_string();
+  uint64_t read = 0;
+  for (const uint64_t at : {3000u, 5000u}) {
+    const RunResult r = run_pipeline(yaml(true), nullptr, at);
+    ASSERT_TRUE(r.status.ok()) << r.status.to_string();
+    read += r.stats.records_in;
+  }
+  const RunResult last = run_pipeline(yaml(true));
+  ASSERT_TRUE(last.status.ok()) << last.status.to_string();
+  EXPECT_EQ(read + last.stats.records_in, 20000u);
+  EXPECT_EQ(sorted_lines(committed(dir + "/out/pairs.jsonl")), expected);
+  fs::remove_all(dir);
+}
+
+TEST(CheckpointTest, ResumingRefusesAChangedPipelineAndNamesTheStep) {
+  const std::string dir = fresh_dir("changed");
+  ASSERT_TRUE(run_pipeline(windows_pipeline(dir, 2), nullptr, 5000).status.ok());
+  // Another parallelism: the partitions' keyed state cannot move yet.
+  const RunResult other = run_pipeline(windows_pipeline(dir, 3));
+  EXPECT_EQ(other.status.code(), StatusCode::kUnimplemented);
+  EXPECT_NE(other.status.message().find("taken with parallelism 2, this run has 3"),
+            std::string::npos)
+      << other.status.message();
+  // A step changed.
+  std::string yaml = windows_pipeline(dir, 2);
+  yaml.replace(yaml.find("- filter"), 8, "- name: payments\n    filter");
+  const RunResult changed = run_pipeline(yaml);
+  EXPECT_EQ(changed.status.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(changed.status.message().find(
+                "step 1 is 'filter filter' in the checkpoint but 'filter payments' in the "
+                "pipeline"),
+            std::string::npos)
+      << changed.status.message();
+  fs::remove_all(dir);
+}
+
+// The process's file system, with faults: write_file of names containing `fail_name` fails
+// (EIO), and the `crash_at`-th mutating call ends the process at once, as a SIGKILL would.
+class FaultEnv final : public checkpoint::Env {
+ public:
+  std::string fail_name;
+  uint64_t crash_at = 0;
+  std::atomic<uint64_t> calls{0};
+
+  Status make_dirs(const std::string& path) override {
+    tick();
+    return base()->make_dirs(path);
+  }
+  Status write_file(const std::string& path, const std::string& bytes) override {
+    tick();
+    if (!fail_name.empty() && path.find(fail_name) != std::string::npos) {
+      return Status(StatusCode::kIoError, fmt::format("{}: Input/output error", path));
+    }
+    return base()->write_file(path, bytes);
+  }
+  Result<std::string> read_file(const std::string& path) override { return base()->read_file(path); }
+  Status rename(const std::string& from, const std::string& to) override {
+    tick();
+    return base()->rename(from, to);
+  }
+  Status sync_dir(const std::string& path) override {
+    tick();
+    return base()->sync_dir(path);
+  }
+  Result<std::vector<std::string>> list(const std::string& path) override { return base()->list(path); }
+  Status remove_all(const std::string& path) override {
+    tick();
+    return base()->remove_all(path);
+  }
+  bool exists(const std::string& path) override { return base()->exists(path); }
+
+ private:
+  static Env* base() { return Env::posix(); }
+  void tick() {
+    if (++calls == crash_at) ::_exit(77);
+  }
+};
+
+TEST(CheckpointTest, AFailedCheckpointStopsTheRunWithTheReason) {
+  const std::string dir = fresh_dir("fail");
+  FaultEnv env;
+  env.fail_name = "MANIFEST.tmp";
+  const RunResult r = run_pipeline(windows_pipeline(dir, 1), &env);
+  EXPECT_EQ(r.status.code(), StatusCode::kIoError);
+  EXPECT_NE(r.status.message().find("checkpoint: "), std::string::npos) << r.status.message();
+  EXPECT_NE(r.status.message().find("MANIFEST.tmp: Input/output error"), std::string::npos)
+      << r.status.message();
+  EXPECT_NE(r.status.message().find("1 failed in a row; tolerable_failures is 0"),
+            std::string::npos)
+      << r.status.message();
+  fs::remove_all(dir);
+}
+
+TEST(CheckpointTest, ToleratedFailuresLetTheRunGoOnAndTheOutputStaysWhole) {
+  const std::string ref_dir = fresh_dir("tolerate-ref");
+  ASSERT_TRUE(run_pipeline(windows_pipeline(ref_dir, 1, false)).status.ok());
+  const std::string dir = fresh_dir("tolerate");
+  FaultEnv env;
+  env.fail_name = "MANIFEST.tmp";
+  std::string yaml = windows_pipeline(dir, 1);
+  yaml.replace(yaml.find("interval: 20ms"), 14, "interval: 20ms, tolerable_failures: 1000000");
+  const RunResult r = run_pipeline(yaml, &env);
+  ASSERT_TRUE(r.status.ok()) << r.status.to_string();
+  EXPECT_EQ(r.stats.checkpoints.completed, 0u);
+  EXPECT_GE(r.stats.checkpoints.failed, 2u);
+  EXPECT_NE(r.stats.checkpoints.last_error.find("Input/output error"), std::string::npos);
+  // Nothing was published, and the sink committed everything when it closed.
+  EXPECT_EQ(committed(dir + "/out/windows.jsonl"), committed(ref_dir + "/out/windows.jsonl"));
+  fs::remove_all(ref_dir);
+  fs::remove_all(dir);
+}
+
+// Kills a run at its `crash_at`-th mutating file-system call (a checkpoint's part, its
+// manifest's rename, a sink's pending or committed part, retention), then resumes it to the
+// end: the committed output is that of an uninterrupted run.
+void crash_and_resume(const std::string& dir, const std::string& yaml, uint64_t crash_at) {
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    FaultEnv env;
+    env.crash_at = crash_at;
+    const RunResult r = run_pipeline(yaml, &env);
+    ::_exit(r.status.ok() ? 0 : 1);
+  }
+  int wstatus = 0;
+  ASSERT_EQ(::waitpid(pid, &wstatus, 0), pid);
+  ASSERT_TRUE(WIFEXITED(wstatus));
+  ASSERT_NE(WEXITSTATUS(wstatus), 1) << "the run failed before its crash";
+
+  const RunResult r = run_pipeline(yaml);
+  ASSERT_TRUE(r.status.ok()) << r.status.to_string();
+  (void)dir;
+}
+
+void crash_at_points(const std::vector<uint64_t>& points) {
+  const std::string ref_dir = fresh_dir("crash-ref");
+  ASSERT_TRUE(run_pipeline(windows_pipeline(ref_dir, 2, false)).status.ok());
+  const std::string expected = sorted_lines(committed(ref_dir + "/out/windows.jsonl"));
+  for (const uint64_t at : points) {
+    SCOPED_TRACE(fmt::format("crash at file-system call {}", at));
+    const std::string dir = fresh_dir(fmt::format("crash-{}", at));
+    crash_and_resume(dir, windows_pipeline(dir, 2), at);
+    const std::string got = sorted_lines(committed(dir + "/out/windows.jsonl"));
+    EXPECT_TRUE(got == expected) << line_diff(got, expected);
+    fs::remove_all(dir);
+  }
+  fs::remove_all(ref_dir);
+}
+
+TEST(CheckpointTest, ACrashAtAnyFileSystemCallLosesAndDuplicatesNothing) {
+  crash_at_points({1, 4, 9, 17, 30, 52});
+}
+
+TEST(CheckpointSlowTest, ACrashAtAnyFileSystemCallLosesAndDuplicatesNothing) {
+  std::vector<uint64_t> points;
+  for (uint64_t at = 2; at <= 160; at += 7) points.push_back(at);
+  crash_at_points(points);
+}
+
+}  // namespace
+}  // namespace rivulet::pipeline
