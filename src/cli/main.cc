@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
   add("predict", "predictions of a saved model on a data file", &add_predict);
   add("inspect", "what a saved model is and has learned", &add_inspect);
   add("models", "every learner, transformer, metric and optimizer, with its parameters", &add_models);
+  add("checkpoint", "a pipeline's checkpoints: list them, export a learner's model from one",
+      &add_checkpoint);
   add("gen", "generated events (River's synthetic streams, card payments, sensor readings) as JSON Lines", &add_gen);
   try {
     app.parse(argc, argv);

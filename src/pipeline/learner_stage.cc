@@ -8,6 +8,8 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <sstream>
+#include <stdexcept>
 #include <utility>
 
 #include "pipeline/learner_pending.h"
@@ -25,7 +27,10 @@ constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
 // As `rivulet eval`: more distinct labels than this is a regression target, not classes.
 constexpr size_t kMaxClasses = 10000;
 constexpr std::string_view kSnapshotMagic = "rivulet.learner";
-constexpr uint32_t kSnapshotVersion = 1;
+// 2: the models first, each model's detector and metrics state length-prefixed, an end mark.
+constexpr uint32_t kSnapshotVersion = 2;
+// The last field of a snapshot: a reader that stops after the models still sees a truncation.
+constexpr uint64_t kSnapshotEnd = 0x646e652e6e726c72;  // "rlrn.end"
 
 bool lower_equals(std::string_view s, std::string_view lower) {
   if (s.size() != lower.size()) return false;
@@ -64,6 +69,82 @@ void save_value(StateWriter& out, const Value& v) {
       break;
   }
 }
+
+// A component's state as bytes of their own (length-prefixed in the snapshot), so that a reader
+// without the component's configuration (models_in_snapshot) can skip it.
+template <typename Save>
+std::string nested_state(const Save& save) {
+  std::ostringstream bytes(std::ios::binary);
+  {
+    StateWriter out(bytes);
+    save(out);
+  }
+  return bytes.str();
+}
+
+// Loads what nested_state wrote; throws, as cereal does, on truncated bytes and on bytes left
+// over (state of another configuration).
+template <typename Load>
+void load_nested(const std::string& bytes, const Load& load) {
+  std::istringstream stream(bytes, std::ios::binary);
+  StateReader in(stream);
+  load(in);
+  if (stream.rdbuf()->in_avail() > 0) {
+    throw std::runtime_error("bytes left over after a component's state");
+  }
+}
+
+// Reads the leading fields of a snapshot for models_in_snapshot, checking each length and count
+// against the bytes left before allocating anything: a corrupt length is an error, not gigabytes
+// allocated. Throws std::runtime_error, as cereal does on truncated bytes.
+class SnapshotReader {
+ public:
+  explicit SnapshotReader(std::string_view bytes)
+      : size_(bytes.size()), stream_(std::string(bytes), std::ios::binary), in_(stream_) {}
+
+  template <typename T>
+  T value() {
+    T v{};
+    in_(v);
+    return v;
+  }
+  bool flag() {
+    const auto b = value<uint8_t>();
+    if (b > 1) throw std::runtime_error(fmt::format("byte {}: {} is not a flag", at() - 1, b));
+    return b == 1;
+  }
+  // The number of things that follow, each taking at least `min_bytes`.
+  uint64_t count(uint64_t min_bytes) {
+    const auto n = value<uint64_t>();
+    if (n > left() / min_bytes) {
+      throw std::runtime_error(
+          fmt::format("byte {}: a count of {} runs past the end ({} bytes)", at() - 8, n, size_));
+    }
+    return n;
+  }
+  std::string string() {
+    uint64_t n = 0;
+    in_(cereal::make_size_tag(n));
+    if (n > left()) {
+      throw std::runtime_error(
+          fmt::format("byte {}: a length of {} runs past the end ({} bytes)", at() - 8, n, size_));
+    }
+    std::string s(n, '\0');
+    in_(cereal::binary_data(s.data(), n));
+    return s;
+  }
+
+ private:
+  uint64_t at() {
+    const auto pos = stream_.tellg();
+    return pos < 0 ? size_ : static_cast<uint64_t>(pos);
+  }
+  uint64_t left() { return size_ - std::min<uint64_t>(size_, at()); }
+
+  uint64_t size_;
+  std::istringstream stream_;
+  StateReader in_;
+};
 
 }  // namespace
 
@@ -1208,15 +1289,9 @@ void LearnerStage::snapshot(StateWriter& out) const {
   for (const auto& m : metrics_->all) metric_names.push_back(m->name());
   out(std::string(kSnapshotMagic), kSnapshotVersion, static_cast<uint8_t>(options_.mode), spec_,
       options_.per_key, metric_names);
-  const LearnerStats& s = stats_;
-  out(s.records, s.predictions, s.labelled, s.joined, s.learned, s.scored, s.expired,
-      s.expired_overflow, s.replaced, s.unmatched_labels, s.bad_labels, s.keys_created,
-      s.keys_evicted, s.drifts, s.warnings, s.metrics_rows);
-  out(records_at_emit_, last_emit_ms_, emit_clock_started_);
-  out(labels_);
-  for (const auto& m : metrics_->all) m->save(out);
 
-  // Models, least recently used first (the global model alone otherwise).
+  // Models first, least recently used first (the global model alone otherwise): see
+  // models_in_snapshot.
   std::vector<uint32_t> order;
   if (options_.per_key) {
     for (uint32_t i = lru_head_; i != kNone; i = slots_[i]->next) order.push_back(i);
@@ -1232,13 +1307,26 @@ void LearnerStage::snapshot(StateWriter& out) const {
     if (has_background) out(slot.background->save_bytes());
     const bool has_detector = slot.detector != nullptr;
     out(has_detector);
-    if (has_detector) slot.detector->save(out);
+    if (has_detector) {
+      out(nested_state([&slot](StateWriter& w) { slot.detector->save(w); }));
+    }
     const bool has_metrics = slot.metrics != nullptr;
     out(has_metrics);
     if (has_metrics) {
-      for (const auto& m : slot.metrics->all) m->save(out);
+      out(nested_state([&slot](StateWriter& w) {
+        for (const auto& m : slot.metrics->all) m->save(w);
+      }));
     }
   }
+
+  const LearnerStats& s = stats_;
+  out(s.records, s.predictions, s.labelled, s.joined, s.learned, s.scored, s.expired,
+      s.expired_overflow, s.replaced, s.unmatched_labels, s.bad_labels, s.keys_created,
+      s.keys_evicted, s.drifts, s.warnings, s.metrics_rows);
+  out(records_at_emit_, last_emit_ms_, emit_clock_started_);
+  out(labels_);
+  for (const auto& m : metrics_->all) m->save(out);
+
   // Keys with records since the last metrics row, in order.
   std::vector<std::string> dirty;
   for (uint32_t i : dirty_) {
@@ -1258,6 +1346,62 @@ void LearnerStage::snapshot(StateWriter& out) const {
     out(p.can_score, p.learned, p.predicted, p.predicted_value, p.decision, p.proba, p.deadline_ms,
         p.event_time);
   }
+  out(kSnapshotEnd);
+}
+
+Result<SnapshotModels> LearnerStage::models_in_snapshot(std::string_view snapshot) {
+  auto corrupt = [](std::string_view why) {
+    return Status::data_loss(fmt::format("learner state: {}", why));
+  };
+  // Every learner state starts so: cereal's byte order flag, the magic's length, the magic.
+  static const std::string kStart =
+      nested_state([](StateWriter& out) { out(std::string(kSnapshotMagic)); });
+  if (!snapshot.starts_with(kStart)) return corrupt("not a learner stage's state");
+  // The end mark, as the state's byte order writes it (without the order flag).
+  static const std::string kEnd =
+      nested_state([](StateWriter& out) { out(kSnapshotEnd); }).substr(1);
+  if (!snapshot.ends_with(kEnd) || snapshot.size() < kStart.size() + kEnd.size()) {
+    return corrupt("truncated (no end mark)");
+  }
+  snapshot.remove_suffix(kEnd.size());
+  SnapshotModels found;
+  try {
+    SnapshotReader in(snapshot);
+    (void)in.string();  // the magic
+    const auto version = in.value<uint32_t>();
+    if (version != kSnapshotVersion) {
+      return corrupt(
+          fmt::format("state version {} (this build reads {})", version, kSnapshotVersion));
+    }
+    const auto mode = in.value<uint8_t>();
+    if (mode > static_cast<uint8_t>(LearnerMode::kLearn)) {
+      return corrupt(fmt::format("unknown step kind {}", mode));
+    }
+    found.mode = static_cast<LearnerMode>(mode);
+    found.spec = in.string();
+    found.per_key = in.flag();
+    const uint64_t n_metrics = in.count(sizeof(uint64_t));  // each a length, then its name
+    for (uint64_t i = 0; i < n_metrics; ++i) (void)in.string();
+    // Each model: at least a key's length, records, dirty, the model's length, three flags.
+    const uint64_t n_models = in.count(3 * sizeof(uint64_t) + 4);
+    if (!found.per_key && n_models != 1) {
+      return corrupt(fmt::format("{} global models (expected one)", n_models));
+    }
+    for (uint64_t i = 0; i < n_models; ++i) {
+      SnapshotModel model;
+      model.key = in.string();
+      model.records = in.value<uint64_t>();
+      (void)in.flag();  // dirty
+      model.bytes = in.string();
+      for (int skipped = 0; skipped < 3; ++skipped) {  // background model, detector, metrics
+        if (in.flag()) (void)in.string();
+      }
+      found.models.push_back(std::move(model));
+    }
+  } catch (const std::exception& e) {
+    return corrupt(e.what());
+  }
+  return found;
 }
 
 Status LearnerStage::restore(StateReader& in) {
@@ -1281,15 +1425,6 @@ Status LearnerStage::restore(StateReader& in) {
       return corrupt(fmt::format("the state is of another configuration ({} '{}')",
                                  learner_mode_name(static_cast<LearnerMode>(mode % 3)), spec));
     }
-    LearnerStats s;
-    in(s.records, s.predictions, s.labelled, s.joined, s.learned, s.scored, s.expired,
-       s.expired_overflow, s.replaced, s.unmatched_labels, s.bad_labels, s.keys_created,
-       s.keys_evicted, s.drifts, s.warnings, s.metrics_rows);
-    in(records_at_emit_, last_emit_ms_, emit_clock_started_);
-    in(labels_);
-    int_labels_.clear();
-    for (auto& m : metrics_->all) m->load(in);
-    stats_ = s;
 
     slots_.clear();
     slot_of_.clear();
@@ -1320,24 +1455,40 @@ Status LearnerStage::restore(StateReader& in) {
       in(has_detector);
       if (has_detector != (detector_proto_ != nullptr)) return corrupt("drift detector mismatch");
       if (has_detector) {
+        in(bytes);
         slot->detector = detector_proto_->clone();
-        slot->detector->load(in);
+        load_nested(bytes, [&slot](StateReader& r) { slot->detector->load(r); });
       }
       bool has_metrics = false;
       in(has_metrics);
       if (has_metrics) {
+        in(bytes);
         slot->metrics =
             metrics_->clone_fresh(task_ == ml::Task::kAnomalyDetection ? nullptr : &labels_);
-        for (auto& m : slot->metrics->all) m->load(in);
+        load_nested(bytes, [&slot](StateReader& r) {
+          for (auto& m : slot->metrics->all) m->load(r);
+        });
       }
       slot->live = true;
       slot->dirty = false;
-      sync_labels(*slot);
       const auto index = static_cast<uint32_t>(slots_.size());
       if (options_.per_key) slot_of_.emplace(slot->key, index);
       slots_.push_back(std::move(slot));
       if (options_.per_key) touch(index);
     }
+
+    LearnerStats s;
+    in(s.records, s.predictions, s.labelled, s.joined, s.learned, s.scored, s.expired,
+       s.expired_overflow, s.replaced, s.unmatched_labels, s.bad_labels, s.keys_created,
+       s.keys_evicted, s.drifts, s.warnings, s.metrics_rows);
+    in(records_at_emit_, last_emit_ms_, emit_clock_started_);
+    in(labels_);
+    int_labels_.clear();
+    for (auto& m : metrics_->all) m->load(in);
+    stats_ = s;
+    // The models' classes in the stage's ids, now that the stage's labels are back.
+    for (auto& slot : slots_) sync_labels(*slot);
+
     std::vector<std::string> dirty;
     in(dirty);
     for (const auto& key : dirty) {
@@ -1413,6 +1564,9 @@ Status LearnerStage::restore(StateReader& in) {
       in(p.can_score, p.learned, p.predicted, p.predicted_value, p.decision, p.proba, p.deadline_ms,
          p.event_time);
     }
+    uint64_t end = 0;
+    in(end);
+    if (end != kSnapshotEnd) return corrupt("no end mark after the pending predictions");
   } catch (const std::exception& e) {
     return corrupt(e.what());
   }

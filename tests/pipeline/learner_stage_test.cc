@@ -958,6 +958,83 @@ TEST(LearnerStageTest, RestoreRejectsCorruptOrForeignState) {
   }
 }
 
+std::string snapshot_bytes(const LearnerStage& stage) {
+  std::ostringstream bytes(std::ios::binary);
+  {
+    StateWriter w(bytes);
+    stage.snapshot(w);
+  }
+  return bytes.str();
+}
+
+TEST(LearnerStageTest, ModelsInSnapshotFindsEveryModelWithoutAStage) {
+  const Table t = devices(300);
+  // Per-key detectors and metrics sit between the models: they are skipped without knowing them.
+  Harness h({.model = kScalerLogReg,
+             .target = "y",
+             .metrics = {"Accuracy", "Rolling(F1, 30)"},
+             .per_key = true,
+             .key_field = "device",
+             .drift_detector = "drift.DDM",
+             .on_drift = OnDrift::kBackground},
+            t.schema);
+  run(h, t, 16);
+  auto found = LearnerStage::models_in_snapshot(snapshot_bytes(*h.stage));
+  ASSERT_TRUE(found.ok()) << found.status().message();
+  EXPECT_EQ(found->mode, LearnerMode::kEvaluate);
+  EXPECT_EQ(found->spec, kScalerLogReg);
+  EXPECT_TRUE(found->per_key);
+  std::vector<std::string> keys;
+  uint64_t records = 0;
+  for (const SnapshotModel& m : found->models) {
+    keys.push_back(m.key);
+    records += m.records;
+    EXPECT_EQ(m.bytes, h.stage->model(m.key)->save_bytes()) << m.key;
+  }
+  EXPECT_EQ(keys, h.stage->keys());  // least recently used first
+  EXPECT_EQ(records, 300u);
+
+  Harness global({.mode = LearnerMode::kLearn, .model = kScalerLogReg, .target = "y"}, t.schema);
+  run(global, t, 16, 0, 50);
+  found = LearnerStage::models_in_snapshot(snapshot_bytes(*global.stage));
+  ASSERT_TRUE(found.ok()) << found.status().message();
+  EXPECT_EQ(found->mode, LearnerMode::kLearn);
+  EXPECT_FALSE(found->per_key);
+  ASSERT_EQ(found->models.size(), 1u);
+  EXPECT_EQ(found->models[0].key, "");
+  EXPECT_EQ(found->models[0].records, 50u);
+  EXPECT_EQ(found->models[0].bytes, global.stage->model()->save_bytes());
+}
+
+TEST(LearnerStageTest, ModelsInSnapshotRejectsTruncatedOrCorruptBytes) {
+  const Table t = devices(60);
+  Harness h({.model = kScalerLogReg,
+             .target = "y",
+             .per_key = true,
+             .key_field = "device",
+             .drift_detector = "drift.ADWIN"},
+            t.schema);
+  run(h, t, 16);
+  const std::string state = snapshot_bytes(*h.stage);
+  for (size_t n = 0; n < state.size(); ++n) {
+    auto found = LearnerStage::models_in_snapshot(std::string_view(state).substr(0, n));
+    ASSERT_EQ(found.status().code(), StatusCode::kDataLoss) << n;
+  }
+  // A flipped byte is caught, or lands in bytes it does not read or check (model bytes carry
+  // their own checksum, checked when loaded); it never reads or allocates past the end.
+  for (size_t i = 0; i < state.size(); ++i) {
+    std::string bad = state;
+    bad[i] = static_cast<char>(bad[i] ^ 0xff);
+    auto found = LearnerStage::models_in_snapshot(bad);
+    if (!found.ok()) {
+      ASSERT_EQ(found.status().code(), StatusCode::kDataLoss) << i;
+    }
+  }
+  auto other = LearnerStage::models_in_snapshot("offset 42");
+  EXPECT_EQ(other.status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(other.status().message(), "learner state: not a learner stage's state");
+}
+
 // ---- predict and learn ----
 
 TEST(LearnerStageTest, PredictWithAModelSavedByRivuletEval) {

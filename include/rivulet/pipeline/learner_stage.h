@@ -101,6 +101,21 @@ struct LearnerStats {
   uint64_t metrics_rows = 0;      ///< rows written to the "metrics" side output
 };
 
+/// A model held in a learner stage's snapshot (LearnerStage::models_in_snapshot).
+struct SnapshotModel {
+  std::string key;       ///< the key of a per-key model; empty for the global model
+  std::string bytes;     ///< a model file's bytes, as ml::Model::save_bytes wrote them
+  uint64_t records = 0;  ///< records of the main input this model has seen in this stage
+};
+
+/// What a learner stage's snapshot holds, read without a configured stage.
+struct SnapshotModels {
+  LearnerMode mode = LearnerMode::kEvaluate;
+  std::string spec;  ///< the model spec of every model of the stage
+  bool per_key = false;
+  std::vector<SnapshotModel> models;  ///< per_key: least recently used first; else one, global
+};
+
 /// A learner step: see the file comment.
 /// Thread safety: one thread at a time (an operator).
 /// ```cpp example
@@ -214,10 +229,20 @@ class LearnerStage final : public stream::Operator {
   Status finish(stream::Batch& batch, stream::OperatorContext& ctx) override;
   /// Every model (with its feature space and label encoder), background model and detector, the
   /// metrics, the pending predictions, the LRU order and the counters. REQUIRES: opened.
+  /// The models come first, right after what the stage is (mode, spec, per_key), and the state
+  /// of each model's detector and metrics is length-prefixed, so that models_in_snapshot finds
+  /// them without the stage's configuration.
   void snapshot(StateWriter& out) const override;
   /// Restores what snapshot() wrote into an opened stage of the same configuration. Errors:
   /// kDataLoss (truncated or corrupt bytes, or another configuration's state).
   Status restore(StateReader& in) override;
+  /// The models in `snapshot`: the bytes a StateWriter of their own received from snapshot()
+  /// (a checkpoint's part for the step), read without a configured stage, as
+  /// `rivulet checkpoint export-model` does. The model bytes are not loaded here
+  /// (ml::Model::load_bytes checks them). Errors: kDataLoss naming what is wrong (not a
+  /// learner's state, another state version, truncated or corrupt bytes); never reads or
+  /// allocates past the end of `snapshot`.
+  static Result<SnapshotModels> models_in_snapshot(std::string_view snapshot);
   std::unique_ptr<stream::Operator> clone() const override;
   bool keyed() const override { return options_.per_key; }
   bool needs_global_order() const override { return !options_.per_key; }
