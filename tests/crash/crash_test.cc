@@ -1,0 +1,215 @@
+// The crash harness: the card-fraud pipeline (examples/fraud.yaml, over a file of payments and
+// their chargebacks, into exactly-once file sinks, a checkpoint every 100 ms) is killed with
+// SIGKILL at random moments (while it processes, takes a checkpoint, commits its output) and
+// restarted each time. The committed output must then equal, byte for byte, that of a run that
+// never stopped, and the model in the final checkpoint must be the uninterrupted run's: no
+// record lost, none duplicated, and the learner saw each event and label exactly once.
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+#include <thread>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The committed parts of file sink `name` in `dir` (name-0.jsonl, name-1.jsonl, ...), in order.
+std::string committed(const fs::path& dir, const std::string& name) {
+  std::map<uint64_t, std::string> parts;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string file = entry.path().filename().string();
+    if (!file.starts_with(name + "-") || !file.ends_with(".jsonl")) continue;
+    const std::string number = file.substr(name.size() + 1, file.size() - name.size() - 7);
+    if (number.empty() || number.find_first_not_of("0123456789") != std::string::npos) continue;
+    parts[std::stoull(number)] = slurp(entry.path());
+  }
+  std::string out;
+  for (const auto& [n, text] : parts) out += text;
+  return out;
+}
+
+// Runs the rivulet binary with `args`, its output to `log`; returns the child's pid.
+pid_t spawn(const std::vector<std::string>& args, const std::string& log) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    std::vector<char*> argv = {const_cast<char*>(RIVULET_BINARY)};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(RIVULET_BINARY, argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+int wait_exit(pid_t pid) {
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+class CrashHarness {
+ public:
+  CrashHarness(size_t events) : root_(fs::temp_directory_path() / fmt::format("rivulet-crash-{}", ::getpid())) {
+    fs::remove_all(root_);
+    fs::create_directories(root_);
+    // The payments and their chargebacks, about a minute of event time later, as the example's
+    // generator makes them; the fraud pattern changes every 5,000 payments.
+    const pid_t gen = spawn({"gen", "transactions(inline_label=False, fraud_rate=0.02, drift_every=5000)",
+                             "--seed", "7", "-n", std::to_string(events), "-o",
+                             (root_ / "payments.jsonl").string()},
+                            (root_ / "gen.log").string());
+    EXPECT_EQ(wait_exit(gen), 0) << slurp(root_ / "gen.log");
+  }
+  ~CrashHarness() { fs::remove_all(root_); }
+
+  // The fraud pipeline writing into `run`'s directory.
+  std::string pipeline(const std::string& run) const {
+    const fs::path dir = root_ / run;
+    fs::create_directories(dir);
+    const fs::path file = dir / "fraud.yaml";
+    std::ofstream(file) << fmt::format(R"yaml(
+name: card-fraud
+source:
+  kind: file
+  path: {0}/payments.jsonl
+  schema: {{type: string, event_time: bigint, transaction_id: bigint, card_id: string,
+            merchant_category: string, country: string, amount: double, channel: string,
+            is_fraud: boolean}}
+  event_time: event_time
+labels:
+  where: "type = 'label'"
+steps:
+  - filter: "type = 'payment' AND amount > 0"
+  - over:
+      partition_by: [card_id]
+      range_ms: 3600000
+      aggregates:
+        card_payments_1h: "COUNT(*)"
+        card_amount_1h: "SUM(amount)"
+        card_countries_1h: "COUNT(DISTINCT country)"
+  - evaluate:
+      model: "forest.ARFClassifier(n_models=10, seed=42)"
+      target: is_fraud
+      id: transaction_id
+      labels: true
+      features: [merchant_category, country, amount, channel,
+                 card_payments_1h, card_amount_1h, card_countries_1h]
+      metrics: [ROCAUC, "Rolling(ROCAUC, 1000)"]
+      metrics_every: 1000
+      label_timeout_ms: 600000
+  - select: [transaction_id, card_id, amount, prediction, probability]
+sinks:
+  - {{kind: file, path: {1}/out/predictions.jsonl}}
+  - {{kind: file, stream: metrics, path: {1}/out/metrics.jsonl}}
+checkpoint: {{dir: {1}/chk, interval: 100ms}}
+)yaml",
+                                       root_.string(), dir.string());
+    return file.string();
+  }
+
+  // Runs `run` to its end (resuming from its checkpoints); the exit code.
+  int run_to_end(const std::string& run) {
+    return wait_exit(spawn({"run", "-q", pipeline(run)}, (root_ / run / "log").string()));
+  }
+
+  // Kills `run` with SIGKILL after a random delay in [min_ms, max_ms), `kills` times (or until
+  // it finishes first), then runs it to its end. Returns the kills made.
+  int crash_loop(const std::string& run, int kills, int64_t min_ms, int64_t max_ms, uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::uniform_int_distribution<int64_t> delay(min_ms, max_ms - 1);
+    int made = 0;
+    for (int k = 0; k < kills; ++k) {
+      const pid_t pid = spawn({"run", "-q", pipeline(run)}, (root_ / run / "log").string());
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay(rng)));
+      if (::kill(pid, SIGKILL) == 0 && wait_exit(pid) == 128 + SIGKILL) {
+        ++made;
+      } else {
+        break;  // it finished before the kill
+      }
+    }
+    EXPECT_EQ(run_to_end(run), 0) << slurp(root_ / run / "log");
+    return made;
+  }
+
+  std::string output(const std::string& run, const std::string& name) const {
+    return committed(root_ / run / "out", name);
+  }
+
+  // The evaluate step's model in `run`'s latest checkpoint, as a model file's bytes.
+  std::string final_model(const std::string& run) {
+    const fs::path model = root_ / run / "model.bin";
+    const int rc = wait_exit(spawn({"checkpoint", "export-model", (root_ / run / "chk").string(),
+                                    "--step", "evaluate", "-o", model.string()},
+                                   (root_ / run / "export.log").string()));
+    EXPECT_EQ(rc, 0) << slurp(root_ / run / "export.log");
+    return slurp(model);
+  }
+
+  std::string log(const std::string& run) const { return slurp(root_ / run / "log"); }
+
+ private:
+  fs::path root_;
+};
+
+// Kills after delays of [1/min_part, 1/max_part] of an uninterrupted run's time, so that the
+// kills land at moments spread over the run on any machine.
+void crash_test(size_t events, int kills, int min_part, int max_part) {
+  CrashHarness h(events);
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(h.run_to_end("reference"), 0) << h.log("reference");
+  const int64_t run_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now() - t0)
+                             .count();
+  const std::string predictions = h.output("reference", "predictions");
+  const std::string metrics = h.output("reference", "metrics");
+  const std::string model = h.final_model("reference");
+  ASSERT_GT(predictions.size(), 100000u);
+  ASSERT_GT(model.size(), 10000u);
+
+  const int made = h.crash_loop("crashed", kills, std::max<int64_t>(run_ms / min_part, 5),
+                                std::max<int64_t>(run_ms / max_part, 10), 20261122);
+  // Each restart loses the work since its last checkpoint, so nearly all kills land before the
+  // end (one that comes after it only makes the test weaker).
+  EXPECT_GE(made, kills * 3 / 4) << "the run finished before the kills did (a run takes "
+                                 << run_ms << " ms)";
+  std::printf("crash harness: %d SIGKILLs in a run of %lld ms\n", made, static_cast<long long>(run_ms));
+  // Byte for byte: equal strings (not EXPECT_EQ: its message would print megabytes).
+  EXPECT_TRUE(h.output("crashed", "predictions") == predictions)
+      << "predictions differ after " << made << " kills: " << h.output("crashed", "predictions").size()
+      << " bytes, expected " << predictions.size();
+  EXPECT_TRUE(h.output("crashed", "metrics") == metrics)
+      << "metrics differ after " << made << " kills";
+  EXPECT_TRUE(h.final_model("crashed") == model) << "the final model differs after " << made << " kills";
+}
+
+TEST(CrashTest, SigkillAtRandomMomentsLosesAndDuplicatesNothing) {
+  crash_test(12000, 5, 10, 3);
+}
+
+TEST(CrashSlowTest, SigkillAtTwentyRandomMomentsLosesAndDuplicatesNothing) {
+  crash_test(60000, 20, 40, 8);
+}
+
+}  // namespace
