@@ -168,28 +168,6 @@ struct Envelope {
   int64_t watermark = INT64_MIN;  // the input's watermark after this batch; kWatermark's value
 };
 
-uint64_t hash_value(const Value& v) {
-  switch (v.type()) {
-    case Type::kString: {
-      const std::string_view s = v.as_string();
-      return XXH3_64bits(s.data(), s.size());
-    }
-    case Type::kInt: {
-      const int64_t i = v.as_int();
-      return XXH3_64bits(&i, sizeof(i));
-    }
-    case Type::kDouble: {
-      const double d = v.as_double();
-      return XXH3_64bits(&d, sizeof(d));
-    }
-    case Type::kBool:
-      return v.as_bool() ? 1 : 0;
-    case Type::kNull:
-      break;
-  }
-  return 0;
-}
-
 // State as bytes through a portable archive (what checkpoint parts hold), and back.
 template <typename F>
 std::string to_bytes(F&& save) {
@@ -423,6 +401,7 @@ struct Engine::Impl {
       }
     }
     output_schema = schema;
+    key_step_index = key_step;
     head_end = plan.steps.size();
     if (key_step && options.parallelism > 1 && *key_step + 1 < plan.steps.size()) {
       head_end = *key_step + 1;
@@ -512,6 +491,7 @@ struct Engine::Impl {
   }
 
   std::vector<SchemaPtr> step_input_schemas;  // the schema entering each step, from build()
+  std::optional<size_t> key_step_index;       // the first key_by step, partitioned or not
   std::optional<stream::Expression> labels_where;  // splits labels off the input
   bool has_labels() const { return plan.labels.has_value() || labels_where.has_value(); }
 
@@ -736,6 +716,48 @@ struct Engine::Impl {
     }
   }
 
+  // Restores a checkpoint taken with `saved` partitions (0: unpartitioned) into this run's
+  // layout: the steps before the key_by as they are; each step after it gets, in each of this
+  // run's partitions, the keys routed there from every saved instance.
+  template <typename RestoreStep>
+  Status restore_rescaled(const checkpoint::Checkpoint& chk, const std::string& where,
+                          size_t saved, const RestoreStep& restore_step) {
+    if (!key_step_index) {
+      return Status::failed_precondition(
+          fmt::format("{}: it has partitions but the pipeline has no key_by", where));
+    }
+    const size_t first_keyed = *key_step_index + 1;
+    for (size_t i = 0; i < first_keyed; ++i) {
+      RIVULET_RETURN_IF_ERROR(restore_step(*plan.steps[i], step_part(i, std::nullopt)));
+    }
+    stream::PartitionFilter keep;
+    keep.field = step_input_schemas[first_keyed]->field(*key_field_of_key_step()).name;
+    keep.n_partitions = std::max<size_t>(n_partitions, 1);
+    for (size_t i = first_keyed; i < plan.steps.size(); ++i) {
+      std::vector<std::string> snapshots;
+      for (size_t k = 0; k < std::max<size_t>(saved, 1); ++k) {
+        const std::string name = saved == 0 ? step_part(i, std::nullopt) : step_part(i, k);
+        auto it = chk.parts.find(name);
+        if (it == chk.parts.end()) {
+          return Status::data_loss(fmt::format("{}: it has no part '{}'", where, name));
+        }
+        snapshots.push_back(it->second);
+      }
+      for (size_t p = 0; p < keep.n_partitions; ++p) {
+        stream::Operator& op = n_partitions == 0 ? *plan.steps[i] : *partitions[p][i - head_end];
+        keep.partition = p;
+        RIVULET_RETURN_IF_ERROR(op.restore_rescaled(snapshots, keep)
+                                    .with_context(fmt::format("{}: step '{}'", where, op.name())));
+      }
+    }
+    return Status();
+  }
+
+  // The key field's index in the output of the key_by step.
+  std::optional<size_t> key_field_of_key_step() const {
+    return plan.steps[*key_step_index]->partition_key_field();
+  }
+
   Status restore(const checkpoint::Checkpoint& chk) {
     const auto meta = [&](const std::string& key) -> std::string {
       auto it = chk.meta.find(key);
@@ -767,17 +789,10 @@ struct Engine::Impl {
             where, i + 1, there, here));
       }
     }
-    const size_t saved_partitions = std::stoul(meta("parallelism").empty() ? "1" : meta("parallelism"));
-    const size_t partitions_now = std::max<size_t>(n_partitions, 1);
-    const bool keyed_state =
-        n_partitions > 0 || std::any_of(chk.parts.begin(), chk.parts.end(), [](const auto& kv) {
-          return kv.first.starts_with("step-") && kv.first.find(".p") != std::string::npos;
-        });
-    if (saved_partitions != partitions_now && keyed_state) {
-      return Status::unimplemented(fmt::format(
-          "{}: it was taken with parallelism {}, this run has {}; moving keyed state between "
-          "partitions is not supported yet: run with parallelism {}",
-          where, saved_partitions, partitions_now, saved_partitions));
+    // The partitions the checkpoint's steps after the key_by ran in (0: on one thread).
+    size_t saved_partitions = 0;
+    while (chk.parts.count(step_part(plan.steps.size() - 1, saved_partitions)) != 0) {
+      ++saved_partitions;
     }
     // Sources.
     for (size_t i = 0; i < (plan.labels ? 2u : 1u); ++i) {
@@ -816,13 +831,17 @@ struct Engine::Impl {
       return from_bytes(*bytes, where, [&](StateReader& r) { return op.restore(r); })
           .with_context(fmt::format("{}: step '{}'", where, op.name()));
     };
-    for (size_t i = 0; i < head_end; ++i) {
-      RIVULET_RETURN_IF_ERROR(restore_step(*plan.steps[i], step_part(i, std::nullopt)));
-    }
-    for (size_t p = 0; p < n_partitions; ++p) {
-      for (size_t i = head_end; i < plan.steps.size(); ++i) {
-        RIVULET_RETURN_IF_ERROR(restore_step(*partitions[p][i - head_end], step_part(i, p)));
+    if (saved_partitions == n_partitions) {
+      for (size_t i = 0; i < head_end; ++i) {
+        RIVULET_RETURN_IF_ERROR(restore_step(*plan.steps[i], step_part(i, std::nullopt)));
       }
+      for (size_t p = 0; p < n_partitions; ++p) {
+        for (size_t i = head_end; i < plan.steps.size(); ++i) {
+          RIVULET_RETURN_IF_ERROR(restore_step(*partitions[p][i - head_end], step_part(i, p)));
+        }
+      }
+    } else {
+      RIVULET_RETURN_IF_ERROR(restore_rescaled(chk, where, saved_partitions, restore_step));
     }
     // Sinks: the recorded ones finish or undo the checkpoint's output; a changed one starts
     // fresh.
@@ -1019,7 +1038,7 @@ struct Engine::Impl {
     std::vector<std::unique_ptr<Batch>> parts(n_partitions);
     const size_t kf = *key_field;
     for (size_t r = 0; r < batch->size(); ++r) {
-      const size_t p = hash_value(batch->get(r, kf)) % n_partitions;
+      const size_t p = stream::partition_of(batch->get(r, kf), n_partitions);
       if (!parts[p]) {
         parts[p] = std::make_unique<Batch>(batch->shared_schema());
         parts[p]->reserve(batch->size() / n_partitions + 1);

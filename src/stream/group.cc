@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <sstream>
 #include <map>
 
 #include "stream/operators/operator_util.h"
@@ -180,6 +181,25 @@ void AggregateOperator::snapshot(StateWriter& out) const {
 Status AggregateOperator::restore(StateReader& in) {
   groups_.clear();
   previous_.clear();
+  return read_state(in, nullptr, 0);
+}
+
+Status AggregateOperator::restore_rescaled(const std::vector<std::string>& snapshots,
+                                           const PartitionFilter& keep) {
+  RIVULET_ASSIGN_OR_RETURN(const size_t k,
+                           internal::partition_key_index(grouping_fields(), keep, name()));
+  groups_.clear();
+  previous_.clear();
+  for (const std::string& bytes : snapshots) {
+    std::istringstream is(bytes);
+    StateReader in(is);
+    RIVULET_RETURN_IF_ERROR(read_state(in, &keep, k));
+  }
+  return {};
+}
+
+Status AggregateOperator::read_state(StateReader& in, const PartitionFilter* keep,
+                                     size_t key_index) {
   try {
     uint64_t n = 0;
     in(n);
@@ -196,6 +216,7 @@ Status AggregateOperator::restore(StateReader& in) {
         RIVULET_RETURN_IF_ERROR(a->load(in));
         g->aggs.push_back(std::move(a));
       }
+      if (keep != nullptr && !internal::keeps_key(*keep, key, key_index)) continue;
       groups_.emplace(std::move(key), std::move(g));
     }
     in(n);
@@ -206,6 +227,7 @@ Status AggregateOperator::restore(StateReader& in) {
       if (!internal::decode_values(p.inputs, prototypes_.size(), check.data())) {
         throw std::runtime_error("a row's values do not match the schema");
       }
+      if (keep != nullptr && !internal::keeps_key(*keep, p.group, key_index)) continue;
       previous_.emplace(std::move(key), std::move(p));
     }
   } catch (const std::exception& e) {
@@ -318,16 +340,41 @@ void RankOperator::snapshot(StateWriter& out) const {
 
 Status RankOperator::restore(StateReader& in) {
   groups_.clear();
+  arrival_ = 0;
+  return read_state(in, nullptr, 0);
+}
+
+Status RankOperator::restore_rescaled(const std::vector<std::string>& snapshots,
+                                      const PartitionFilter& keep) {
+  RIVULET_ASSIGN_OR_RETURN(const size_t k,
+                           internal::partition_key_index(grouping_fields(), keep, name()));
+  groups_.clear();
+  arrival_ = 0;
+  for (const std::string& bytes : snapshots) {
+    std::istringstream is(bytes);
+    StateReader in(is);
+    RIVULET_RETURN_IF_ERROR(read_state(in, &keep, k));
+  }
+  return {};
+}
+
+Status RankOperator::read_state(StateReader& in, const PartitionFilter* keep, size_t key_index) {
   try {
     uint64_t n = 0;
-    in(arrival_, n);
+    uint64_t arrival = 0;
+    in(arrival, n);
+    // Arrival numbers order ties within a group; a group comes from one instance, and the
+    // numbers go on from the largest.
+    arrival_ = std::max(arrival_, arrival);
     Batch probe(out_schema_);
     for (uint64_t i = 0; i < n; ++i) {
       std::string key;
       uint64_t size = 0;
       in(key, size);
       if (size > static_cast<uint64_t>(options_.n)) throw std::runtime_error("too many rows");
-      auto& rows = groups_[key];
+      std::vector<Row> skipped;
+      auto& rows = keep == nullptr || internal::keeps_key(*keep, key, key_index) ? groups_[key]
+                                                                                 : skipped;
       for (uint64_t k = 0; k < size; ++k) {
         Row row;
         in(row.order, row.arrival, row.bytes);

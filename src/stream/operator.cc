@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <xxhash.h>
+
 #include <cmath>
+#include <sstream>
 
 #include "rivulet/stream/json_text.h"
 
@@ -29,6 +32,53 @@ void OperatorContext::dead_letter(std::string_view stage, std::string_view reaso
   letter.origin = std::string(origin);
   letter.event_time = batch.event_time(r);
   dead_letter(std::move(letter));
+}
+
+size_t partition_of(const Value& key, size_t n) {
+  uint64_t h = 0;
+  switch (key.type()) {
+    case Type::kString: {
+      const std::string_view s = key.as_string();
+      h = XXH3_64bits(s.data(), s.size());
+      break;
+    }
+    case Type::kInt: {
+      const int64_t i = key.as_int();
+      h = XXH3_64bits(&i, sizeof(i));
+      break;
+    }
+    case Type::kDouble: {
+      const double d = key.as_double();
+      h = XXH3_64bits(&d, sizeof(d));
+      break;
+    }
+    case Type::kBool:
+      h = key.as_bool() ? 1 : 0;
+      break;
+    case Type::kNull:
+      break;
+  }
+  return static_cast<size_t>(h % n);
+}
+
+Status Operator::restore_rescaled(const std::vector<std::string>& snapshots,
+                                  const PartitionFilter& keep) {
+  (void)keep;
+  std::ostringstream os;
+  {
+    StateWriter out(os);
+    snapshot(out);
+  }
+  const std::string empty = std::move(os).str();
+  for (const std::string& s : snapshots) {
+    if (s != empty) {
+      return Status::unimplemented(fmt::format(
+          "step '{}' ({}) holds state that cannot be moved between partitions yet: restart "
+          "with the parallelism of the checkpoint",
+          name(), kind()));
+    }
+  }
+  return {};
 }
 
 Status Operator::process_side_input(Batch& batch, OperatorContext& ctx) {

@@ -59,6 +59,9 @@ class AggregateOperator final : public Operator {
   Status process(Batch& batch, OperatorContext& ctx) override;
   void snapshot(StateWriter& out) const override;
   Status restore(StateReader& in) override;
+  /// The groups (and upsert keys' rows) whose group value of the key field `keep` accepts.
+  Status restore_rescaled(const std::vector<std::string>& snapshots,
+                          const PartitionFilter& keep) override;
   std::unique_ptr<Operator> clone() const override;
   bool needs_global_order() const override { return true; }
   std::vector<std::string> grouping_fields() const override { return names_of(options_.group_by); }
@@ -69,6 +72,9 @@ class AggregateOperator final : public Operator {
   struct Previous;
   explicit AggregateOperator(Options options);
   void emit(const Group& g, int64_t time, Batch& out) const;
+  // Adds what `in` holds to the state; with `keep`, only the groups whose key field at
+  // `key_index` it accepts.
+  Status read_state(StateReader& in, const PartitionFilter* keep, size_t key_index);
 
   Options options_;
   SchemaPtr out_schema_;
@@ -103,6 +109,9 @@ class RankOperator final : public Operator {
   Status process(Batch& batch, OperatorContext& ctx) override;
   void snapshot(StateWriter& out) const override;
   Status restore(StateReader& in) override;
+  /// The groups whose partition_by value of the key field `keep` accepts.
+  Status restore_rescaled(const std::vector<std::string>& snapshots,
+                          const PartitionFilter& keep) override;
   std::unique_ptr<Operator> clone() const override;
   bool needs_global_order() const override { return true; }
   std::vector<std::string> grouping_fields() const override {
@@ -116,6 +125,7 @@ class RankOperator final : public Operator {
     std::string bytes;  // the row's values
   };
   explicit RankOperator(Options options);
+  Status read_state(StateReader& in, const PartitionFilter* keep, size_t key_index);
   Options options_;
   SchemaPtr out_schema_;
   std::vector<size_t> key_fields_, order_fields_;

@@ -148,6 +148,19 @@ class OperatorContext {
   DeadLetters& dead_;
 };
 
+/// The partition a key goes to among `n` (the engine's routing after a key_by: a hash of the
+/// key's value). REQUIRES: n > 0.
+size_t partition_of(const Value& key, size_t n);
+
+/// The keys one partition holds after a rescale: those whose value of the key_by field `field`
+/// the engine routes to `partition` of `n_partitions`.
+struct PartitionFilter {
+  std::string field;
+  size_t partition = 0;
+  size_t n_partitions = 1;
+  bool accepts(const Value& key) const { return partition_of(key, n_partitions) == partition; }
+};
+
 class Operator {
  public:
   virtual ~Operator() = default;
@@ -198,6 +211,12 @@ class Operator {
     (void)in;
     return {};
   }
+  /// Rescaling (a restart with another parallelism): restores, from the snapshots of every
+  /// instance of this step in the checkpoint (one per old partition, or one), the state of
+  /// the keys `keep` accepts, into this freshly opened instance. Default: for steps without
+  /// state (each snapshot equal to a fresh instance's), nothing; else an error naming the step.
+  virtual Status restore_rescaled(const std::vector<std::string>& snapshots,
+                                  const PartitionFilter& keep);
   /// A fresh, unopened instance with the same configuration (another partition's).
   virtual std::unique_ptr<Operator> clone() const = 0;
   /// Whether the operator keeps per-key state and so must see all records of a key (it then

@@ -386,6 +386,9 @@ class DedupOperator final : public Operator {
   Status on_watermark(int64_t watermark, Batch& batch, OperatorContext& ctx) override;
   void snapshot(StateWriter& out) const override;
   Status restore(StateReader& in) override;
+  /// The keys whose value of the key field `keep` accepts.
+  Status restore_rescaled(const std::vector<std::string>& snapshots,
+                          const PartitionFilter& keep) override;
   std::unique_ptr<Operator> clone() const override;
   const Options& options() const { return options_; }
   /// Keys held (for tests and stats).

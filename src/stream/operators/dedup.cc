@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cstdint>
+#include <sstream>
 #include <utility>
 #include <vector>
 
@@ -80,9 +81,35 @@ void DedupOperator::snapshot(StateWriter& out) const {
 
 Status DedupOperator::restore(StateReader& in) {
   std::vector<std::pair<std::string, int64_t>> entries;
-  in(entries);
+  try {
+    in(entries);
+  } catch (const std::exception& e) {
+    return Status::data_loss(fmt::format("dedup: corrupt state: {}", e.what()));
+  }
   kept_.clear();
   for (auto& [k, t] : entries) kept_.emplace(std::move(k), t);
+  return {};
+}
+
+Status DedupOperator::restore_rescaled(const std::vector<std::string>& snapshots,
+                                       const PartitionFilter& keep) {
+  RIVULET_ASSIGN_OR_RETURN(const size_t k,
+                           internal::partition_key_index(grouping_fields(), keep, name()));
+  kept_.clear();
+  try {
+    for (const std::string& bytes : snapshots) {
+      std::istringstream is(bytes);
+      StateReader in(is);
+      std::vector<std::pair<std::string, int64_t>> entries;
+      in(entries);
+      for (auto& [key, t] : entries) {
+        if (internal::keeps_key(keep, key, k)) kept_.emplace(std::move(key), t);
+      }
+    }
+  } catch (const std::exception& e) {
+    kept_.clear();
+    return Status::data_loss(fmt::format("dedup: corrupt state: {}", e.what()));
+  }
   return {};
 }
 

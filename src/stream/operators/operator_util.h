@@ -3,7 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
+#include <optional>
+#include <stdexcept>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -66,6 +69,77 @@ inline void append_key_bytes(const Batch& batch, size_t r, const std::vector<siz
       }
     }
   }
+}
+
+// The value at `index` of a key written by append_key_bytes; none when the bytes are
+// malformed. A string points into `key`.
+inline std::optional<Value> key_value_at(std::string_view key, size_t index) {
+  size_t p = 0;
+  for (size_t f = 0;; ++f) {
+    if (p >= key.size()) return std::nullopt;
+    const auto type = static_cast<Type>(static_cast<uint8_t>(key[p++]));
+    Value v;
+    switch (type) {
+      case Type::kNull:
+        v = Value::null();
+        break;
+      case Type::kBool:
+        if (p + 1 > key.size()) return std::nullopt;
+        v = Value::of_bool(key[p++] == '1');
+        break;
+      case Type::kInt:
+      case Type::kDouble: {
+        if (p + 8 > key.size()) return std::nullopt;
+        if (type == Type::kInt) {
+          int64_t i = 0;
+          std::memcpy(&i, key.data() + p, 8);
+          v = Value::of_int(i);
+        } else {
+          double d = 0;
+          std::memcpy(&d, key.data() + p, 8);
+          v = Value::of_double(d);
+        }
+        p += 8;
+        break;
+      }
+      case Type::kString: {
+        if (p + 4 > key.size()) return std::nullopt;
+        uint32_t len = 0;
+        std::memcpy(&len, key.data() + p, 4);
+        p += 4;
+        if (p + len > key.size()) return std::nullopt;
+        v = Value::of_string(key.substr(p, len));
+        p += len;
+        break;
+      }
+      default:
+        return std::nullopt;
+    }
+    if (f == index) return v;
+  }
+}
+
+// Rescaling: the position of the partition key among a step's key fields, whose values make
+// its state's keys. Errors: the step is not keyed by it.
+inline Result<size_t> partition_key_index(const std::vector<std::string>& key_fields,
+                                          const PartitionFilter& keep, std::string_view step) {
+  const auto it = std::find(key_fields.begin(), key_fields.end(), keep.field);
+  if (it == key_fields.end()) {
+    return Status::unimplemented(fmt::format(
+        "step '{}': its state is not keyed by '{}', so it cannot be moved between partitions: "
+        "restart with the parallelism of the checkpoint",
+        step, keep.field));
+  }
+  return static_cast<size_t>(it - key_fields.begin());
+}
+
+// Whether the state under `key` (append_key_bytes' of the step's key fields) goes to the
+// partition `keep` describes; `index` from partition_key_index. Malformed keys: a DataLoss
+// error thrown as std::runtime_error (restores catch those).
+inline bool keeps_key(const PartitionFilter& keep, std::string_view key, size_t index) {
+  const auto v = key_value_at(key, index);
+  if (!v) throw std::runtime_error("a key's bytes are malformed");
+  return keep.accepts(*v);
 }
 
 // The indices of `refs` in `schema`; an unknown one is an error at its position, prefixed by
