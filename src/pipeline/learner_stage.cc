@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cctype>
 #include <cmath>
 #include <fstream>
@@ -444,6 +445,7 @@ Result<stream::SchemaPtr> LearnerStage::open(stream::SchemaPtr input, stream::Op
   }
   RIVULET_ASSIGN_OR_RETURN(id_, field("id", options_.id));
   RIVULET_ASSIGN_OR_RETURN(key_, field("key_field", options_.key_field));
+  if (key_) key_type_ = in.field(*key_).type;
   if (target_ && task_ == ml::Task::kRegression && options_.mode != LearnerMode::kPredict) {
     const Type t = in.field(*target_).type;
     if (t != Type::kInt && t != Type::kDouble && t != Type::kBool) {
@@ -1404,10 +1406,81 @@ Result<SnapshotModels> LearnerStage::models_in_snapshot(std::string_view snapsho
   return found;
 }
 
-Status LearnerStage::restore(StateReader& in) {
+namespace {
+
+bool same_labels(const LabelEncoder& a, const LabelEncoder& b) {
+  if (a.size() != b.size() || a.positive() != b.positive() || a.negative() != b.negative() ||
+      a.pos_label() != b.pos_label()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a.name(static_cast<ClassId>(i)) != b.name(static_cast<ClassId>(i))) return false;
+  }
+  return true;
+}
+
+void add_stats(LearnerStats& to, const LearnerStats& s) {
+  to.records += s.records;
+  to.predictions += s.predictions;
+  to.labelled += s.labelled;
+  to.joined += s.joined;
+  to.learned += s.learned;
+  to.scored += s.scored;
+  to.expired += s.expired;
+  to.expired_overflow += s.expired_overflow;
+  to.replaced += s.replaced;
+  to.unmatched_labels += s.unmatched_labels;
+  to.bad_labels += s.bad_labels;
+  to.keys_created += s.keys_created;
+  to.keys_evicted += s.keys_evicted;
+  to.drifts += s.drifts;
+  to.warnings += s.warnings;
+  to.metrics_rows += s.metrics_rows;
+}
+
+}  // namespace
+
+Status LearnerStage::restore(StateReader& in) { return read_state(in, nullptr, true); }
+
+Status LearnerStage::restore_rescaled(const std::vector<std::string>& snapshots,
+                                      const stream::PartitionFilter& keep) {
+  if (!options_.per_key) return Operator::restore_rescaled(snapshots, keep);
+  for (size_t i = 0; i < snapshots.size(); ++i) {
+    std::istringstream is(snapshots[i]);
+    StateReader in(is);
+    RIVULET_RETURN_IF_ERROR(read_state(in, &keep, i == 0));
+  }
+  return Status();
+}
+
+// The value of a per-key model's key, back from its text (key_text), to route it.
+Value LearnerStage::key_value(const std::string& key) const {
+  switch (key_type_) {
+    case Type::kInt: {
+      int64_t v = 0;
+      const auto [end, ec] = std::from_chars(key.data(), key.data() + key.size(), v);
+      if (ec == std::errc() && end == key.data() + key.size()) return Value::of_int(v);
+      break;
+    }
+    case Type::kDouble:
+      return Value::of_double(std::strtod(key.c_str(), nullptr));
+    case Type::kBool:
+      return Value::of_bool(key == "true");
+    default:
+      break;
+  }
+  return Value::of_string(key);
+}
+
+Status LearnerStage::read_state(StateReader& in, const stream::PartitionFilter* keep,
+                                bool first) {
   RIVULET_DCHECK(opened_);
   auto corrupt = [this](std::string_view why) {
     return Status::data_loss(fmt::format("step '{}': cannot restore: {}", name(), why));
+  };
+  // Rescaling: the keys (and their pending predictions) this partition holds now.
+  const auto mine = [&](const std::string& key) {
+    return keep == nullptr || keep->accepts(key_value(key));
   };
   try {
     std::string magic, spec;
@@ -1426,11 +1499,14 @@ Status LearnerStage::restore(StateReader& in) {
                                  learner_mode_name(static_cast<LearnerMode>(mode % 3)), spec));
     }
 
-    slots_.clear();
-    slot_of_.clear();
-    free_slots_.clear();
-    dirty_.clear();
-    lru_head_ = lru_tail_ = kNone;
+    if (first) {
+      slots_.clear();
+      slot_of_.clear();
+      free_slots_.clear();
+      dirty_.clear();
+      lru_head_ = lru_tail_ = kNone;
+      pending_->clear();
+    }
     uint64_t n_slots = 0;
     in(n_slots);
     if (!options_.per_key && n_slots != 1) return corrupt("expected one global model");
@@ -1471,6 +1547,8 @@ Status LearnerStage::restore(StateReader& in) {
       }
       slot->live = true;
       slot->dirty = false;
+      if (!mine(slot->key)) continue;
+      if (options_.per_key && slot_of_.count(slot->key) != 0) return corrupt("duplicate key");
       const auto index = static_cast<uint32_t>(slots_.size());
       if (options_.per_key) slot_of_.emplace(slot->key, index);
       slots_.push_back(std::move(slot));
@@ -1481,11 +1559,42 @@ Status LearnerStage::restore(StateReader& in) {
     in(s.records, s.predictions, s.labelled, s.joined, s.learned, s.scored, s.expired,
        s.expired_overflow, s.replaced, s.unmatched_labels, s.bad_labels, s.keys_created,
        s.keys_evicted, s.drifts, s.warnings, s.metrics_rows);
-    in(records_at_emit_, last_emit_ms_, emit_clock_started_);
-    in(labels_);
+    uint64_t records_at_emit = 0;
+    int64_t last_emit_ms = 0;
+    bool emit_clock_started = false;
+    in(records_at_emit, last_emit_ms, emit_clock_started);
+    LabelEncoder labels;
+    in(labels);
+    if (first) {
+      labels_ = std::move(labels);
+    } else if (!same_labels(labels, labels_)) {
+      // Class ids are the stage's; the partitions' must agree for their models, metrics and
+      // pending predictions to move.
+      return Status::unimplemented(
+          "the partitions numbered their classes differently, so the per-key models cannot be "
+          "moved between partitions: restart with the parallelism of the checkpoint");
+    }
     int_labels_.clear();
-    for (auto& m : metrics_->all) m->load(in);
-    stats_ = s;
+    if (keep == nullptr) {
+      for (auto& m : metrics_->all) m->load(in);
+      stats_ = s;
+      records_at_emit_ = records_at_emit;
+      last_emit_ms_ = last_emit_ms;
+      emit_clock_started_ = emit_clock_started;
+    } else {
+      // Rescaling: the counts add up; the stage-wide metrics (of each old partition's rows)
+      // cannot be split or merged, so they start afresh.
+      auto scratch = metrics_->clone_fresh(task_ == ml::Task::kAnomalyDetection ? nullptr : &labels_);
+      for (auto& m : scratch->all) m->load(in);
+      if (first) {
+        stats_ = s;
+      } else {
+        add_stats(stats_, s);
+      }
+      records_at_emit_ = 0;
+      last_emit_ms_ = last_emit_ms;
+      emit_clock_started_ = emit_clock_started;
+    }
     // The models' classes in the stage's ids, now that the stage's labels are back.
     for (auto& slot : slots_) sync_labels(*slot);
 
@@ -1498,7 +1607,6 @@ Status LearnerStage::restore(StateReader& in) {
       dirty_.push_back(it->second);
     }
 
-    pending_->clear();
     uint64_t n_pending = 0;
     in(n_pending);
     std::vector<uint8_t> types;
@@ -1544,9 +1652,13 @@ Status LearnerStage::restore(StateReader& in) {
             return corrupt("bad value type");
         }
       }
+      Pending skipped;
+      const bool keep_it = !options_.per_key || mine(key);
       const uint64_t hash = PendingTable::hash_of(id);
-      if (pending_->find(id, hash) != PendingTable::kNone) return corrupt("duplicate pending id");
-      Pending& p = pending_->at(pending_->insert(id, hash));
+      if (keep_it && pending_->find(id, hash) != PendingTable::kNone) {
+        return corrupt("duplicate pending id");
+      }
+      Pending& p = keep_it ? pending_->at(pending_->insert(id, hash)) : skipped;
       p.key = key;
       p.values.clear();
       p.text.clear();

@@ -288,12 +288,12 @@ std::map<std::string, std::vector<std::string>> rows_per_key(const std::string& 
                                                              const std::string& key) {
   std::map<std::string, std::vector<std::string>> out;
   std::istringstream in(text);
-  const std::string tag = fmt::format("\"{}\": \"", key);
+  const std::string tag = fmt::format("\"{}\": ", key);
   for (std::string line; std::getline(in, line);) {
     const size_t at = line.find(tag);
     if (at == std::string::npos) continue;
     const size_t from = at + tag.size();
-    out[line.substr(from, line.find('"', from) - from)].push_back(line);
+    out[line.substr(from, line.find_first_of(",}", from) - from)].push_back(line);
   }
   return out;
 }
@@ -363,31 +363,79 @@ settings: {{parallelism: {1}}}
   fs::remove_all(dir);
 }
 
-TEST(CheckpointTest, RescalingAStepThatCannotMoveItsStateSaysWhichStep) {
-  // A per-key learner's state does not move between partitions yet.
-  const auto yaml = [](const std::string& dir, int parallelism) {
+TEST(CheckpointTest, RescalingMovesPerKeyModels) {
+  // A model per key (a Hoeffding tree regressor each, with per-key metrics): stopped with 2
+  // partitions, resumed with 3, stopped, resumed with 1. Each key's predictions are those of
+  // a run that never stopped: its model, metrics and pending predictions moved with it.
+  const auto yaml = [](const std::string& dir, int parallelism, bool checkpoints,
+                       const std::string& model = "tree.HoeffdingTreeRegressor(grace_period=50)",
+                       const std::string& target = "loan", const std::string& metric = "MAE") {
     return fmt::format(R"yaml(
 name: per-key
-source: {{kind: generator, generator: "sea", seed: 1, count: 20000, rate: 100000,
-          schema: {{x0: double, x1: double, x2: double, y: boolean}}}}
+source: {{kind: generator, generator: "agrawal", seed: 1, count: 30000, rate: 100000,
+          schema: {{salary: double, age: bigint, elevel: bigint, car: bigint, loan: double, y: bigint}}}}
 steps:
-  - map: {{k: "CAST(x0 AS BIGINT)"}}
-  - key_by: k
-  - name: per-k
-    evaluate: {{model: "linear_model.LogisticRegression", target: y, features: [x1, x2], per_key: true}}
+  - key_by: elevel
+  - name: per-level
+    evaluate: {{model: "{3}", target: {4}, features: [salary, age, car], per_key: true,
+               metrics: [{5}]}}
+  - select: [elevel, {4}, prediction]
 sinks:
   - {{kind: file, path: {0}/out/p.jsonl}}
 settings: {{parallelism: {1}}}
-checkpoint: {{dir: {0}/chk, interval: 20ms}}
+{2}
 )yaml",
-                       dir, parallelism);
+                       dir, parallelism,
+                       checkpoints ? fmt::format("checkpoint: {{dir: {}/chk, interval: 20ms}}", dir)
+                                   : std::string(),
+                       model, target, metric);
   };
+  const std::string ref_dir = fresh_dir("rescale-learner-ref");
+  ASSERT_TRUE(run_pipeline(yaml(ref_dir, 1, false)).status.ok());
+  const auto expected = rows_per_key(committed(ref_dir + "/out/p.jsonl"), "elevel");
+  ASSERT_EQ(expected.size(), 5u);
   const std::string dir = fresh_dir("rescale-learner");
-  const RunResult first = run_pipeline(yaml(dir, 2), nullptr, 5000);
-  ASSERT_TRUE(first.status.ok()) << first.status.to_string();
-  const RunResult other = run_pipeline(yaml(dir, 3));
+  uint64_t read = 0;
+  for (const auto& [parallelism, at] : std::vector<std::pair<int, uint64_t>>{{2, 8000}, {3, 9000}}) {
+    const RunResult r = run_pipeline(yaml(dir, parallelism, true), nullptr, at);
+    ASSERT_TRUE(r.status.ok()) << "parallelism " << parallelism << ": " << r.status.to_string();
+    read += r.stats.records_in;
+  }
+  const RunResult last = run_pipeline(yaml(dir, 1, true));
+  ASSERT_TRUE(last.status.ok()) << last.status.to_string();
+  EXPECT_EQ(read + last.stats.records_in, 30000u);
+  const auto got = rows_per_key(committed(dir + "/out/p.jsonl"), "elevel");
+  for (const auto& [key, rows] : expected) {
+    auto it = got.find(key);
+    ASSERT_NE(it, got.end()) << "elevel " << key;
+    EXPECT_TRUE(it->second == rows) << "elevel " << key << ": " << it->second.size()
+                                    << " rows, expected " << rows.size();
+  }
+  fs::remove_all(ref_dir);
+  fs::remove_all(dir);
+
+  // Classifiers: each partition numbers the classes in the order it met them; when two
+  // partitions disagree, their models cannot move yet, and the resume says so.
+  const std::string cls = fresh_dir("rescale-classifier");
+  const std::string tree = "tree.HoeffdingTreeClassifier(grace_period=50)";
+  ASSERT_TRUE(run_pipeline(yaml(cls, 2, true, tree, "y", "Accuracy"), nullptr, 8000).status.ok());
+  const RunResult other = run_pipeline(yaml(cls, 3, true, tree, "y", "Accuracy"));
+  if (!other.status.ok()) {
+    EXPECT_EQ(other.status.code(), StatusCode::kUnimplemented);
+    EXPECT_NE(other.status.message().find("step 'per-level': the partitions numbered their "
+                                          "classes differently"),
+              std::string::npos)
+        << other.status.message();
+  }
+  fs::remove_all(cls);
+}
+
+TEST(CheckpointTest, RescalingAStepThatCannotMoveItsStateSaysWhichStep) {
+  const std::string dir = fresh_dir("rescale-window");
+  ASSERT_TRUE(run_pipeline(windows_pipeline(dir, 2), nullptr, 5000).status.ok());
+  const RunResult other = run_pipeline(windows_pipeline(dir, 3));
   EXPECT_EQ(other.status.code(), StatusCode::kUnimplemented) << other.status.to_string();
-  EXPECT_NE(other.status.message().find("step 'per-k' (evaluate) holds state that cannot be "
+  EXPECT_NE(other.status.message().find("step 'window' (window) holds state that cannot be "
                                         "moved between partitions yet"),
             std::string::npos)
       << other.status.message();

@@ -236,6 +236,13 @@ class LearnerStage final : public stream::Operator {
   /// Restores what snapshot() wrote into an opened stage of the same configuration. Errors:
   /// kDataLoss (truncated or corrupt bytes, or another configuration's state).
   Status restore(StateReader& in) override;
+  /// Rescaling a per-key stage: the models of the keys `keep` accepts, with their metrics,
+  /// detectors and pending predictions, from every old partition's state; the counters add up
+  /// and the stage-wide metrics start afresh (a partition's metrics cannot be split or
+  /// merged). Errors: kUnimplemented when the partitions numbered their classes differently;
+  /// a stage without per_key holds global state and cannot be rescaled.
+  Status restore_rescaled(const std::vector<std::string>& snapshots,
+                          const stream::PartitionFilter& keep) override;
   /// The models in `snapshot`: the bytes a StateWriter of their own received from snapshot()
   /// (a checkpoint's part for the step), read without a configured stage, as
   /// `rivulet checkpoint export-model` does. The model bytes are not loaded here
@@ -335,6 +342,9 @@ class LearnerStage final : public stream::Operator {
   std::vector<uint32_t> dirty_;   // slots with records since the last metrics row
   std::unique_ptr<internal::PendingTable> pending_;
   LearnerStats stats_;
+  Status read_state(StateReader& in, const stream::PartitionFilter* keep, bool first);
+  Value key_value(const std::string& key) const;
+  Type key_type_ = Type::kString;  // the key field's (per_key)
   uint64_t records_at_emit_ = 0;
   int64_t last_emit_ms_ = 0;
   bool emit_clock_started_ = false;
