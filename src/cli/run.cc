@@ -89,6 +89,14 @@ Runner add_run(CLI::App& app) {
                "with checkpoints: start from the beginning instead of resuming from the latest "
                "checkpoint (the checkpoints stay; new ones follow them)");
   return [args]() -> int {
+    // From the start: a signal while the pipeline is compiled or its checkpoint restored
+    // stops the run as soon as it starts (with checkpoints, with a savepoint at once).
+    struct sigaction sa {};
+    sa.sa_handler = on_run_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    signal(SIGPIPE, SIG_IGN);
     pipeline::CompileOptions copts;
     copts.overrides = args->set;
     auto compiled = pipeline::load_pipeline(args->pipeline, copts);
@@ -134,12 +142,6 @@ Runner add_run(CLI::App& app) {
         return fail(args->pipeline + ": " + s.message());
       }
     }
-    struct sigaction sa {};
-    sa.sa_handler = on_run_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, nullptr);
-    sigaction(SIGTERM, &sa, nullptr);
-    signal(SIGPIPE, SIG_IGN);
     pipeline::Engine* e = engine->get();
     std::atomic<bool> finished{false};
     std::thread watcher([e, &finished] {

@@ -153,6 +153,28 @@ checkpoint: {{dir: {1}/chk, interval: 100ms}}
     return made;
   }
 
+  // Stops `run` with `signal` (SIGINT, SIGTERM) after the delays, each stop taking a
+  // savepoint, then runs it to its end. Returns the stops that took a savepoint.
+  int stop_loop(const std::string& run, int signal, const std::vector<int64_t>& delays_ms) {
+    int stopped = 0;
+    for (const int64_t d : delays_ms) {
+      const std::string log = (root_ / run / "stop.log").string();
+      fs::remove(log);
+      const pid_t pid = spawn({"run", pipeline(run)}, log);
+      std::this_thread::sleep_for(std::chrono::milliseconds(d));
+      ::kill(pid, signal);
+      EXPECT_EQ(wait_exit(pid), 0) << slurp(log);
+      if (slurp(log).find("stopped with a savepoint") != std::string::npos) ++stopped;
+    }
+    EXPECT_EQ(run_to_end(run), 0) << slurp(root_ / run / "log");
+    return stopped;
+  }
+
+  // Runs `run` again from the beginning (--fresh).
+  int run_fresh(const std::string& run) {
+    return wait_exit(spawn({"run", "-q", "--fresh", pipeline(run)}, (root_ / run / "log").string()));
+  }
+
   std::string output(const std::string& run, const std::string& name) const {
     return committed(root_ / run / "out", name);
   }
@@ -202,6 +224,25 @@ void crash_test(size_t events, int kills, int min_part, int max_part) {
   EXPECT_TRUE(h.output("crashed", "metrics") == metrics)
       << "metrics differ after " << made << " kills";
   EXPECT_TRUE(h.final_model("crashed") == model) << "the final model differs after " << made << " kills";
+}
+
+TEST(CrashTest, CtrlCStopsWithASavepointAndTheNextRunGoesOnExactly) {
+  CrashHarness h(12000);
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(h.run_to_end("reference"), 0) << h.log("reference");
+  const int64_t run_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now() - t0)
+                             .count();
+  const std::string predictions = h.output("reference", "predictions");
+  const int stopped =
+      h.stop_loop("stopped", SIGINT, {run_ms / 4, run_ms / 5}) +
+      h.stop_loop("stopped", SIGTERM, {run_ms / 6});
+  EXPECT_GE(stopped, 2) << "the stops came after the end (a run takes " << run_ms << " ms)";
+  EXPECT_TRUE(h.output("stopped", "predictions") == predictions);
+  EXPECT_TRUE(h.final_model("stopped") == h.final_model("reference"));
+  // --fresh reads everything again; its parts come after the committed ones.
+  ASSERT_EQ(h.run_fresh("stopped"), 0) << h.log("stopped");
+  EXPECT_TRUE(h.output("stopped", "predictions") == predictions + predictions);
 }
 
 TEST(CrashTest, SigkillAtRandomMomentsLosesAndDuplicatesNothing) {

@@ -66,7 +66,9 @@ class FileSink {
     /// (`.out-0.jsonl.pending`); commit(id) renames the pending parts to their final names
     /// (`out-0.jsonl`, `out-1.jsonl`, ...: a new part per checkpoint that had rows, and per
     /// `rolling_size`); recover() finishes a checkpoint's commit and deletes what came after it.
-    /// close() at the end of the input commits what is left. REQUIRES: not with append.
+    /// close() at the end of the input commits what is left. A sink that does not recover (a
+    /// first run, a run started afresh) numbers its parts after the committed parts already
+    /// there, never over them. REQUIRES: not with append.
     bool exactly_once = false;
     /// Exactly-once: the file system for renames and directory fsyncs (tests inject faults
     /// through it). Null: the process's.

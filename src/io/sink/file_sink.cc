@@ -246,6 +246,10 @@ class CommittingFileSink final : public Sink {
 
   Status open(stream::SchemaPtr schema) override {
     RIVULET_ASSIGN_OR_RETURN(encoder_, make_encoder(options_, std::move(schema)));
+    // A run that does not resume from a checkpoint (a first run, --fresh) adds parts after
+    // those committed before, never over them (recover() sets where a resumed run goes on).
+    next_part_ = 0;
+    while (file_exists(FileSink::part_path(options_.path, next_part_))) ++next_part_;
     return Status();
   }
 

@@ -193,6 +193,19 @@ TEST(FileSinkTest, ExactlyOnceRowsAppearWhenTheirCheckpointCommits) {
             "file sink: 'exactly_once' cannot 'append'");
 }
 
+// A run that starts afresh (no checkpoint to recover) adds parts after the committed ones.
+TEST(FileSinkTest, ExactlyOnceFreshRunAddsPartsAfterTheCommittedOnes) {
+  TempDir dir;
+  for (int run = 0; run < 2; ++run) {
+    auto sink = FileSink::create({.path = dir.file("out.jsonl"), .exactly_once = true}).value();
+    ASSERT_TRUE(sink->open(schema()).ok());
+    ASSERT_TRUE(sink->write(rows(1 + 2 * run, 2 + 2 * run)).ok());
+    ASSERT_TRUE(sink->close().ok());
+  }
+  EXPECT_EQ(committed(dir), slurp_rows(1, 4));
+  EXPECT_TRUE(fs::exists(dir.file("out-1.jsonl")));
+}
+
 // A crash (the sink dropped without close) after each phase; the run resumes from the last
 // checkpoint, writes again what came after it, and the committed output is that of a run that
 // never stopped.
