@@ -804,168 +804,634 @@ Status WindowOperator::on_watermark(int64_t watermark, Batch& batch, OperatorCon
 
 namespace {
 
-// A window's state: (start, key) first, then its end, flags, group values and accumulators.
-template <class W>
-void save_window(StateWriter& out, int64_t start, const std::string& key, const W& w) {
-  out(start, key, w.end, w.fired, w.dirty, w.strings);
-  std::vector<std::pair<uint8_t, int64_t>> group;  // (type, payload) of non-strings
-  for (const Value& v : w.group) {
-    int64_t payload = 0;
-    if (v.type() == Type::kInt) payload = v.as_int();
-    if (v.type() == Type::kBool) payload = v.as_bool() ? 1 : 0;
-    if (v.type() == Type::kDouble) {
-      const double d = v.as_double();
-      std::memcpy(&payload, &d, sizeof d);
-    }
-    group.emplace_back(static_cast<uint8_t>(v.type()), payload);
-  }
-  out(group);
-  for (const auto& agg : w.aggs) agg->save(out);
+// ---- the state's bytes (version 2) ----
+//
+// A cereal header: magic, version, watermark, whether slots are panes, pane_ms, the
+// aggregates' functions and the number of group fields (so that a state restores only into the
+// same windows), then one length-prefixed body of our own, with varints (LEB128; signed ones
+// zigzagged) and no sorting (restore rebuilds the maps; the order of the groups changes no
+// output):
+//   u64 groups, each: key (varint length, bytes), varint slots << 2 | has_pending << 1 |
+//     explicit_values, [values], [varint pending, ends], slots: u8 changed | explicit_start << 1,
+//     end, [end - start], accumulators
+//   varint sessions, each: key, u8 flags, [values], start, end - start, accumulators
+//   varint count windows, each: key, u8 flags, [values], start, end - start, varint rows,
+//     accumulators
+// A group's values are decoded from its key bytes, unless they differ from what the key holds
+// (-0.0 keys as 0.0): `explicit_values`, then they follow as type byte and payload. Ends and
+// starts are deltas from the previous one written (the same pane for every key of a tumbling
+// window: one byte). A slot's start follows from its end (`explicit_start` otherwise). The
+// accumulators' own save() bytes are written with each run of zero bytes as 0, then the run's
+// length (1-255): counts' high bytes, empty strings' lengths, SUM's 128-bit integer sum of
+// doubles are mostly zeros.
+constexpr uint32_t kStateMagic = 0x4e495752;  // "RWIN"
+constexpr uint32_t kStateVersion = 2;         // 1: unversioned, cereal field by field
+
+uint64_t zigzag(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
+int64_t unzigzag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
+// a - b and b + d with wrap-around (deltas of any two int64).
+int64_t delta(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
+}
+int64_t add_delta(int64_t b, int64_t d) {
+  return static_cast<int64_t>(static_cast<uint64_t>(b) + static_cast<uint64_t>(d));
 }
 
-template <class W>
-Status load_window(StateReader& in, int64_t& start, std::string& key, W& w,
-                   const std::vector<std::unique_ptr<Aggregate>>& prototypes) {
-  in(start, key, w.end, w.fired, w.dirty, w.strings);
-  std::vector<std::pair<uint8_t, int64_t>> group;
-  in(group);
-  size_t s = 0;
-  for (const auto& [type, payload] : group) {
-    switch (static_cast<Type>(type)) {
-      case Type::kString:
-        w.group.push_back(Value::of_string(w.strings.at(s++)));
-        break;
-      case Type::kInt:
-        w.group.push_back(Value::of_int(payload));
+// The body being written: framing appended as is, and (as a streambuf under a StateWriter) the
+// accumulators' bytes with zero runs coded.
+class BodyWriter final : public std::streambuf {
+ public:
+  std::string& bytes() {
+    flush_zeros();
+    return out_;
+  }
+  void put_u8(uint8_t v) {
+    flush_zeros();
+    out_.push_back(static_cast<char>(v));
+  }
+  void put_varint(uint64_t v) {
+    flush_zeros();
+    while (v >= 0x80) {
+      out_.push_back(static_cast<char>(v | 0x80));
+      v >>= 7;
+    }
+    out_.push_back(static_cast<char>(v));
+  }
+  void put_signed(int64_t v) { put_varint(zigzag(v)); }
+  void put_bytes(std::string_view s) {
+    put_varint(s.size());
+    out_.append(s);
+  }
+  void put_fixed64(uint64_t v) {
+    flush_zeros();
+    for (int i = 0; i < 8; ++i) out_.push_back(static_cast<char>(v >> (8 * i)));
+  }
+
+ protected:
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    for (std::streamsize i = 0; i < n; ++i) {
+      if (s[i] == 0) {
+        ++zeros_;
+      } else {
+        flush_zeros();
+        out_.push_back(s[i]);
+      }
+    }
+    return n;
+  }
+  int_type overflow(int_type c) override {
+    if (!traits_type::eq_int_type(c, traits_type::eof())) {
+      const char ch = traits_type::to_char_type(c);
+      xsputn(&ch, 1);
+    }
+    return traits_type::not_eof(c);
+  }
+
+ private:
+  void flush_zeros() {
+    while (zeros_ > 0) {
+      const size_t run = std::min<size_t>(zeros_, 255);
+      out_.push_back(0);
+      out_.push_back(static_cast<char>(run));
+      zeros_ -= run;
+    }
+  }
+  std::string out_;
+  size_t zeros_ = 0;
+};
+
+// The body being read: framing read as is (false when truncated or malformed), and (as a
+// streambuf under a StateReader) the accumulators' bytes with zero runs decoded; a short read
+// makes cereal throw, which Aggregate::load turns into a Status.
+class BodyReader final : public std::streambuf {
+ public:
+  void reset(std::string_view bytes) {
+    p_ = bytes.data();
+    end_ = bytes.data() + bytes.size();
+    zeros_ = 0;
+  }
+  size_t left() const { return static_cast<size_t>(end_ - p_); }
+  bool at_end() const { return p_ == end_ && zeros_ == 0; }
+  bool get_u8(uint8_t& v) {
+    if (zeros_ != 0 || p_ == end_) return false;
+    v = static_cast<uint8_t>(*p_++);
+    return true;
+  }
+  bool get_varint(uint64_t& v) {
+    if (zeros_ != 0) return false;
+    v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (p_ == end_) return false;
+      const auto b = static_cast<uint8_t>(*p_++);
+      if (shift == 63 && b > 1) return false;
+      v |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if (b < 0x80) return true;
+    }
+    return false;
+  }
+  bool get_signed(int64_t& v) {
+    uint64_t u = 0;
+    if (!get_varint(u)) return false;
+    v = unzigzag(u);
+    return true;
+  }
+  bool get_bytes(std::string_view& s) {
+    uint64_t n = 0;
+    if (!get_varint(n) || n > left()) return false;
+    s = std::string_view(p_, n);
+    p_ += n;
+    return true;
+  }
+  bool get_fixed64(uint64_t& v) {
+    if (zeros_ != 0 || left() < 8) return false;
+    v = 0;
+    for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(p_[i])) << (8 * i);
+    p_ += 8;
+    return true;
+  }
+  // Whether the accumulators just read ended where their bytes did (no zero run left over).
+  bool accumulators_done() const { return zeros_ == 0; }
+
+ protected:
+  std::streamsize xsgetn(char* s, std::streamsize n) override {
+    for (std::streamsize i = 0; i < n; ++i) {
+      if (zeros_ > 0) {
+        --zeros_;
+        s[i] = 0;
+        continue;
+      }
+      if (p_ == end_) return i;
+      const char c = *p_++;
+      if (c == 0) {
+        if (p_ == end_ || *p_ == 0) return i;  // a run's length is 1 to 255
+        zeros_ = static_cast<uint8_t>(*p_++) - 1;
+      }
+      s[i] = c;
+    }
+    return n;
+  }
+
+ private:
+  const char* p_ = nullptr;
+  const char* end_ = nullptr;
+  size_t zeros_ = 0;
+};
+
+// A group's values as its key bytes hold them (see append_key_bytes), strings viewed in `key`,
+// which must outlive them. False when the key is malformed or holds another number of values.
+bool values_from_key(std::string_view key, size_t n, std::vector<Value>& values) {
+  values.clear();
+  values.reserve(n);
+  size_t i = 0;
+  while (i < key.size()) {
+    const auto type = static_cast<Type>(key[i++]);
+    switch (type) {
+      case Type::kNull:
+        values.emplace_back();
         break;
       case Type::kBool:
-        w.group.push_back(Value::of_bool(payload != 0));
+        if (i >= key.size()) return false;
+        values.push_back(Value::of_bool(key[i++] == '1'));
         break;
-      case Type::kDouble: {
-        double d = 0;
-        std::memcpy(&d, &payload, sizeof d);
-        w.group.push_back(Value::of_double(d));
+      case Type::kInt: {
+        if (key.size() - i < sizeof(int64_t)) return false;
+        int64_t v = 0;
+        std::memcpy(&v, key.data() + i, sizeof v);
+        i += sizeof v;
+        values.push_back(Value::of_int(v));
         break;
       }
+      case Type::kDouble: {
+        if (key.size() - i < sizeof(double)) return false;
+        double v = 0;
+        std::memcpy(&v, key.data() + i, sizeof v);
+        i += sizeof v;
+        values.push_back(Value::of_double(v));
+        break;
+      }
+      case Type::kString: {
+        uint32_t len = 0;
+        if (key.size() - i < sizeof len) return false;
+        std::memcpy(&len, key.data() + i, sizeof len);
+        i += sizeof len;
+        if (key.size() - i < len) return false;
+        values.push_back(Value::of_string(key.substr(i, len)));
+        i += len;
+        break;
+      }
+      default:
+        return false;
+    }
+  }
+  return values.size() == n;
+}
+
+// Whether values_from_key gives back exactly `values` (not for -0.0, which keys as 0.0).
+bool key_holds(const std::vector<Value>& values) {
+  return std::none_of(values.begin(), values.end(), [](const Value& v) {
+    return v.type() == Type::kDouble && v.as_double() == 0.0 && std::signbit(v.as_double());
+  });
+}
+
+void put_values(BodyWriter& w, const std::vector<Value>& values) {
+  for (const Value& v : values) {
+    w.put_u8(static_cast<uint8_t>(v.type()));
+    switch (v.type()) {
       case Type::kNull:
-        w.group.push_back(Value());
+        break;
+      case Type::kBool:
+        w.put_u8(v.as_bool() ? 1 : 0);
+        break;
+      case Type::kInt:
+        w.put_fixed64(static_cast<uint64_t>(v.as_int()));
+        break;
+      case Type::kDouble: {
+        uint64_t bits = 0;
+        const double d = v.as_double();
+        std::memcpy(&bits, &d, sizeof bits);
+        w.put_fixed64(bits);
+        break;
+      }
+      case Type::kString:
+        w.put_bytes(v.as_string());
         break;
     }
   }
-  for (const auto& p : prototypes) {
-    auto agg = p->clone();
-    RIVULET_RETURN_IF_ERROR(agg->load(in));
-    w.aggs.push_back(std::move(agg));
+}
+
+// n values written by put_values; strings go into `strings` (reserved here: the values view
+// them).
+bool get_values(BodyReader& r, size_t n, std::vector<Value>& values,
+                std::vector<std::string>& strings) {
+  values.clear();
+  strings.clear();
+  strings.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    uint8_t type = 0;
+    if (!r.get_u8(type)) return false;
+    switch (static_cast<Type>(type)) {
+      case Type::kNull:
+        values.emplace_back();
+        break;
+      case Type::kBool: {
+        uint8_t b = 0;
+        if (!r.get_u8(b)) return false;
+        values.push_back(Value::of_bool(b != 0));
+        break;
+      }
+      case Type::kInt: {
+        uint64_t bits = 0;
+        if (!r.get_fixed64(bits)) return false;
+        values.push_back(Value::of_int(static_cast<int64_t>(bits)));
+        break;
+      }
+      case Type::kDouble: {
+        uint64_t bits = 0;
+        if (!r.get_fixed64(bits)) return false;
+        double d = 0;
+        std::memcpy(&d, &bits, sizeof d);
+        values.push_back(Value::of_double(d));
+        break;
+      }
+      case Type::kString: {
+        std::string_view s;
+        if (!r.get_bytes(s)) return false;
+        strings.emplace_back(s);
+        values.push_back(Value::of_string(strings.back()));
+        break;
+      }
+      default:
+        return false;
+    }
   }
-  return {};
+  return true;
+}
+
+Status corrupt(std::string_view what) {
+  return Status::data_loss(fmt::format("window: corrupt state: {}", what));
 }
 
 }  // namespace
 
 void WindowOperator::snapshot(StateWriter& out) const {
-  // Tumbling, hopping and cumulative windows: whether slots are panes, then each group (in key
-  // order): key, values, pending windows, slots.
-  std::vector<const Group*> groups;
-  for (const auto& [k, g] : groups_) {
-    if (!g->slots.empty() || !g->pending.empty()) groups.push_back(g.get());  // not idle ones
-  }
-  out(watermark_, panes_, pane_ms_, static_cast<uint64_t>(groups.size()));
-  std::sort(groups.begin(), groups.end(),
-            [](const Group* a, const Group* b) { return *a->key < *b->key; });
-  for (const Group* g : groups) {
-    Window values;  // the group's values, written as a window's
-    values.group = g->values;
-    values.strings = g->strings;
-    save_window(out, 0, *g->key, values);
-    out(g->pending, static_cast<uint64_t>(g->slots.size()));
-    for (const auto& slot : g->slots) {
-      out(slot->start, slot->end, slot->changed);
-      for (const auto& agg : slot->aggs) agg->save(out);
+  BodyWriter body;
+  std::ostream accumulators_stream(&body);
+  StateWriter accumulators(accumulators_stream);
+  body.bytes().clear();  // the archive's endianness byte (restore's archive reads one of its own)
+  // Tumbling, hopping and cumulative windows: the groups with slots or pending windows (not idle
+  // ones), in the hash map's order.
+  std::string& bytes = body.bytes();
+  bytes.reserve(groups_.size() * (32 + 16 * prototypes_.size()));
+  body.put_fixed64(0);  // the number of groups written, set at the end
+  uint64_t n = 0;
+  int64_t prev = 0;  // the last end (or start) written
+  const auto put_group = [&](const Group& g) {
+    if (g.slots.empty() && g.pending.empty()) return;
+    ++n;
+    body.put_bytes(*g.key);
+    const bool explicit_values = !key_holds(g.values);
+    body.put_varint(static_cast<uint64_t>(g.slots.size()) << 2 |
+                    static_cast<uint64_t>(!g.pending.empty()) << 1 |
+                    static_cast<uint64_t>(explicit_values));
+    if (explicit_values) put_values(body, g.values);
+    if (!g.pending.empty()) {
+      body.put_varint(g.pending.size());
+      for (const int64_t e : g.pending) {
+        body.put_signed(delta(e, prev));
+        prev = e;
+      }
     }
+    for (const auto& slot : g.slots) {
+      const int64_t start = panes_ ? slot->end - pane_ms_ : window_start(slot->end);
+      const bool explicit_start = slot->start != start;
+      body.put_u8(static_cast<uint8_t>(slot->changed) | static_cast<uint8_t>(explicit_start) << 1);
+      body.put_signed(delta(slot->end, prev));
+      prev = slot->end;
+      if (explicit_start) body.put_signed(delta(slot->end, slot->start));
+      for (const auto& agg : slot->aggs) agg->save(accumulators);
+    }
+  };
+  // A group's state is spread over a dozen allocations (group, key, slots, accumulators) that
+  // a large state holds in no cache: groups go in batches, each level of pointers prefetched for
+  // the whole batch before the next is followed, so that the misses overlap.
+  constexpr size_t kBatch = 32;
+  std::vector<const Group*> batch;
+  batch.reserve(kBatch);
+  const auto put_batch = [&] {
+    for (const Group* g : batch) __builtin_prefetch(g->key->data());
+    for (const Group* g : batch) {
+      if (!g->slots.empty()) __builtin_prefetch(g->slots.data());
+    }
+    for (const Group* g : batch) {
+      for (const auto& slot : g->slots) __builtin_prefetch(slot.get());
+    }
+    for (const Group* g : batch) {
+      for (const auto& slot : g->slots) __builtin_prefetch(slot->aggs.data());
+    }
+    for (const Group* g : batch) {
+      for (const auto& slot : g->slots) {
+        for (const auto& agg : slot->aggs) __builtin_prefetch(agg.get());
+      }
+    }
+    for (const Group* g : batch) put_group(*g);
+    batch.clear();
+  };
+  for (const auto& [k, g] : groups_) {
+    __builtin_prefetch(g.get());
+    batch.push_back(g.get());
+    if (batch.size() == kBatch) put_batch();
   }
-  out(static_cast<uint64_t>(sessions_.size()));
-  for (const auto& [k, w] : sessions_) save_window(out, k.second, k.first, *w);
-  out(static_cast<uint64_t>(counting_.size()));
+  put_batch();
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>(n >> (8 * i));
+  // Sessions and count windows, in their maps' order.
+  const auto put_window = [&](const std::string& key, int64_t start, const Window& w) {
+    body.put_bytes(key);
+    const bool explicit_values = !key_holds(w.group);
+    body.put_u8(static_cast<uint8_t>(w.fired) | static_cast<uint8_t>(w.dirty) << 1 |
+                static_cast<uint8_t>(w.changed) << 2 | static_cast<uint8_t>(explicit_values) << 3);
+    if (explicit_values) put_values(body, w.group);
+    body.put_signed(delta(start, prev));
+    prev = start;
+    body.put_signed(delta(w.end, start));
+  };
+  body.put_varint(sessions_.size());
+  for (const auto& [k, w] : sessions_) {
+    put_window(k.first, k.second, *w);
+    for (const auto& agg : w->aggs) agg->save(accumulators);
+  }
+  body.put_varint(counting_.size());
   for (const auto& [k, sw] : counting_) {
-    save_window(out, sw.first, k, *sw.second);
-    out(counted_.at(k));
+    put_window(k, sw.first, *sw.second);
+    const auto it = counted_.find(k);
+    body.put_signed(it == counted_.end() ? 0 : it->second);
+    for (const auto& agg : sw.second->aggs) agg->save(accumulators);
   }
+  std::vector<uint8_t> functions;
+  for (const auto& p : prototypes_) functions.push_back(static_cast<uint8_t>(p->function()));
+  const std::string& done = body.bytes();
+  out(kStateMagic, kStateVersion, watermark_, panes_, pane_ms_, functions,
+      static_cast<uint32_t>(group_fields_.size()), static_cast<uint64_t>(done.size()));
+  out(cereal::binary_data(done.data(), done.size()));
 }
 
 Status WindowOperator::restore(StateReader& in) {
-  groups_.clear();
-  wake_.clear();
-  idle_.clear();
-  slots_held_ = 0;
-  sessions_.clear();
-  counting_.clear();
-  counted_.clear();
-  try {
-    uint64_t n = 0;
-    bool panes = false;
-    int64_t pane_ms = 0;
-    in(watermark_, panes, pane_ms, n);
-    if (panes != panes_ || pane_ms != pane_ms_) {
-      return Status::data_loss("window: the state was written for other windows or aggregates");
-    }
-    const std::vector<std::unique_ptr<Aggregate>> none;
-    for (uint64_t i = 0; i < n; ++i) {
-      int64_t start = 0;
-      std::string key;
-      Window values;
-      RIVULET_RETURN_IF_ERROR(load_window(in, start, key, values, none));
-      auto it = groups_.emplace(std::move(key), std::make_unique<Group>()).first;
-      Group& g = *it->second;
-      g.key = &it->first;
-      g.strings = std::move(values.strings);  // the values point into them: set again
-      size_t k = 0;
-      for (const Value& v : values.group) {
-        g.values.push_back(v.type() == Type::kString ? Value::of_string(g.strings.at(k++)) : v);
-      }
-      uint64_t slots = 0;
-      in(g.pending, slots);
-      for (uint64_t j = 0; j < slots; ++j) {
-        auto slot = std::make_unique<Slot>();
-        in(slot->start, slot->end, slot->changed);
-        for (const auto& p : prototypes_) {
-          auto agg = p->clone();
-          RIVULET_RETURN_IF_ERROR(agg->load(in));
-          slot->aggs.push_back(std::move(agg));
-        }
-        g.slots.push_back(std::move(slot));
-        ++slots_held_;
-      }
-      wake_at(g, next_wake(g));
-    }
-    in(n);
-    for (uint64_t i = 0; i < n; ++i) {
-      int64_t start = 0;
-      std::string key;
-      auto w = std::make_unique<Window>();
-      RIVULET_RETURN_IF_ERROR(load_window(in, start, key, *w, prototypes_));
-      sessions_[{std::move(key), start}] = std::move(w);
-    }
-    counting_.clear();
-    counted_.clear();
-    in(n);
-    for (uint64_t i = 0; i < n; ++i) {
-      int64_t start = 0;
-      std::string key;
-      auto w = std::make_unique<Window>();
-      RIVULET_RETURN_IF_ERROR(load_window(in, start, key, *w, prototypes_));
-      int64_t counted = 0;
-      in(counted);
-      counted_[key] = counted;
-      counting_[std::move(key)] = {start, std::move(w)};
-    }
-  } catch (const std::exception& e) {
+  const auto clear = [&] {
     groups_.clear();
     wake_.clear();
     idle_.clear();
+    free_slots_.clear();
     slots_held_ = 0;
+    dirty_.clear();
+    dirty_set_.clear();
     sessions_.clear();
-    return Status::data_loss(fmt::format("window: corrupt state: {}", e.what()));
+    dirty_sessions_.clear();
+    counting_.clear();
+    counted_.clear();
+    watermark_ = INT64_MIN;
+  };
+  clear();
+  Status status;
+  try {
+    status = restore_state(in);
+  } catch (const std::exception& e) {  // cereal: truncated header; bad_alloc
+    status = corrupt(e.what());
   }
+  if (!status.ok()) clear();
+  return status;
+}
+
+Status WindowOperator::restore_state(StateReader& in) {
+  uint32_t magic = 0, version = 0;
+  in(magic, version);
+  if (magic != kStateMagic) {
+    return Status::data_loss(
+        "window: not a window's state (or one of an older build, which wrote no version)");
+  }
+  if (version != kStateVersion) {
+    return Status::data_loss(
+        fmt::format("window: state version {} (this build reads {})", version, kStateVersion));
+  }
+  bool panes = false;
+  int64_t pane_ms = 0;
+  std::vector<uint8_t> functions;
+  uint32_t n_group_fields = 0;
+  uint64_t size = 0;
+  in(watermark_, panes, pane_ms, functions, n_group_fields, size);
+  bool same = panes == panes_ && pane_ms == pane_ms_ && functions.size() == prototypes_.size() &&
+              n_group_fields == group_fields_.size();
+  for (size_t a = 0; same && a < functions.size(); ++a) {
+    same = functions[a] == static_cast<uint8_t>(prototypes_[a]->function());
+  }
+  if (!same) {
+    return Status::data_loss("window: the state was written for other windows or aggregates");
+  }
+  // Read in pieces: a corrupt size fails at the end of the bytes, not in one huge allocation.
+  std::string bytes;
+  constexpr uint64_t kPiece = uint64_t{1} << 24;
+  for (uint64_t done = 0; done < size;) {
+    const size_t piece = static_cast<size_t>(std::min(kPiece, size - done));
+    bytes.resize(static_cast<size_t>(done) + piece);
+    in(cereal::binary_data(bytes.data() + done, piece));
+    done += piece;
+  }
+
+  BodyReader body;
+  static constexpr char kLittleEndian[] = {1};
+  body.reset(std::string_view(kLittleEndian, 1));
+  std::istream accumulators_stream(&body);
+  StateReader accumulators(accumulators_stream);
+  body.reset(bytes);
+  const auto load_aggs = [&](std::vector<std::unique_ptr<Aggregate>>& aggs) -> Status {
+    aggs.reserve(prototypes_.size());
+    for (const auto& p : prototypes_) {
+      aggs.push_back(p->clone());
+      if (Status s = aggs.back()->load(accumulators); !s.ok()) return corrupt(s.message());
+    }
+    if (!body.accumulators_done()) return corrupt("accumulator bytes");
+    return {};
+  };
+
+  uint64_t n = 0;
+  if (!body.get_fixed64(n) || n > body.left()) return corrupt("group count");
+  groups_.reserve(static_cast<size_t>(n));
+  wake_.reserve(static_cast<size_t>(n));
+  // The groups are made in the order of the bytes, then put into the map in the order of its
+  // buckets: inserted in the bytes' (random) order, each insertion would miss the cache on its
+  // bucket and its neighbours in the map's list.
+  struct Made {
+    size_t bucket;
+    std::string_view key;  // into `bytes`
+    std::unique_ptr<Group> group;
+    bool explicit_values;
+  };
+  std::vector<Made> made;
+  made.reserve(static_cast<size_t>(n));
+  const size_t buckets = groups_.bucket_count();
+  int64_t prev = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string_view key;
+    uint64_t head = 0;
+    if (!body.get_bytes(key) || !body.get_varint(head)) return corrupt("a group");
+    made.push_back({KeyHash{}(key) % buckets, key, std::make_unique<Group>(), (head & 1) != 0});
+    Group& g = *made.back().group;
+    if ((head & 1) != 0 && !get_values(body, group_fields_.size(), g.values, g.strings)) {
+      return corrupt("a group's values");
+    }
+    if ((head & 2) != 0) {
+      uint64_t pending = 0;
+      if (!body.get_varint(pending) || pending == 0 || pending > body.left()) {
+        return corrupt("pending windows");
+      }
+      g.pending.reserve(static_cast<size_t>(pending));
+      for (uint64_t j = 0; j < pending; ++j) {
+        int64_t d = 0;
+        if (!body.get_signed(d)) return corrupt("pending windows");
+        prev = add_delta(prev, d);
+        g.pending.push_back(prev);
+      }
+    }
+    const uint64_t slots = head >> 2;
+    if (slots > body.left()) return corrupt("a group's slots");
+    g.slots.reserve(static_cast<size_t>(slots));
+    for (uint64_t j = 0; j < slots; ++j) {
+      uint8_t flags = 0;
+      int64_t d = 0;
+      if (!body.get_u8(flags) || flags > 3 || !body.get_signed(d)) return corrupt("a slot");
+      auto slot = std::make_unique<Slot>();
+      slot->changed = (flags & 1) != 0;
+      slot->end = prev = add_delta(prev, d);
+      if (!g.slots.empty() && g.slots.back()->end >= slot->end) return corrupt("slot order");
+      slot->start = panes_ ? slot->end - pane_ms_ : window_start(slot->end);
+      if ((flags & 2) != 0) {
+        if (!body.get_signed(d)) return corrupt("a slot");
+        slot->start = delta(slot->end, d);
+      }
+      RIVULET_RETURN_IF_ERROR(load_aggs(slot->aggs));
+      g.slots.push_back(std::move(slot));
+      ++slots_held_;
+    }
+    g.wake = next_wake(g);
+    if (g.wake != INT64_MAX) wake_.emplace_back(g.wake, &g);
+  }
+  std::make_heap(wake_.begin(), wake_.end(), std::greater<>());
+  std::sort(made.begin(), made.end(),
+            [](const Made& a, const Made& b) { return a.bucket < b.bucket; });
+  for (size_t i = 0; i < made.size(); ++i) {
+    if (i + 16 < made.size()) {
+      __builtin_prefetch(made[i + 16].key.data());
+      __builtin_prefetch(made[i + 16].group.get());
+    }
+    Made& m = made[i];
+    auto [it, inserted] = groups_.try_emplace(std::string(m.key));
+    if (!inserted) return corrupt("a group twice");
+    Group& g = *m.group;
+    it->second = std::move(m.group);
+    g.key = &it->first;
+    if (!m.explicit_values && !values_from_key(*g.key, group_fields_.size(), g.values)) {
+      return corrupt("a group's key");  // (the values view the map's key)
+    }
+  }
+
+  // Sessions and count windows: key, flags, values, start, end, accumulators.
+  const auto get_window = [&](std::string_view& key, int64_t& start, Window& w) -> Status {
+    uint8_t flags = 0;
+    int64_t d = 0;
+    if (!body.get_bytes(key) || !body.get_u8(flags) || flags > 15) return corrupt("a window");
+    w.fired = (flags & 1) != 0;
+    w.dirty = (flags & 2) != 0;
+    w.changed = (flags & 4) != 0;
+    if ((flags & 8) != 0) {
+      if (!get_values(body, group_fields_.size(), w.group, w.strings)) {
+        return corrupt("a window's values");
+      }
+    } else {
+      std::vector<Value> views;  // into `key`: copied into the window's own strings
+      if (!values_from_key(key, group_fields_.size(), views)) return corrupt("a window's key");
+      w.strings.reserve(views.size());
+      for (const Value& v : views) {
+        if (v.type() == Type::kString) {
+          w.strings.emplace_back(v.as_string());
+          w.group.push_back(Value::of_string(w.strings.back()));
+        } else {
+          w.group.push_back(v);
+        }
+      }
+    }
+    if (!body.get_signed(d)) return corrupt("a window");
+    start = prev = add_delta(prev, d);
+    if (!body.get_signed(d)) return corrupt("a window");
+    w.end = add_delta(start, d);
+    return {};
+  };
+  if (!body.get_varint(n) || n > body.left()) return corrupt("session count");
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string_view key;
+    int64_t start = 0;
+    auto w = std::make_unique<Window>();
+    RIVULET_RETURN_IF_ERROR(get_window(key, start, *w));
+    RIVULET_RETURN_IF_ERROR(load_aggs(w->aggs));
+    const size_t before = sessions_.size();
+    sessions_.emplace_hint(sessions_.end(), std::pair(std::string(key), start), std::move(w));
+    if (sessions_.size() == before) return corrupt("a session twice");
+  }
+  if (!body.get_varint(n) || n > body.left()) return corrupt("count window count");
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string_view key;
+    int64_t start = 0, counted = 0;
+    auto w = std::make_unique<Window>();
+    RIVULET_RETURN_IF_ERROR(get_window(key, start, *w));
+    if (!body.get_signed(counted) || counted < 1 || counted >= options_.count) {
+      return corrupt("a count window's rows");
+    }
+    RIVULET_RETURN_IF_ERROR(load_aggs(w->aggs));
+    const size_t before = counting_.size();
+    counting_.emplace_hint(counting_.end(), std::string(key), std::pair(start, std::move(w)));
+    if (counting_.size() == before) return corrupt("a count window twice");
+    counted_.emplace_hint(counted_.end(), std::string(key), counted);
+  }
+  if (!body.at_end()) return corrupt("bytes after the windows");
   return {};
 }
 

@@ -151,6 +151,7 @@ class WindowOperator final : public Operator {
   int64_t next_wake(const Group& g) const;
   void wake_at(Group& g, int64_t time);
   Status emit_window(const Group& g, int64_t end, Batch& out);
+  Status restore_state(StateReader& in);  // restore() less the clean-up on failure
   bool panes_ = true;    // slots are panes (else windows)
   int64_t pane_ms_ = 0;  // pane length; window ends are its multiples
   std::unordered_map<std::string, std::unique_ptr<Group>, KeyHash, std::equal_to<>> groups_;

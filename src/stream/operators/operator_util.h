@@ -217,8 +217,8 @@ inline void encode_values(const Value* values, size_t n, std::string& out) {
       }
       case Type::kString: {
         const std::string_view s = v.as_string();
-        const auto n = static_cast<uint32_t>(s.size());
-        out.append(reinterpret_cast<const char*>(&n), sizeof n);
+        const auto len = static_cast<uint32_t>(s.size());
+        out.append(reinterpret_cast<const char*>(&len), sizeof len);
         out.append(s);
         break;
       }
