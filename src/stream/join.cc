@@ -631,19 +631,20 @@ void settle(State& s, Batch& out, OperatorContext& ctx) {
 // One call into the join: the branches' context (their dead letters and side outputs go to the
 // join's), and the pairs made, into `out`. done() counts and keeps the pairs `where` selects.
 struct Pass {
-  Pass(State& s, const JoinOperator::Options& o, OperatorContext& ctx, Batch& out,
+  Pass(State& state, const JoinOperator::Options& options, OperatorContext& context, Batch& out,
        std::string_view stage, int64_t watermark)
-      : s(s),
-        o(o),
-        ctx(ctx),
+      : s(state),
+        o(options),
+        ctx(context),
         sub(forward),
-        em{s, o, out, ctx, stage, s.left_schema->size(), s.right_schema->size()} {
-    forward.parent = &ctx;
-    sub.now_ms = ctx.now_ms;
+        em{state, options, out, context, stage, state.left_schema->size(),
+           state.right_schema->size()} {
+    forward.parent = &context;
+    sub.now_ms = context.now_ms;
     sub.watermark = watermark;
-    sub.partition = ctx.partition;
-    sub.n_partitions = ctx.n_partitions;
-    sub.origin = ctx.origin;
+    sub.partition = context.partition;
+    sub.n_partitions = context.n_partitions;
+    sub.origin = context.origin;
   }
   // Runs `what` on every step of both branches (right first), each step's rows through the
   // steps after it, and joins what comes out of each branch.
