@@ -1445,6 +1445,12 @@ Status LearnerStage::restore(StateReader& in) { return read_state(in, nullptr, t
 Status LearnerStage::restore_rescaled(const std::vector<std::string>& snapshots,
                                       const stream::PartitionFilter& keep) {
   if (!options_.per_key) return Operator::restore_rescaled(snapshots, keep);
+  if (options_.key_field != keep.field) {
+    return Status::unimplemented(fmt::format(
+        "its models are keyed by '{}', not by the key_by field '{}', so they cannot be moved "
+        "between partitions: restart with the parallelism of the checkpoint",
+        options_.key_field, keep.field));
+  }
   for (size_t i = 0; i < snapshots.size(); ++i) {
     std::istringstream is(snapshots[i]);
     StateReader in(is);

@@ -1216,6 +1216,33 @@ void WindowOperator::snapshot(StateWriter& out) const {
   out(cereal::binary_data(done.data(), done.size()));
 }
 
+Status WindowOperator::restore_rescaled(const std::vector<std::string>& snapshots,
+                                        const PartitionFilter& keep) {
+  RIVULET_ASSIGN_OR_RETURN(rescale_index_,
+                           internal::partition_key_index(grouping_fields(), keep, name()));
+  rescale_keep_ = &keep;
+  int64_t watermark = INT64_MIN;
+  Status status;
+  for (size_t i = 0; i < snapshots.size() && status.ok(); ++i) {
+    std::istringstream is(snapshots[i]);
+    StateReader in(is);
+    // The first restores as usual (clearing); the others add their groups.
+    if (i == 0) {
+      status = restore(in);
+    } else {
+      try {
+        status = restore_state(in);
+      } catch (const std::exception& e) {
+        status = corrupt(e.what());
+      }
+    }
+    watermark = std::max(watermark, watermark_);
+  }
+  watermark_ = watermark;
+  rescale_keep_ = nullptr;
+  return status;
+}
+
 Status WindowOperator::restore(StateReader& in) {
   const auto clear = [&] {
     groups_.clear();
@@ -1310,6 +1337,10 @@ Status WindowOperator::restore_state(StateReader& in) {
   made.reserve(static_cast<size_t>(n));
   const size_t buckets = groups_.bucket_count();
   int64_t prev = 0;
+  // Rescaling: whether a group (by its key) stays in this partition.
+  const auto mine = [&](std::string_view key) {
+    return rescale_keep_ == nullptr || internal::keeps_key(*rescale_keep_, key, rescale_index_);
+  };
   for (uint64_t i = 0; i < n; ++i) {
     std::string_view key;
     uint64_t head = 0;
@@ -1350,8 +1381,12 @@ Status WindowOperator::restore_state(StateReader& in) {
       }
       RIVULET_RETURN_IF_ERROR(load_aggs(slot->aggs));
       g.slots.push_back(std::move(slot));
-      ++slots_held_;
     }
+    if (!mine(made.back().key)) {
+      made.pop_back();
+      continue;
+    }
+    slots_held_ += g.slots.size();
     g.wake = next_wake(g);
     if (g.wake != INT64_MAX) wake_.emplace_back(g.wake, &g);
   }
@@ -1412,6 +1447,7 @@ Status WindowOperator::restore_state(StateReader& in) {
     auto w = std::make_unique<Window>();
     RIVULET_RETURN_IF_ERROR(get_window(key, start, *w));
     RIVULET_RETURN_IF_ERROR(load_aggs(w->aggs));
+    if (!mine(key)) continue;
     const size_t before = sessions_.size();
     sessions_.emplace_hint(sessions_.end(), std::pair(std::string(key), start), std::move(w));
     if (sessions_.size() == before) return corrupt("a session twice");
@@ -1426,6 +1462,7 @@ Status WindowOperator::restore_state(StateReader& in) {
       return corrupt("a count window's rows");
     }
     RIVULET_RETURN_IF_ERROR(load_aggs(w->aggs));
+    if (!mine(key)) continue;
     const size_t before = counting_.size();
     counting_.emplace_hint(counting_.end(), std::string(key), std::pair(start, std::move(w)));
     if (counting_.size() == before) return corrupt("a count window twice");
@@ -1709,8 +1746,23 @@ void OverOperator::snapshot(StateWriter& out) const {
   }
 }
 
-Status OverOperator::restore(StateReader& in) {
-  partitions_.clear();
+Status OverOperator::restore(StateReader& in) { return read_state(in, nullptr, 0, true); }
+
+Status OverOperator::restore_rescaled(const std::vector<std::string>& snapshots,
+                                      const PartitionFilter& keep) {
+  RIVULET_ASSIGN_OR_RETURN(const size_t k,
+                           internal::partition_key_index(grouping_fields(), keep, name()));
+  for (size_t i = 0; i < snapshots.size(); ++i) {
+    std::istringstream is(snapshots[i]);
+    StateReader in(is);
+    RIVULET_RETURN_IF_ERROR(read_state(in, &keep, k, i == 0));
+  }
+  return {};
+}
+
+Status OverOperator::read_state(StateReader& in, const PartitionFilter* keep, size_t key_index,
+                                bool first) {
+  if (first) partitions_.clear();
   try {
     uint64_t n = 0;
     in(n);
@@ -1730,19 +1782,23 @@ Status OverOperator::restore(StateReader& in) {
         RIVULET_RETURN_IF_ERROR(a->load(in));
         part->aggs.push_back(std::move(a));
       }
+      if (keep != nullptr && !internal::keeps_key(*keep, key, key_index)) continue;
       partitions_.emplace(std::move(key), std::move(part));
     }
     uint64_t waiting = 0;
-    in(watermark_, waiting);
+    int64_t watermark = INT64_MIN;
+    in(watermark, waiting);
+    watermark_ = first ? watermark : std::max(watermark_, watermark);
     if (waiting > 0 && !waiting_) {
       return Status::data_loss("over: corrupt state: rows wait without order event_time");
     }
-    if (waiting_) waiting_ = std::make_unique<Batch>(in_schema_);
+    if (waiting_ && first) waiting_ = std::make_unique<Batch>(in_schema_);
     for (uint64_t i = 0; i < waiting; ++i) {
       int64_t t = 0;
       std::vector<StoredValue> values;
       in(t, values);
       if (values.size() != n_in_) return Status::data_loss("over: corrupt state: a waiting row");
+      if (keep != nullptr && !keep->accepts(load_value(values[key_fields_[key_index]]))) continue;
       const size_t r = waiting_->add_row(t);
       for (size_t f = 0; f < n_in_; ++f) {
         const Value v = load_value(values[f]);

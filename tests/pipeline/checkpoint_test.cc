@@ -299,8 +299,9 @@ std::map<std::string, std::vector<std::string>> rows_per_key(const std::string& 
 }
 
 TEST(CheckpointTest, RescalingMovesKeyedStateBetweenPartitions) {
-  // Keyed state in dedup, aggregate and top_n, stopped with savepoints and resumed with 2, then
-  // 3, then 1, then 2 partitions: every key's rows are those of a run that never stopped.
+  // Keyed state in over, dedup, aggregate and top_n, stopped with savepoints and resumed with
+  // 2, then 3, then 1, then 2 partitions: every key's rows are those of a run that never
+  // stopped.
   const auto yaml = [](const std::string& dir, int parallelism, bool checkpoints) {
     return fmt::format(R"yaml(
 name: rescale
@@ -315,6 +316,8 @@ source:
 steps:
   - filter: "type = 'payment'"
   - key_by: card_id
+  - over: {{partition_by: [card_id], range_ms: 600000, aggregates: {{recent: "COUNT(*)"}}}}
+  - filter: "recent <= 3"
   - dedup: {{key: [card_id, merchant], within_ms: 600000}}
   - top_n: {{partition_by: [card_id], order_by: ["amount DESC"], n: 2}}
   - aggregate:
@@ -430,16 +433,58 @@ settings: {{parallelism: {1}}}
   fs::remove_all(cls);
 }
 
-TEST(CheckpointTest, RescalingAStepThatCannotMoveItsStateSaysWhichStep) {
-  const std::string dir = fresh_dir("rescale-window");
-  ASSERT_TRUE(run_pipeline(windows_pipeline(dir, 2), nullptr, 5000).status.ok());
-  const RunResult other = run_pipeline(windows_pipeline(dir, 3));
-  EXPECT_EQ(other.status.code(), StatusCode::kUnimplemented) << other.status.to_string();
-  EXPECT_NE(other.status.message().find("step 'window' (window) holds state that cannot be "
-                                        "moved between partitions yet"),
-            std::string::npos)
-      << other.status.message();
+TEST(CheckpointTest, RescalingMovesWindows) {
+  // Keyed windows, open when stopped: 2 partitions, then 3, then 1.
+  const std::string ref_dir = fresh_dir("rescale-windows-ref");
+  ASSERT_TRUE(run_pipeline(windows_pipeline(ref_dir, 1, false)).status.ok());
+  const std::string expected = sorted_lines(committed(ref_dir + "/out/windows.jsonl"));
+  const std::string dir = fresh_dir("rescale-windows");
+  ASSERT_TRUE(run_pipeline(windows_pipeline(dir, 2), nullptr, 15000).status.ok());
+  ASSERT_TRUE(run_pipeline(windows_pipeline(dir, 3), nullptr, 12000).status.ok());
+  const RunResult last = run_pipeline(windows_pipeline(dir, 1));
+  ASSERT_TRUE(last.status.ok()) << last.status.to_string();
+  const std::string got = sorted_lines(committed(dir + "/out/windows.jsonl"));
+  EXPECT_TRUE(got == expected) << line_diff(got, expected);
+  fs::remove_all(ref_dir);
   fs::remove_all(dir);
+}
+
+// A step of its own with state, and no way to move it: the resume stops and names it.
+class Tally final : public stream::Operator {
+ public:
+  std::string_view kind() const override { return "tally"; }
+  Result<stream::SchemaPtr> open(stream::SchemaPtr in, stream::OpenContext&) override {
+    return in;
+  }
+  Status process(stream::Batch& batch, stream::OperatorContext&) override {
+    seen += batch.size();
+    return {};
+  }
+  void snapshot(StateWriter& out) const override { out(seen); }
+  std::unique_ptr<Operator> clone() const override { return std::make_unique<Tally>(); }
+  uint64_t seen = 0;
+};
+
+TEST(CheckpointTest, RescalingAStepThatCannotMoveItsStateSaysWhichStep) {
+  Tally fresh, busy;
+  fresh.set_name("tally#4");
+  busy.seen = 7;
+  const auto bytes = [](const stream::Operator& op) {
+    std::ostringstream os;
+    {
+      StateWriter out(os);
+      op.snapshot(out);
+    }
+    return os.str();
+  };
+  const stream::PartitionFilter keep{"card", 0, 2};
+  // Snapshots equal to a fresh instance's hold nothing to move.
+  EXPECT_TRUE(fresh.restore_rescaled({bytes(fresh), bytes(fresh)}, keep).ok());
+  const Status s = fresh.restore_rescaled({bytes(fresh), bytes(busy)}, keep);
+  EXPECT_EQ(s.code(), StatusCode::kUnimplemented);
+  EXPECT_EQ(s.message(),
+            "step 'tally#4' (tally) holds state that cannot be moved between partitions yet: "
+            "restart with the parallelism of the checkpoint");
 }
 
 // The process's file system, with faults: write_file of names containing `fail_name` fails

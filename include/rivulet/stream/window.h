@@ -102,6 +102,10 @@ class WindowOperator final : public Operator {
   Status on_timer(Batch& batch, OperatorContext& ctx) override;
   void snapshot(StateWriter& out) const override;
   Status restore(StateReader& in) override;
+  /// The groups (windows, sessions, count windows) whose group value of the key field `keep`
+  /// accepts.
+  Status restore_rescaled(const std::vector<std::string>& snapshots,
+                          const PartitionFilter& keep) override;
   std::unique_ptr<Operator> clone() const override;
   /// A window must see every row of its groups: before any key_by, or after one whose key is a
   /// group_by field (then each partition holds its groups' windows).
@@ -151,6 +155,10 @@ class WindowOperator final : public Operator {
   int64_t next_wake(const Group& g) const;
   void wake_at(Group& g, int64_t time);
   Status emit_window(const Group& g, int64_t end, Batch& out);
+  // Rescaling: the groups restore_state keeps (all when null), by their key field at
+  // rescale_index_.
+  const PartitionFilter* rescale_keep_ = nullptr;
+  size_t rescale_index_ = 0;
   Status restore_state(StateReader& in);  // restore() less the clean-up on failure
   bool panes_ = true;    // slots are panes (else windows)
   int64_t pane_ms_ = 0;  // pane length; window ends are its multiples
@@ -225,6 +233,10 @@ class OverOperator final : public Operator {
   Status on_watermark(int64_t watermark, Batch& batch, OperatorContext& ctx) override;
   void snapshot(StateWriter& out) const override;
   Status restore(StateReader& in) override;
+  /// The partitions whose partition_by value of the key field `keep` accepts, and the rows
+  /// waiting for the watermark that belong to them.
+  Status restore_rescaled(const std::vector<std::string>& snapshots,
+                          const PartitionFilter& keep) override;
   std::unique_ptr<Operator> clone() const override;
   /// Each partition's rows must reach the same instance: before any key_by, or after one whose
   /// key is a partition_by field.
@@ -237,6 +249,7 @@ class OverOperator final : public Operator {
   size_t rows_waiting() const { return waiting_ ? waiting_->size() : 0; }
 
  private:
+  Status read_state(StateReader& in, const PartitionFilter* keep, size_t key_index, bool first);
   struct Partition;
   explicit OverOperator(Options options);
   // Row r's partition, made if new (its key bytes in key_).
