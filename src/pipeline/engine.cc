@@ -23,7 +23,7 @@ size_t LatencyHistogram::bucket(int64_t ns) {
   const auto v = static_cast<uint64_t>(std::max<int64_t>(ns, 0));
   if (v < kSub) return static_cast<size_t>(v);
   const int exp = 63 - std::countl_zero(v);  // v in [2^exp, 2^(exp+1))
-  const int shift = exp - 4;                  // 16 sub-buckets per power of two
+  const int shift = exp - 4;                 // 16 sub-buckets per power of two
   const auto sub = static_cast<size_t>((v >> shift) & (kSub - 1));
   return static_cast<size_t>(exp - 3) * kSub + sub;
 }
@@ -81,11 +81,9 @@ std::string EngineStats::to_string() const {
       "records in {}, out {}, filtered {}, dead letters {}{}{} ({:.2f} s, {:.0f} records/s)\n",
       records_in, records_out, filtered, dead_letters,
       added > 0 ? fmt::format(", added {}", added) : std::string(),
-      labels_in + labels_split > 0
-          ? fmt::format(", {} {}", second_input, labels_in + labels_split)
-          : std::string(),
-      seconds,
-      seconds > 0 ? static_cast<double>(records_in) / seconds : 0.0);
+      labels_in + labels_split > 0 ? fmt::format(", {} {}", second_input, labels_in + labels_split)
+                                   : std::string(),
+      seconds, seconds > 0 ? static_cast<double>(records_in) / seconds : 0.0);
   const auto per = [](int64_t ns, uint64_t n) {
     return n > 0 ? static_cast<double>(ns) / static_cast<double>(n) : 0.0;
   };
@@ -94,8 +92,9 @@ std::string EngineStats::to_string() const {
   for (const StepStats& s : steps) {
     const double per_row =
         s.counts.in > 0 ? static_cast<double>(s.busy_ns) / static_cast<double>(s.counts.in) : 0.0;
-    out += fmt::format("  {:<24} in {:>10}  out {:>10}  filtered {:>8}  dead {:>6}  {:>8.0f} ns/record\n",
-                       s.name, s.counts.in, s.counts.out, s.counts.filtered, s.counts.dead, per_row);
+    out += fmt::format(
+        "  {:<24} in {:>10}  out {:>10}  filtered {:>8}  dead {:>6}  {:>8.0f} ns/record\n", s.name,
+        s.counts.in, s.counts.out, s.counts.filtered, s.counts.dead, per_row);
   }
   out += fmt::format("  {:<24} out {:>9}  {:>70.0f} ns/record\n", "sinks", records_out,
                      per(sink_ns, records_out));
@@ -107,7 +106,8 @@ std::string EngineStats::to_string() const {
   if (checkpoints.completed + checkpoints.failed > 0 || checkpoints.restored_from != 0) {
     out += "  checkpoints:";
     if (checkpoints.restored_from != 0) {
-      out += fmt::format(" resumed from {},", checkpoint::CheckpointStore::dir_name(checkpoints.restored_from));
+      out += fmt::format(" resumed from {},",
+                         checkpoint::CheckpointStore::dir_name(checkpoints.restored_from));
     }
     out += fmt::format(" {} completed", checkpoints.completed);
     if (checkpoints.completed > 0) {
@@ -152,8 +152,8 @@ int64_t system_ms() {
 struct Envelope {
   enum class Kind : uint8_t { kData, kLabels, kEnd, kWatermark, kBarrier };
   Kind kind = Kind::kData;
-  size_t input = 0;   // head queue: 0 main input, 1 labels
-  size_t stream = 0;  // sink queue: 0 output, k > 0 side output k
+  size_t input = 0;     // head queue: 0 main input, 1 labels
+  size_t stream = 0;    // sink queue: 0 output, k > 0 side output k
   size_t producer = 0;  // sink queue: 0 the head, 1 + p worker p (barriers are aligned by it)
   // kBarrier: the checkpoint it cuts. kEnd: a final checkpoint to take after the steps have
   // flushed (0: none).
@@ -163,8 +163,8 @@ struct Envelope {
   bool stop = false;
   std::unique_ptr<Batch> batch;
   int64_t received_ns = 0;
-  std::string origin;  // where the batch's first line came from (for dead letters)
-  bool idle = false;   // cut because the input had nothing more ready (not by size)
+  std::string origin;             // where the batch's first line came from (for dead letters)
+  bool idle = false;              // cut because the input had nothing more ready (not by size)
   int64_t watermark = INT64_MIN;  // the input's watermark after this batch; kWatermark's value
 };
 
@@ -202,9 +202,9 @@ struct Engine::Impl {
 
   // Steps: the head's (all of plan.steps when unpartitioned), and each partition's clones of
   // the steps after the key_by.
-  size_t head_end = 0;               // steps [0, head_end) run on the head thread
-  std::optional<size_t> key_field;   // in the output schema of step head_end - 1
-  size_t n_partitions = 0;           // 0: no worker threads
+  size_t head_end = 0;              // steps [0, head_end) run on the head thread
+  std::optional<size_t> key_field;  // in the output schema of step head_end - 1
+  size_t n_partitions = 0;          // 0: no worker threads
   std::vector<std::vector<std::unique_ptr<stream::Operator>>> partitions;
   SchemaPtr output_schema;
 
@@ -271,9 +271,9 @@ struct Engine::Impl {
   std::vector<std::vector<int64_t>> published_busy;
   uint64_t records_in = 0, labels_in = 0, records_out = 0, batches = 0, labels_split = 0;
   int64_t read_ns = 0, decode_ns = 0, sink_ns = 0;  // under stats_mu
-  int64_t read_busy = 0;                             // the input thread's
-  int64_t watermark = INT64_MIN;                     // under stats_mu
-  std::vector<uint8_t> split_mask;  // the input thread's
+  int64_t read_busy = 0;                            // the input thread's
+  int64_t watermark = INT64_MIN;                    // under stats_mu
+  std::vector<uint8_t> split_mask;                  // the input thread's
   uint64_t decode_dead = 0;
   LatencyHistogram latency;
   int64_t started_ns = 0;
@@ -339,7 +339,8 @@ struct Engine::Impl {
 
   Status build() {
     if (options.batch_size == 0) return Status::invalid_argument("batch_size must be > 0");
-    if (options.batch_delay.count() <= 0) return Status::invalid_argument("batch_delay must be > 0");
+    if (options.batch_delay.count() <= 0)
+      return Status::invalid_argument("batch_delay must be > 0");
     if (options.parallelism < 1 || options.parallelism > 256) {
       return Status::invalid_argument(
           fmt::format("parallelism must be in [1, 256], got {}", options.parallelism));
@@ -433,9 +434,9 @@ struct Engine::Impl {
         if (it == side_names.end()) {
           std::string known = "output";
           for (const auto& n : side_names) known += ", " + n;
-          return Status::invalid_argument(fmt::format(
-              "sink '{}' reads stream '{}', which no step produces (streams: {})",
-              sp.sink->describe(), sp.stream, known));
+          return Status::invalid_argument(
+              fmt::format("sink '{}' reads stream '{}', which no step produces (streams: {})",
+                          sp.sink->describe(), sp.stream, known));
         }
         id = static_cast<size_t>(it - side_names.begin()) + 1;
       }
@@ -479,10 +480,12 @@ struct Engine::Impl {
     for (size_t p = 0; p < n_partitions; ++p) {
       worker_queues.push_back(std::make_unique<BoundedQueue<Envelope>>(options.queue_capacity));
     }
-    sink_queue = std::make_unique<BoundedQueue<Envelope>>(options.queue_capacity * (1 + n_partitions));
+    sink_queue =
+        std::make_unique<BoundedQueue<Envelope>>(options.queue_capacity * (1 + n_partitions));
     if (options.checkpoints) {
       const CheckpointOptions& co = *options.checkpoints;
-      if (co.interval.count() < 0) return Status::invalid_argument("checkpoint interval must be >= 0");
+      if (co.interval.count() < 0)
+        return Status::invalid_argument("checkpoint interval must be >= 0");
       auto opened = checkpoint::CheckpointStore::open({co.dir, co.retain, co.env});
       if (!opened.ok()) return opened.status().with_context("checkpoint");
       store = std::move(*opened);
@@ -490,8 +493,8 @@ struct Engine::Impl {
     return {};
   }
 
-  std::vector<SchemaPtr> step_input_schemas;  // the schema entering each step, from build()
-  std::optional<size_t> key_step_index;       // the first key_by step, partitioned or not
+  std::vector<SchemaPtr> step_input_schemas;       // the schema entering each step, from build()
+  std::optional<size_t> key_step_index;            // the first key_by step, partitioned or not
   std::optional<stream::Expression> labels_where;  // splits labels off the input
   bool has_labels() const { return plan.labels.has_value() || labels_where.has_value(); }
 
@@ -521,21 +524,22 @@ struct Engine::Impl {
   std::deque<CheckpointJob> ck_writes;               // under ck_mu
   bool ck_writing = false;                           // under ck_mu
   bool ck_writer_exit = false;                       // under ck_mu
-  std::string end_positions[2];  // an ended input's last position part; under ck_mu
-  uint64_t ck_epoch = 0;         // the trigger owner's
-  std::atomic<uint64_t> ck_requested{0};    // two inputs: the epoch the sources are to cut
+  std::string end_positions[2];              // an ended input's last position part; under ck_mu
+  uint64_t ck_epoch = 0;                     // the trigger owner's
+  std::atomic<uint64_t> ck_requested{0};     // two inputs: the epoch the sources are to cut
   std::atomic<bool> ck_request_stop{false};  // ... and whether it is a stopping savepoint
   std::atomic<bool> ck_in_flight{false};
   std::atomic<bool> savepoint_requested{false};
   Clock::time_point next_checkpoint{};
-  uint64_t ck_failed_in_row = 0;  // the writer's
-  CheckpointStats ck_stats;       // under stats_mu
+  uint64_t ck_failed_in_row = 0;                       // the writer's
+  CheckpointStats ck_stats;                            // under stats_mu
   int64_t max_event_time[2] = {INT64_MIN, INT64_MIN};  // each input's thread's
 
   bool checkpointing() const { return options.checkpoints.has_value(); }
 
   static std::string step_part(size_t i, std::optional<size_t> partition) {
-    return partition ? fmt::format("step-{}.p{}", i + 1, *partition) : fmt::format("step-{}", i + 1);
+    return partition ? fmt::format("step-{}.p{}", i + 1, *partition)
+                     : fmt::format("step-{}", i + 1);
   }
 
   // Whether the trigger's owner should start a checkpoint now.
@@ -720,8 +724,8 @@ struct Engine::Impl {
   // layout: the steps before the key_by as they are; each step after it gets, in each of this
   // run's partitions, the keys routed there from every saved instance.
   template <typename RestoreStep>
-  Status restore_rescaled(const checkpoint::Checkpoint& chk, const std::string& where,
-                          size_t saved, const RestoreStep& restore_step) {
+  Status restore_rescaled(const checkpoint::Checkpoint& chk, const std::string& where, size_t saved,
+                          const RestoreStep& restore_step) {
     if (!key_step_index) {
       return Status::failed_precondition(
           fmt::format("{}: it has partitions but the pipeline has no key_by", where));
@@ -805,8 +809,8 @@ struct Engine::Impl {
       }));
       if (!in.source->replayable()) continue;
       RIVULET_RETURN_IF_ERROR(from_bytes(position, where, [&](StateReader& r) {
-        return in.source->restore_position(r);
-      }).with_context(fmt::format("{}: {}", where, in.source->describe())));
+                                return in.source->restore_position(r);
+                              }).with_context(fmt::format("{}: {}", where, in.source->describe())));
     }
     // The watermark.
     RIVULET_ASSIGN_OR_RETURN(const std::string* engine_bytes, part("engine"));
@@ -815,14 +819,17 @@ struct Engine::Impl {
       std::vector<int64_t> values;
       r(version);
       if (version != kEngineStateVersion) {
-        return Status::data_loss(fmt::format("{}: unknown engine state version {}", where, version));
+        return Status::data_loss(
+            fmt::format("{}: unknown engine state version {}", where, version));
       }
       r(emitted_wm, values);
-      for (size_t k = 0; k < values.size() && k < input_wms.size(); ++k) input_wms[k].value = values[k];
+      for (size_t k = 0; k < values.size() && k < input_wms.size(); ++k)
+        input_wms[k].value = values[k];
       return Status();
     }));
     for (auto& ctxs : contexts) {
-      for (auto& ctx : ctxs) ctx->watermark = emitted_wm == INT64_MIN ? stream::kNoEventTime : emitted_wm;
+      for (auto& ctx : ctxs)
+        ctx->watermark = emitted_wm == INT64_MIN ? stream::kNoEventTime : emitted_wm;
     }
     watermark = emitted_wm;
     // Steps.
@@ -972,10 +979,10 @@ struct Engine::Impl {
 
   // ---- the head's view of the inputs' watermarks ----
   struct InputWatermark {
-    bool makes = false;     // the input has watermarks
-    bool open = true;       // not ended yet
+    bool makes = false;  // the input has watermarks
+    bool open = true;    // not ended yet
     int64_t value = INT64_MIN;
-    int64_t last_ns = 0;    // when its last batch reached the head
+    int64_t last_ns = 0;  // when its last batch reached the head
     int64_t idleness_ns = 0;
     int64_t processing_bound_ms = -1;  // processing time: the wall clock less this
   };
@@ -1124,7 +1131,8 @@ struct Engine::Impl {
       while (lines.size() < options.batch_size) {
         size_t want = options.batch_size - lines.size();
         if (input_index == 0 && options.limit) {
-          const uint64_t left = *options.limit - std::min(*options.limit, read_total + lines.size());
+          const uint64_t left =
+              *options.limit - std::min(*options.limit, read_total + lines.size());
           if (left == 0) {
             ended = true;
             break;
@@ -1333,7 +1341,8 @@ struct Engine::Impl {
           parts[source_part_name(0)] = source_part(0);
         } else {
           std::lock_guard lock(ck_mu);
-          for (size_t i = 0; i < input_wms.size(); ++i) parts[source_part_name(i)] = end_positions[i];
+          for (size_t i = 0; i < input_wms.size(); ++i)
+            parts[source_part_name(i)] = end_positions[i];
         }
         add_parts(epoch, std::move(parts), 0);
         snapshot_head(epoch);
@@ -1400,7 +1409,8 @@ struct Engine::Impl {
         } else if (!head_handle(e)) {
           return;
         }
-        if (align_epoch != 0 && std::all_of(aligned.begin(), aligned.end(), [](uint8_t a) { return a; })) {
+        if (align_epoch != 0 &&
+            std::all_of(aligned.begin(), aligned.end(), [](uint8_t a) { return a; })) {
           head_checkpoint(align_epoch, align_stop);
           stopping = align_stop;
           align_epoch = 0;
@@ -1702,7 +1712,9 @@ Status Engine::run() {
   return m.error;
 }
 
-Status Engine::restore(const checkpoint::Checkpoint& checkpoint) { return impl_->restore(checkpoint); }
+Status Engine::restore(const checkpoint::Checkpoint& checkpoint) {
+  return impl_->restore(checkpoint);
+}
 
 void Engine::cancel() {
   if (impl_->checkpointing()) {

@@ -216,7 +216,7 @@ Status AggregateOperator::read_state(StateReader& in, const PartitionFilter* kee
         RIVULET_RETURN_IF_ERROR(a->load(in));
         g->aggs.push_back(std::move(a));
       }
-      if (keep != nullptr && !internal::keeps_key(*keep, key, key_index)) continue;
+      if (keep != nullptr && !internal::keeps_key(*keep, key, group_fields_.size(), key_index)) continue;
       groups_.emplace(std::move(key), std::move(g));
     }
     in(n);
@@ -227,7 +227,9 @@ Status AggregateOperator::read_state(StateReader& in, const PartitionFilter* kee
       if (!internal::decode_values(p.inputs, prototypes_.size(), check.data())) {
         throw std::runtime_error("a row's values do not match the schema");
       }
-      if (keep != nullptr && !internal::keeps_key(*keep, p.group, key_index)) continue;
+      if (keep != nullptr && !internal::keeps_key(*keep, p.group, group_fields_.size(), key_index)) {
+        continue;
+      }
       previous_.emplace(std::move(key), std::move(p));
     }
   } catch (const std::exception& e) {
@@ -373,8 +375,9 @@ Status RankOperator::read_state(StateReader& in, const PartitionFilter* keep, si
       in(key, size);
       if (size > static_cast<uint64_t>(options_.n)) throw std::runtime_error("too many rows");
       std::vector<Row> skipped;
-      auto& rows = keep == nullptr || internal::keeps_key(*keep, key, key_index) ? groups_[key]
-                                                                                 : skipped;
+      const bool mine =
+          keep == nullptr || internal::keeps_key(*keep, key, key_fields_.size(), key_index);
+      auto& rows = mine ? groups_[key] : skipped;
       for (uint64_t k = 0; k < size; ++k) {
         Row row;
         in(row.order, row.arrival, row.bytes);

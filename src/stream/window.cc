@@ -979,55 +979,6 @@ class BodyReader final : public std::streambuf {
   size_t zeros_ = 0;
 };
 
-// A group's values as its key bytes hold them (see append_key_bytes), strings viewed in `key`,
-// which must outlive them. False when the key is malformed or holds another number of values.
-bool values_from_key(std::string_view key, size_t n, std::vector<Value>& values) {
-  values.clear();
-  values.reserve(n);
-  size_t i = 0;
-  while (i < key.size()) {
-    const auto type = static_cast<Type>(key[i++]);
-    switch (type) {
-      case Type::kNull:
-        values.emplace_back();
-        break;
-      case Type::kBool:
-        if (i >= key.size()) return false;
-        values.push_back(Value::of_bool(key[i++] == '1'));
-        break;
-      case Type::kInt: {
-        if (key.size() - i < sizeof(int64_t)) return false;
-        int64_t v = 0;
-        std::memcpy(&v, key.data() + i, sizeof v);
-        i += sizeof v;
-        values.push_back(Value::of_int(v));
-        break;
-      }
-      case Type::kDouble: {
-        if (key.size() - i < sizeof(double)) return false;
-        double v = 0;
-        std::memcpy(&v, key.data() + i, sizeof v);
-        i += sizeof v;
-        values.push_back(Value::of_double(v));
-        break;
-      }
-      case Type::kString: {
-        uint32_t len = 0;
-        if (key.size() - i < sizeof len) return false;
-        std::memcpy(&len, key.data() + i, sizeof len);
-        i += sizeof len;
-        if (key.size() - i < len) return false;
-        values.push_back(Value::of_string(key.substr(i, len)));
-        i += len;
-        break;
-      }
-      default:
-        return false;
-    }
-  }
-  return values.size() == n;
-}
-
 // Whether values_from_key gives back exactly `values` (not for -0.0, which keys as 0.0).
 bool key_holds(const std::vector<Value>& values) {
   return std::none_of(values.begin(), values.end(), [](const Value& v) {
@@ -1339,7 +1290,8 @@ Status WindowOperator::restore_state(StateReader& in) {
   int64_t prev = 0;
   // Rescaling: whether a group (by its key) stays in this partition.
   const auto mine = [&](std::string_view key) {
-    return rescale_keep_ == nullptr || internal::keeps_key(*rescale_keep_, key, rescale_index_);
+    return rescale_keep_ == nullptr || internal::keeps_key(*rescale_keep_, key,
+                                                               group_fields_.size(), rescale_index_);
   };
   for (uint64_t i = 0; i < n; ++i) {
     std::string_view key;
@@ -1404,7 +1356,7 @@ Status WindowOperator::restore_state(StateReader& in) {
     Group& g = *m.group;
     it->second = std::move(m.group);
     g.key = &it->first;
-    if (!m.explicit_values && !values_from_key(*g.key, group_fields_.size(), g.values)) {
+    if (!m.explicit_values && !internal::values_from_key(*g.key, group_fields_.size(), g.values)) {
       return corrupt("a group's key");  // (the values view the map's key)
     }
   }
@@ -1423,7 +1375,7 @@ Status WindowOperator::restore_state(StateReader& in) {
       }
     } else {
       std::vector<Value> views;  // into `key`: copied into the window's own strings
-      if (!values_from_key(key, group_fields_.size(), views)) return corrupt("a window's key");
+      if (!internal::values_from_key(key, group_fields_.size(), views)) return corrupt("a window's key");
       w.strings.reserve(views.size());
       for (const Value& v : views) {
         if (v.type() == Type::kString) {
@@ -1782,7 +1734,9 @@ Status OverOperator::read_state(StateReader& in, const PartitionFilter* keep, si
         RIVULET_RETURN_IF_ERROR(a->load(in));
         part->aggs.push_back(std::move(a));
       }
-      if (keep != nullptr && !internal::keeps_key(*keep, key, key_index)) continue;
+      if (keep != nullptr && !internal::keeps_key(*keep, key, key_fields_.size(), key_index)) {
+        continue;
+      }
       partitions_.emplace(std::move(key), std::move(part));
     }
     uint64_t waiting = 0;

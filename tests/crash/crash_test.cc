@@ -5,9 +5,9 @@
 // never stopped, and the model in the final checkpoint must be the uninterrupted run's: no
 // record lost, none duplicated, and the learner saw each event and label exactly once.
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -71,15 +71,16 @@ int wait_exit(pid_t pid) {
 
 class CrashHarness {
  public:
-  CrashHarness(size_t events) : root_(fs::temp_directory_path() / fmt::format("rivulet-crash-{}", ::getpid())) {
+  CrashHarness(size_t events)
+      : root_(fs::temp_directory_path() / fmt::format("rivulet-crash-{}", ::getpid())) {
     fs::remove_all(root_);
     fs::create_directories(root_);
     // The payments and their chargebacks, about a minute of event time later, as the example's
     // generator makes them; the fraud pattern changes every 5,000 payments.
-    const pid_t gen = spawn({"gen", "transactions(inline_label=False, fraud_rate=0.02, drift_every=5000)",
-                             "--seed", "7", "-n", std::to_string(events), "-o",
-                             (root_ / "payments.jsonl").string()},
-                            (root_ / "gen.log").string());
+    const pid_t gen = spawn(
+        {"gen", "transactions(inline_label=False, fraud_rate=0.02, drift_every=5000)", "--seed",
+         "7", "-n", std::to_string(events), "-o", (root_ / "payments.jsonl").string()},
+        (root_ / "gen.log").string());
     EXPECT_EQ(wait_exit(gen), 0) << slurp(root_ / "gen.log");
   }
   ~CrashHarness() { fs::remove_all(root_); }
@@ -172,7 +173,8 @@ checkpoint: {{dir: {1}/chk, interval: 100ms}}
 
   // Runs `run` again from the beginning (--fresh).
   int run_fresh(const std::string& run) {
-    return wait_exit(spawn({"run", "-q", "--fresh", pipeline(run)}, (root_ / run / "log").string()));
+    return wait_exit(
+        spawn({"run", "-q", "--fresh", pipeline(run)}, (root_ / run / "log").string()));
   }
 
   std::string output(const std::string& run, const std::string& name) const {
@@ -201,9 +203,9 @@ void crash_test(size_t events, int kills, int min_part, int max_part) {
   CrashHarness h(events);
   const auto t0 = std::chrono::steady_clock::now();
   ASSERT_EQ(h.run_to_end("reference"), 0) << h.log("reference");
-  const int64_t run_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::steady_clock::now() - t0)
-                             .count();
+  const int64_t run_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
   const std::string predictions = h.output("reference", "predictions");
   const std::string metrics = h.output("reference", "metrics");
   const std::string model = h.final_model("reference");
@@ -214,29 +216,31 @@ void crash_test(size_t events, int kills, int min_part, int max_part) {
                                 std::max<int64_t>(run_ms / max_part, 10), 20261122);
   // Each restart loses the work since its last checkpoint, so nearly all kills land before the
   // end (one that comes after it only makes the test weaker).
-  EXPECT_GE(made, kills * 3 / 4) << "the run finished before the kills did (a run takes "
-                                 << run_ms << " ms)";
-  std::printf("crash harness: %d SIGKILLs in a run of %lld ms\n", made, static_cast<long long>(run_ms));
+  EXPECT_GE(made, kills * 3 / 4) << "the run finished before the kills did (a run takes " << run_ms
+                                 << " ms)";
+  std::printf("crash harness: %d SIGKILLs in a run of %lld ms\n", made,
+              static_cast<long long>(run_ms));
   // Byte for byte: equal strings (not EXPECT_EQ: its message would print megabytes).
   EXPECT_TRUE(h.output("crashed", "predictions") == predictions)
-      << "predictions differ after " << made << " kills: " << h.output("crashed", "predictions").size()
-      << " bytes, expected " << predictions.size();
+      << "predictions differ after " << made
+      << " kills: " << h.output("crashed", "predictions").size() << " bytes, expected "
+      << predictions.size();
   EXPECT_TRUE(h.output("crashed", "metrics") == metrics)
       << "metrics differ after " << made << " kills";
-  EXPECT_TRUE(h.final_model("crashed") == model) << "the final model differs after " << made << " kills";
+  EXPECT_TRUE(h.final_model("crashed") == model)
+      << "the final model differs after " << made << " kills";
 }
 
 TEST(CrashTest, CtrlCStopsWithASavepointAndTheNextRunGoesOnExactly) {
   CrashHarness h(12000);
   const auto t0 = std::chrono::steady_clock::now();
   ASSERT_EQ(h.run_to_end("reference"), 0) << h.log("reference");
-  const int64_t run_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::steady_clock::now() - t0)
-                             .count();
+  const int64_t run_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
   const std::string predictions = h.output("reference", "predictions");
-  const int stopped =
-      h.stop_loop("stopped", SIGINT, {run_ms / 4, run_ms / 5}) +
-      h.stop_loop("stopped", SIGTERM, {run_ms / 6});
+  const int stopped = h.stop_loop("stopped", SIGINT, {run_ms / 4, run_ms / 5}) +
+                      h.stop_loop("stopped", SIGTERM, {run_ms / 6});
   EXPECT_GE(stopped, 2) << "the stops came after the end (a run takes " << run_ms << " ms)";
   EXPECT_TRUE(h.output("stopped", "predictions") == predictions);
   EXPECT_TRUE(h.final_model("stopped") == h.final_model("reference"));
@@ -245,9 +249,7 @@ TEST(CrashTest, CtrlCStopsWithASavepointAndTheNextRunGoesOnExactly) {
   EXPECT_TRUE(h.output("stopped", "predictions") == predictions + predictions);
 }
 
-TEST(CrashTest, SigkillAtRandomMomentsLosesAndDuplicatesNothing) {
-  crash_test(12000, 5, 10, 3);
-}
+TEST(CrashTest, SigkillAtRandomMomentsLosesAndDuplicatesNothing) { crash_test(12000, 5, 10, 3); }
 
 TEST(CrashSlowTest, SigkillAtTwentyRandomMomentsLosesAndDuplicatesNothing) {
   crash_test(60000, 20, 40, 8);

@@ -341,7 +341,8 @@ settings: {{parallelism: {1}}}
 
   const std::string dir = fresh_dir("rescale");
   uint64_t read = 0;
-  for (const auto& [parallelism, at] : std::vector<std::pair<int, uint64_t>>{{2, 9000}, {3, 8000}, {1, 7000}}) {
+  for (const auto& [parallelism, at] :
+       std::vector<std::pair<int, uint64_t>>{{2, 9000}, {3, 8000}, {1, 7000}}) {
     const RunResult r = run_pipeline(yaml(dir, parallelism, true), nullptr, at);
     ASSERT_TRUE(r.status.ok()) << "parallelism " << parallelism << ": " << r.status.to_string();
     read += r.stats.records_in;
@@ -399,7 +400,8 @@ settings: {{parallelism: {1}}}
   ASSERT_EQ(expected.size(), 5u);
   const std::string dir = fresh_dir("rescale-learner");
   uint64_t read = 0;
-  for (const auto& [parallelism, at] : std::vector<std::pair<int, uint64_t>>{{2, 8000}, {3, 9000}}) {
+  for (const auto& [parallelism, at] :
+       std::vector<std::pair<int, uint64_t>>{{2, 8000}, {3, 9000}}) {
     const RunResult r = run_pipeline(yaml(dir, parallelism, true), nullptr, at);
     ASSERT_TRUE(r.status.ok()) << "parallelism " << parallelism << ": " << r.status.to_string();
     read += r.stats.records_in;
@@ -411,8 +413,8 @@ settings: {{parallelism: {1}}}
   for (const auto& [key, rows] : expected) {
     auto it = got.find(key);
     ASSERT_NE(it, got.end()) << "elevel " << key;
-    EXPECT_TRUE(it->second == rows) << "elevel " << key << ": " << it->second.size()
-                                    << " rows, expected " << rows.size();
+    EXPECT_TRUE(it->second == rows)
+        << "elevel " << key << ": " << it->second.size() << " rows, expected " << rows.size();
   }
   fs::remove_all(ref_dir);
   fs::remove_all(dir);
@@ -453,9 +455,7 @@ TEST(CheckpointTest, RescalingMovesWindows) {
 class Tally final : public stream::Operator {
  public:
   std::string_view kind() const override { return "tally"; }
-  Result<stream::SchemaPtr> open(stream::SchemaPtr in, stream::OpenContext&) override {
-    return in;
-  }
+  Result<stream::SchemaPtr> open(stream::SchemaPtr in, stream::OpenContext&) override { return in; }
   Status process(stream::Batch& batch, stream::OperatorContext&) override {
     seen += batch.size();
     return {};
@@ -506,7 +506,9 @@ class FaultEnv final : public checkpoint::Env {
     }
     return base()->write_file(path, bytes);
   }
-  Result<std::string> read_file(const std::string& path) override { return base()->read_file(path); }
+  Result<std::string> read_file(const std::string& path) override {
+    return base()->read_file(path);
+  }
   Status rename(const std::string& from, const std::string& to) override {
     tick();
     return base()->rename(from, to);
@@ -515,7 +517,9 @@ class FaultEnv final : public checkpoint::Env {
     tick();
     return base()->sync_dir(path);
   }
-  Result<std::vector<std::string>> list(const std::string& path) override { return base()->list(path); }
+  Result<std::vector<std::string>> list(const std::string& path) override {
+    return base()->list(path);
+  }
   Status remove_all(const std::string& path) override {
     tick();
     return base()->remove_all(path);

@@ -103,7 +103,7 @@ Status DedupOperator::restore_rescaled(const std::vector<std::string>& snapshots
       std::vector<std::pair<std::string, int64_t>> entries;
       in(entries);
       for (auto& [key, t] : entries) {
-        if (internal::keeps_key(keep, key, k)) kept_.emplace(std::move(key), t);
+        if (internal::keeps_key(keep, key, fields_.size(), k)) kept_.emplace(std::move(key), t);
       }
     }
   } catch (const std::exception& e) {

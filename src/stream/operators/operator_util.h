@@ -71,52 +71,61 @@ inline void append_key_bytes(const Batch& batch, size_t r, const std::vector<siz
   }
 }
 
-// The value at `index` of a key written by append_key_bytes; none when the bytes are
-// malformed. A string points into `key`.
-inline std::optional<Value> key_value_at(std::string_view key, size_t index) {
-  size_t p = 0;
-  for (size_t f = 0;; ++f) {
-    if (p >= key.size()) return std::nullopt;
-    const auto type = static_cast<Type>(static_cast<uint8_t>(key[p++]));
-    Value v;
+// A group's values as its key bytes hold them (see append_key_bytes), strings viewed in `key`,
+// which must outlive them. False when the key is malformed or holds another number of values.
+inline bool values_from_key(std::string_view key, size_t n, std::vector<Value>& values) {
+  values.clear();
+  values.reserve(n);
+  size_t i = 0;
+  while (i < key.size()) {
+    const auto type = static_cast<Type>(key[i++]);
     switch (type) {
       case Type::kNull:
-        v = Value::null();
+        values.emplace_back();
         break;
       case Type::kBool:
-        if (p + 1 > key.size()) return std::nullopt;
-        v = Value::of_bool(key[p++] == '1');
+        if (i >= key.size()) return false;
+        values.push_back(Value::of_bool(key[i++] == '1'));
         break;
-      case Type::kInt:
+      case Type::kInt: {
+        if (key.size() - i < sizeof(int64_t)) return false;
+        int64_t v = 0;
+        std::memcpy(&v, key.data() + i, sizeof v);
+        i += sizeof v;
+        values.push_back(Value::of_int(v));
+        break;
+      }
       case Type::kDouble: {
-        if (p + 8 > key.size()) return std::nullopt;
-        if (type == Type::kInt) {
-          int64_t i = 0;
-          std::memcpy(&i, key.data() + p, 8);
-          v = Value::of_int(i);
-        } else {
-          double d = 0;
-          std::memcpy(&d, key.data() + p, 8);
-          v = Value::of_double(d);
-        }
-        p += 8;
+        if (key.size() - i < sizeof(double)) return false;
+        double v = 0;
+        std::memcpy(&v, key.data() + i, sizeof v);
+        i += sizeof v;
+        values.push_back(Value::of_double(v));
         break;
       }
       case Type::kString: {
-        if (p + 4 > key.size()) return std::nullopt;
         uint32_t len = 0;
-        std::memcpy(&len, key.data() + p, 4);
-        p += 4;
-        if (p + len > key.size()) return std::nullopt;
-        v = Value::of_string(key.substr(p, len));
-        p += len;
+        if (key.size() - i < sizeof len) return false;
+        std::memcpy(&len, key.data() + i, sizeof len);
+        i += sizeof len;
+        if (key.size() - i < len) return false;
+        values.push_back(Value::of_string(key.substr(i, len)));
+        i += len;
         break;
       }
       default:
-        return std::nullopt;
+        return false;
     }
-    if (f == index) return v;
   }
+  return values.size() == n;
+}
+
+// The value at `index` of a key written by append_key_bytes (of `n` values); none when the
+// bytes are malformed. A string points into `key`.
+inline std::optional<Value> key_value_at(std::string_view key, size_t n, size_t index) {
+  std::vector<Value> values;
+  if (!values_from_key(key, n, values) || index >= n) return std::nullopt;
+  return values[index];
 }
 
 // Rescaling: the position of the partition key among a step's key fields, whose values make
@@ -133,11 +142,11 @@ inline Result<size_t> partition_key_index(const std::vector<std::string>& key_fi
   return static_cast<size_t>(it - key_fields.begin());
 }
 
-// Whether the state under `key` (append_key_bytes' of the step's key fields) goes to the
+// Whether the state under `key` (append_key_bytes' of the step's `n` key fields) goes to the
 // partition `keep` describes; `index` from partition_key_index. Malformed keys: a DataLoss
 // error thrown as std::runtime_error (restores catch those).
-inline bool keeps_key(const PartitionFilter& keep, std::string_view key, size_t index) {
-  const auto v = key_value_at(key, index);
+inline bool keeps_key(const PartitionFilter& keep, std::string_view key, size_t n, size_t index) {
+  const auto v = key_value_at(key, n, index);
   if (!v) throw std::runtime_error("a key's bytes are malformed");
   return keep.accepts(*v);
 }
