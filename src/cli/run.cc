@@ -80,7 +80,9 @@ Runner add_run(CLI::App& app) {
                                        "latency to stderr while running");
   app.add_option("--stats-interval", args->stats_interval, "seconds between --stats reports")
       ->check(CLI::PositiveNumber);
-  app.add_option("--limit", args->limit, "stop after this many input records");
+  app.add_option("--limit", args->limit,
+                 "stop after this many input records (with checkpoints: with a savepoint, so "
+                 "that the next run goes on after them)");
   app.add_flag("--check", args->check,
                "validate the pipeline (file, steps against their schemas, sinks) and print its "
                "plan, without running it");

@@ -1095,6 +1095,7 @@ struct Engine::Impl {
     StepContext ctx(*this);
     uint64_t read_total = 0;
     uint64_t injected = 0;  // the last checkpoint this input has cut (two inputs)
+    bool at_limit = false;  // --limit reached with checkpoints: to stop with a savepoint
     bool ended = false;
     while (!ended && !cancelled) {
       if (chained() && Clock::now() >= next_timer) {
@@ -1124,6 +1125,10 @@ struct Engine::Impl {
         if (!head_queue->push(std::move(b))) return;
         if (stop) break;
       }
+      if (at_limit) {  // reads no more; waits for the savepoint's cut (two inputs: the head's)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        continue;
+      }
       lines.clear();
       bool idle_cut = false;
       int64_t first_ns = 0;
@@ -1134,7 +1139,14 @@ struct Engine::Impl {
           const uint64_t left =
               *options.limit - std::min(*options.limit, read_total + lines.size());
           if (left == 0) {
-            ended = true;
+            if (checkpointing()) {
+              // The limit is not the end of the input: the run stops with a savepoint, as on
+              // SIGINT (windows stay open in it), and the next run goes on after the limit.
+              at_limit = true;
+              savepoint_requested = true;
+            } else {
+              ended = true;
+            }
             break;
           }
           want = std::min<size_t>(want, left);
