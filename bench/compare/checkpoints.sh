@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# The cost of checkpoints in whole `rivulet run`s: records/s with no checkpoints and with one
+# every second (3 runs each, alternating, fresh checkpoint directory each time; the median and
+# their ratio), what the checkpoints were (count, bytes, pauses), and recovery: a run with
+# checkpoints killed (SIGKILL) halfway, then resumed; the resumed run's time from its plan to
+# "resuming from" is loading the latest checkpoint (reading and verifying every part) plus
+# restoring it into the steps. The resumed run's output, its committed parts in order, is
+# compared with an uninterrupted run's. Pipelines: examples/fraud.yaml (its ARF and over state)
+# at 720,000 events; Nexmark q17 (a 1-day window per auction: keyed state that grows all run)
+# and q5 (hopping windows per auction: small state) at 6,000,000 events. Outputs go to a
+# temporary directory, removed at the end.
+# Usage: bench/compare/checkpoints.sh [path/to/rivulet]
+set -euo pipefail
+export LC_ALL=C
+bin=$(realpath "${1:-$(dirname "$0")/../../build/rivulet}")
+cd "$(dirname "$0")/../.."
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cases=(fraud q17 q5)
+args_of() {  # case: the arguments of `rivulet run`, output under $tmp/run
+  case $1 in
+    fraud) a=(examples/fraud.yaml --set source.count=720000
+              --set "dead_letters.path=$tmp/run/dead.jsonl") ;;
+    q17) a=(examples/nexmark/q17.yaml --set source.count=6000000) ;;
+    q5) a=(examples/nexmark/q5.yaml --set source.count=6000000) ;;
+  esac
+  a+=(--set "sinks.0.path=$tmp/run/out.jsonl")
+}
+chk=(--set "checkpoint={dir: $tmp/run/chk, interval: 1s}")
+median() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
+to_ms() { awk '{v = $1; u = $2; if (u == "s") v *= 1000; else if (u == "µs") v /= 1000;
+                else if (u == "ns") v /= 1e6; printf "%.1f", v}' <<<"$1"; }
+# Each line of stdin with the wall clock (epoch seconds) it was read at.
+stamp() { local line; while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "$line"; done; }
+fresh() { rm -rf "$tmp/run"; mkdir "$tmp/run"; }
+largest_kept() {
+  "$bin" checkpoint list "$tmp/run/chk" | awk 'NR > 1 && $3 ~ /^[0-9]+$/ && $3 > m {m = $3} END {print m + 0}'
+}
+# The output: out.jsonl, or with checkpoints its committed parts out-0.jsonl, out-1.jsonl, ...
+committed() { find "$tmp/run" -maxdepth 1 -name 'out*.jsonl' | sort -V | xargs cat; }
+range() { printf '%s\n' "$@" | sort -g | sed -n '1p;$p' | paste -sd'-'; }  # smallest-largest
+declare -A row
+echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
+for c in "${cases[@]}"; do
+  args_of "$c"
+  none=() with=() pauses=() bytes=() counts=() secs=()
+  for i in 1 2 3; do
+    for v in none 1s; do
+      fresh
+      extra=()
+      [[ $v == 1s ]] && extra=("${chk[@]}")
+      "$bin" run "${a[@]}" "${extra[@]}" >/dev/null 2>"$tmp/err" || { cat "$tmp/err"; exit 1; }
+      rps=$(sed -nE 's/^rivulet: records in .* \(([0-9.]+) s, ([0-9]+) records\/s\)$/\2/p' "$tmp/err")
+      line=""
+      if [[ $v == none ]]; then
+        none+=("$rps")
+        [[ $i == 3 ]] && mv "$tmp/run/out.jsonl" "$tmp/reference.jsonl"
+      else
+        with+=("$rps")
+        secs+=("$(sed -nE 's/^rivulet: records in .* \(([0-9.]+) s, .*/\1/p' "$tmp/err")")
+        line=$(sed -n 's/^  checkpoints: //p' "$tmp/err")
+        pauses+=("$(to_ms "$(sed -nE 's/.*longest pause ([0-9.]+ [^)]+)\).*/\1/p' <<<"$line")")")
+        counts+=("$(sed -nE 's/^([0-9]+) completed.*/\1/p' <<<"$line")")
+        bytes+=("$(largest_kept)")
+        line="; checkpoints: $line; largest kept: ${bytes[-1]} bytes"
+      fi
+      printf '%-5s %-4s run %s: %s records/s%s\n' "$c" "$v" "$i" "$rps" "$line"
+    done
+  done
+  mn=$(median "${none[@]}") mw=$(median "${with[@]}")
+  ratio=$(bc -l <<<"$mw/$mn")
+  printf '%-5s median: %s records/s without, %s with a checkpoint every 1 s: %.3f\n' "$c" "$mn" "$mw" "$ratio"
+
+  # Recovery: kill a run with checkpoints halfway, resume it, and time the resume.
+  fresh
+  "$bin" run "${a[@]}" "${chk[@]}" >/dev/null 2>"$tmp/err" &
+  pid=$!
+  half=$(bc -l <<<"$(median "${secs[@]}") / 2")
+  sleep "$half"
+  kill -KILL "$pid"
+  { wait "$pid"; } 2>/dev/null || true
+  loaded=$("$bin" checkpoint list "$tmp/run/chk" | awk '/latest/ {print $1 " (" $3 " bytes)"}')
+  t0=$EPOCHREALTIME
+  "$bin" run "${a[@]}" "${chk[@]}" 2>&1 >/dev/null | stamp >"$tmp/resume.log" || true
+  t_plan=$(awk '/ rivulet: pipeline /{print $1; exit}' "$tmp/resume.log")
+  t_resumed=$(awk '/ rivulet: resuming from /{print $1; exit}' "$tmp/resume.log")
+  if [[ -z $t_resumed ]]; then
+    echo "$c recovery: the run did not resume:"
+    cat "$tmp/resume.log"
+    restore="-" total="-"
+  else
+    restore=$(bc -l <<<"($t_resumed - $t_plan) * 1000")
+    total=$(bc -l <<<"($t_resumed - $t0) * 1000")
+    restore=$(printf '%.0f' "$restore") total=$(printf '%.0f' "$total")
+  fi
+  rest=$(sed -nE 's/^[0-9.]+ rivulet: records in ([0-9]+),.*/\1/p' "$tmp/resume.log")
+  if committed | cmp -s - "$tmp/reference.jsonl"; then
+    same="identical to an uninterrupted run's"
+  elif cmp -s <(committed | sort) <(sort "$tmp/reference.jsonl"); then
+    same="the same rows as an uninterrupted run's, in another order"
+  else
+    same="DIFFERENT from an uninterrupted run's ($(committed | wc -l) rows, not"
+    same+=" $(wc -l <"$tmp/reference.jsonl"))"
+  fi
+  printf '%-5s recovery: killed after %.1f s, resumed from checkpoint %s; load + restore %s ms, ' \
+    "$c" "$half" "$loaded" "$restore"
+  printf 'process start to resumed %s ms; %s records after it; output %s\n' "$total" "$rest" "$same"
+  row[$c]=$(printf '| %s | %s | %s | %.3f | %s | %s | %s ms | %s ms (%s) |' "$c" "$mn" "$mw" "$ratio" \
+    "$(range "${counts[@]}")" "$(range "${bytes[@]}")" "$(range "${pauses[@]}")" "$restore" "$total")
+done
+echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '\n| pipeline | records/s, no checkpoints | a checkpoint every 1 s | ratio | checkpoints a run '
+printf '| largest kept (bytes) | longest pause a run | recovery: load + restore (process start to resumed) |\n'
+printf '|---|---|---|---|---|---|---|---|\n'
+for c in "${cases[@]}"; do echo "${row[$c]}"; done
