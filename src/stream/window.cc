@@ -1677,13 +1677,26 @@ Status OverOperator::on_watermark(int64_t watermark, Batch& batch, OperatorConte
   return {};
 }
 
+// Over's state: a magic number and version, then per partition its key, newest time, rows'
+// times and their aggregate arguments packed in one string (encode_values: a type byte, then
+// 8 bytes of a number or a 4-byte length and a string's text), and its accumulators; then the
+// watermark and the rows waiting for it, each packed the same way. One string a partition,
+// not one a value: the snapshot is the pause of a checkpoint.
+constexpr uint32_t kOverStateMagic = 0x7276766f;  // "ovvr"
+constexpr uint32_t kOverStateVersion = 2;
+
 void OverOperator::snapshot(StateWriter& out) const {
-  out(static_cast<uint64_t>(partitions_.size()));
+  out(kOverStateMagic, kOverStateVersion, static_cast<uint64_t>(partitions_.size()));
+  std::vector<int64_t> times;
+  std::string values;
   for (const auto& [key, part] : partitions_) {
-    std::vector<int64_t> times;
-    for (size_t i = 0; i < part->times.size(); ++i) times.push_back(part->times[i]);
-    std::vector<StoredValue> values;
-    for (size_t i = 0; i < part->values.size(); ++i) values.push_back(store_value(part->values[i]));
+    times.resize(part->times.size());
+    for (size_t i = 0; i < times.size(); ++i) times[i] = part->times[i];
+    values.clear();
+    for (size_t i = 0; i < part->values.size(); ++i) {
+      const Value v = part->values[i];
+      internal::encode_values(&v, 1, values);
+    }
     out(key, part->newest, times, values);
     for (const auto& a : part->aggs) a->save(out);
   }
@@ -1691,9 +1704,8 @@ void OverOperator::snapshot(StateWriter& out) const {
   const size_t waiting = waiting_ ? waiting_->size() : 0;
   out(watermark_, static_cast<uint64_t>(waiting));
   for (size_t r = 0; r < waiting; ++r) {
-    std::vector<StoredValue> values;
-    const Value* row = waiting_->row(r);
-    for (size_t f = 0; f < n_in_; ++f) values.push_back(store_value(row[f]));
+    values.clear();
+    internal::encode_values(waiting_->row(r), n_in_, values);
     out(waiting_->event_time(r), values);
   }
 }
@@ -1716,19 +1728,32 @@ Status OverOperator::read_state(StateReader& in, const PartitionFilter* keep, si
                                 bool first) {
   if (first) partitions_.clear();
   try {
+    uint32_t magic = 0, version = 0;
     uint64_t n = 0;
+    in(magic, version);
+    if (magic != kOverStateMagic || version != kOverStateVersion) {
+      return Status::data_loss(fmt::format(
+          "over: not an over step's state of version {} (magic {:#x}, version {})",
+          kOverStateVersion, magic, version));
+    }
     in(n);
+    std::vector<Value> decoded;
     for (uint64_t i = 0; i < n; ++i) {
       std::string key;
       auto part = std::make_unique<Partition>();
       std::vector<int64_t> times;
-      std::vector<StoredValue> values;
+      std::string values;
       in(key, part->newest, times, values);
-      if (values.size() != times.size() * prototypes_.size()) {
+      const size_t count = times.size() * prototypes_.size();
+      if (count > values.size()) {  // each value takes at least a byte
         return Status::data_loss("over: corrupt state: rows and values do not match");
       }
+      decoded.resize(count);
+      if (!internal::decode_values(values, count, decoded.data())) {
+        return Status::data_loss("over: corrupt state: a partition's values");
+      }
       for (const int64_t t : times) part->times.push_back(t);
-      for (const StoredValue& v : values) part->push(load_value(v));  // push copies strings
+      for (const Value& v : decoded) part->push(v);  // push copies strings
       for (const auto& p : prototypes_) {
         auto a = p->clone();
         RIVULET_RETURN_IF_ERROR(a->load(in));
@@ -1749,13 +1774,16 @@ Status OverOperator::read_state(StateReader& in, const PartitionFilter* keep, si
     if (waiting_ && first) waiting_ = std::make_unique<Batch>(in_schema_);
     for (uint64_t i = 0; i < waiting; ++i) {
       int64_t t = 0;
-      std::vector<StoredValue> values;
+      std::string values;
       in(t, values);
-      if (values.size() != n_in_) return Status::data_loss("over: corrupt state: a waiting row");
-      if (keep != nullptr && !keep->accepts(load_value(values[key_fields_[key_index]]))) continue;
+      decoded.resize(n_in_);
+      if (!internal::decode_values(values, n_in_, decoded.data())) {
+        return Status::data_loss("over: corrupt state: a waiting row");
+      }
+      if (keep != nullptr && !keep->accepts(decoded[key_fields_[key_index]])) continue;
       const size_t r = waiting_->add_row(t);
       for (size_t f = 0; f < n_in_; ++f) {
-        const Value v = load_value(values[f]);
+        const Value v = decoded[f];
         if (v.type() == Type::kString) {
           waiting_->set_string(r, f, v.as_string());
         } else {

@@ -940,6 +940,42 @@ TEST(OverOperatorTest, StateSnapshotsAndRestores) {
             (std::vector<std::string>{R"({"card": "a", "amount": 60, "avg": 40, "cards": 1})"}));
 }
 
+// A state cut short anywhere, or of another format, is DataLoss, never a crash.
+TEST(OverOperatorTest, TruncatedOrForeignStateIsDataLoss) {
+  const OverOperator::Options o{.partition_by = {{"card", {}}},
+                                .range_ms = 1000,
+                                .aggregates = {{"n", "COUNT(*)", {}}, {"top", "MAX(amount)", {}}}};
+  auto op = OverOperator::create(o).value();
+  open_ok(*op, payments());
+  CollectingDeadLetters dead;
+  OperatorContext ctx(dead);
+  Batch b = timed({{"a", 10, 0}, {"bb", 20, 100}, {"a", 5, 200}});
+  ASSERT_TRUE(op->process(b, ctx).ok());
+  std::stringstream out;
+  {
+    StateWriter w(out);
+    op->snapshot(w);
+  }
+  const std::string bytes = out.str();
+  // (From 1: the archive itself reads the first byte, its byte order, when it is made.)
+  for (size_t cut = 1; cut < bytes.size(); ++cut) {
+    auto restored = OverOperator::create(o).value();
+    open_ok(*restored, payments());
+    std::stringstream in(bytes.substr(0, cut));
+    StateReader r(in);
+    EXPECT_EQ(restored->restore(r).code(), StatusCode::kDataLoss) << "cut at " << cut;
+  }
+  std::string foreign = bytes;
+  foreign[1] ^= 0x40;  // the magic number
+  auto restored = OverOperator::create(o).value();
+  open_ok(*restored, payments());
+  std::stringstream in(foreign);
+  StateReader r(in);
+  const Status s = restored->restore(r);
+  EXPECT_EQ(s.code(), StatusCode::kDataLoss);
+  EXPECT_NE(s.message().find("not an over step's state of version 2"), std::string::npos)
+      << s.message();
+}
 
 TEST(OverOperatorTest, RowsTakesTheNPrecedingRowsAndTheCurrentOne) {
   auto op = OverOperator::create({.partition_by = {{"card", {}}},
