@@ -210,6 +210,29 @@ TEST_P(SavepointTest, StopAndResumeGiveTheOutputOfAnUninterruptedRun) {
 
 INSTANTIATE_TEST_SUITE_P(Parallelism, SavepointTest, ::testing::Values(1, 2));
 
+TEST(CheckpointTest, AChangedSinkStartsAfreshWhileTheStepsKeepTheirState) {
+  // Stopped with a savepoint, then resumed writing to another file: the steps go on with
+  // their windows, the new sink gets what comes after the savepoint, and the two outputs
+  // together are an uninterrupted run's.
+  const std::string ref_dir = fresh_dir("sink-ref");
+  ASSERT_TRUE(run_pipeline(windows_pipeline(ref_dir, 1, false)).status.ok());
+  const std::string expected = sorted_lines(committed(ref_dir + "/out/windows.jsonl"));
+  const std::string dir = fresh_dir("sink");
+  ASSERT_TRUE(run_pipeline(windows_pipeline(dir, 1), nullptr, 20000).status.ok());
+  const std::string before = committed(dir + "/out/windows.jsonl");
+  std::string yaml = windows_pipeline(dir, 1);
+  yaml.replace(yaml.find("/out/windows.jsonl"), 18, "/other/windows.jsonl");
+  const RunResult rest = run_pipeline(yaml);
+  ASSERT_TRUE(rest.status.ok()) << rest.status.to_string();
+  EXPECT_EQ(committed(dir + "/out/windows.jsonl"), before);
+  const std::string after = committed(dir + "/other/windows.jsonl");
+  EXPECT_FALSE(after.empty());
+  const std::string got = sorted_lines(before + after);
+  EXPECT_TRUE(got == expected) << line_diff(got, expected);
+  fs::remove_all(ref_dir);
+  fs::remove_all(dir);
+}
+
 TEST(CheckpointTest, ALimitStopsWithASavepointAndTheNextRunGoesOn) {
   // --limit is not the end of the input: the windows open at the limit stay open, and the run
   // after it goes on from there (it once flushed them and left the watermark at the end of
