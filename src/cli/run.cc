@@ -7,6 +7,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -160,8 +162,13 @@ Runner add_run(CLI::App& app) {
     watcher.join();
     const pipeline::EngineStats stats = e->stats();
     if (!args->quiet) {
-      const char* how = !g_run_stop ? "" : checkpoints ? "stopped with a savepoint; " : "stopped; ";
-      std::fprintf(stderr, "rivulet: %s%s", how, stats.to_string().c_str());
+      const std::string how =
+          stats.checkpoints.savepoint != 0
+              ? fmt::format("stopped with a savepoint ({}; the next run goes on from it); ",
+                            checkpoint::CheckpointStore::dir_name(stats.checkpoints.savepoint))
+          : g_run_stop ? "stopped; "
+                       : "";
+      std::fprintf(stderr, "rivulet: %s%s", how.c_str(), stats.to_string().c_str());
       const auto dead = e->kept_dead_letters();
       for (size_t i = 0; i < dead.size() && i < 5; ++i) {
         std::fprintf(stderr, "rivulet: dead letter from %s at %s: %s\n", dead[i].stage.c_str(),

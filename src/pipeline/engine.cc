@@ -682,6 +682,7 @@ struct Engine::Impl {
       }
       uint64_t bytes = 0;
       for (const auto& [name, part] : job.checkpoint.parts) bytes += part.size();
+      const bool savepoint = job.checkpoint.meta.count("savepoint") != 0;
       auto id = store->write(std::move(job.checkpoint));
       if (id.ok()) {
         ck_failed_in_row = 0;
@@ -698,6 +699,7 @@ struct Engine::Impl {
         ck_stats.last_duration_ns = steady_ns() - job.started_ns;
         ck_stats.last_pause_ns = job.pause_ns;
         ck_stats.max_pause_ns = std::max(ck_stats.max_pause_ns, job.pause_ns);
+        if (savepoint) ck_stats.savepoint = *id;
       } else {
         {
           std::lock_guard stats_lock(stats_mu);

@@ -105,6 +105,7 @@ struct CheckpointStats {
   int64_t max_pause_ns = 0;
   std::string last_error;     ///< why the last failed checkpoint failed
   uint64_t restored_from = 0; ///< the checkpoint this run resumed from (0: a fresh start)
+  uint64_t savepoint = 0;     ///< the savepoint the run stopped with (0: none)
 };
 
 struct EngineStats {
