@@ -17,6 +17,7 @@ Runner add_models(CLI::App& app);
 Runner add_gen(CLI::App& app);
 Runner add_run(CLI::App& app);
 Runner add_checkpoint(CLI::App& app);
+Runner add_savepoint(CLI::App& app);
 
 // Prints "rivulet: <message>" on stderr and returns 1.
 int fail(const std::string& message);

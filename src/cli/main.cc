@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
   add("models", "every learner, transformer, metric and optimizer, with its parameters", &add_models);
   add("checkpoint", "a pipeline's checkpoints: list them, export a learner's model from one",
       &add_checkpoint);
+  add("savepoint", "stop a running pipeline with a savepoint (by its checkpoint directory)",
+      &add_savepoint);
   add("gen", "generated events (River's synthetic streams, card payments, sensor readings) as JSON Lines", &add_gen);
   try {
     app.parse(argc, argv);

@@ -4,14 +4,17 @@
 // and SIGINT/SIGTERM take a savepoint and stop without flushing windows, so that the next run
 // goes on exactly where this one stopped.
 
+#include <fmt/format.h>
 #include <signal.h>
 #include <unistd.h>
 
-#include <fmt/format.h>
-
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <thread>
@@ -27,6 +30,28 @@ namespace {
 // The signal handler only sets the flag; a watcher thread turns it into Engine::cancel().
 volatile sig_atomic_t g_run_stop = 0;
 void on_run_signal(int) { g_run_stop = 1; }
+
+// The run that owns a checkpoint directory writes its pid to <dir>/RUNNING while it runs, so
+// that a second run of the pipeline is refused and `rivulet savepoint DIR` can find it. A
+// crash leaves the file behind; a pid that is no longer a live rivulet process does not count.
+std::string running_path(const std::string& dir) { return dir + "/RUNNING"; }
+
+bool alive(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const size_t paren = text.rfind(')');
+  return paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] != 'Z';
+}
+
+// The live rivulet process that owns `dir`, or 0.
+pid_t running_pid(const std::string& dir) {
+  std::ifstream in(running_path(dir));
+  long pid = 0;
+  if (!(in >> pid) || pid <= 0 || !alive(static_cast<pid_t>(pid))) return 0;
+  std::ifstream cmd("/proc/" + std::to_string(pid) + "/cmdline");
+  const std::string line((std::istreambuf_iterator<char>(cmd)), std::istreambuf_iterator<char>());
+  return line.find("rivulet") == std::string::npos ? 0 : static_cast<pid_t>(pid);
+}
 
 // Resumes `engine` from the latest valid checkpoint in the pipeline's store, unless `fresh`.
 // Newer checkpoints that fail verification are reported and passed over.
@@ -44,7 +69,8 @@ Status resume(pipeline::Engine& engine, const pipeline::CheckpointOptions& optio
     std::fprintf(stderr, "rivulet: warning: checkpoint passed over: %s\n", why.c_str());
   }
   if (!latest->has_value()) {
-    if (!quiet) std::fprintf(stderr, "rivulet: no checkpoint in %s: starting afresh\n", options.dir.c_str());
+    if (!quiet)
+      std::fprintf(stderr, "rivulet: no checkpoint in %s: starting afresh\n", options.dir.c_str());
     return Status();
   }
   const checkpoint::Checkpoint& chk = **latest;
@@ -78,8 +104,9 @@ Runner add_run(CLI::App& app) {
                  "override a field of the file: path.to.field=value, e.g. "
                  "settings.parallelism=4 or steps.2.evaluate.model=tree.HoeffdingTreeClassifier "
                  "(repeatable)");
-  app.add_flag("--stats", args->stats, "print the counts, per-step throughput, queue depths and "
-                                       "latency to stderr while running");
+  app.add_flag("--stats", args->stats,
+               "print the counts, per-step throughput, queue depths and "
+               "latency to stderr while running");
   app.add_option("--stats-interval", args->stats_interval, "seconds between --stats reports")
       ->check(CLI::PositiveNumber);
   app.add_option("--limit", args->limit,
@@ -142,9 +169,18 @@ Runner add_run(CLI::App& app) {
       return 0;
     }
     if (checkpoints) {
+      if (const pid_t other = running_pid(checkpoints->dir); other != 0 && other != ::getpid()) {
+        return fail(fmt::format(
+            "{}: another run (pid {}) is using the checkpoints in {}: stop it first, e.g. "
+            "with `rivulet savepoint {}`",
+            args->pipeline, other, checkpoints->dir, checkpoints->dir));
+      }
       if (const Status s = resume(**engine, *checkpoints, args->fresh, args->quiet); !s.ok()) {
         return fail(args->pipeline + ": " + s.message());
       }
+      const std::string tmp = running_path(checkpoints->dir) + ".tmp";
+      std::ofstream(tmp) << ::getpid() << "\n";
+      std::rename(tmp.c_str(), running_path(checkpoints->dir).c_str());
     }
     pipeline::Engine* e = engine->get();
     std::atomic<bool> finished{false};
@@ -158,6 +194,7 @@ Runner add_run(CLI::App& app) {
       }
     });
     const Status status = e->run();
+    if (checkpoints) std::remove(running_path(checkpoints->dir).c_str());
     finished = true;
     watcher.join();
     const pipeline::EngineStats stats = e->stats();
@@ -175,12 +212,61 @@ Runner add_run(CLI::App& app) {
                      dead[i].origin.c_str(), dead[i].reason.c_str());
       }
       if (dead.size() > 5 || (stats.dead_letters > dead.size() && !dead.empty())) {
-        std::fprintf(stderr,
-                     "rivulet: %llu dead letters in all; keep them with 'dead_letters: {path: ...}'\n",
-                     static_cast<unsigned long long>(stats.dead_letters));
+        std::fprintf(
+            stderr,
+            "rivulet: %llu dead letters in all; keep them with 'dead_letters: {path: ...}'\n",
+            static_cast<unsigned long long>(stats.dead_letters));
       }
     }
     if (!status.ok()) return fail(args->pipeline + ": " + status.message());
+    return 0;
+  };
+}
+
+Runner add_savepoint(CLI::App& app) {
+  struct Args {
+    std::string dir;
+    double timeout = 120;
+  };
+  auto args = std::make_shared<Args>();
+  app.add_option("dir", args->dir, "the checkpoint directory of the running pipeline")->required();
+  app.add_option("--timeout", args->timeout, "seconds to wait for the run to stop (120)")
+      ->check(CLI::PositiveNumber);
+  return [args]() -> int {
+    const pid_t pid = running_pid(args->dir);
+    if (pid == 0) {
+      return fail(fmt::format("no run is using the checkpoints in {} (no live {})", args->dir,
+                              running_path(args->dir)));
+    }
+    // The run takes a savepoint and stops on SIGTERM (rivulet run with checkpoints).
+    if (::kill(pid, SIGTERM) != 0) {
+      return fail(fmt::format("cannot signal pid {}: {}", pid, std::strerror(errno)));
+    }
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::milliseconds(static_cast<int64_t>(args->timeout * 1000));
+    while (alive(pid)) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        return fail(fmt::format("pid {} is still running after {} s", pid, args->timeout));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    auto store = checkpoint::CheckpointStore::open({args->dir, 1000000, nullptr});
+    if (!store.ok()) return fail(store.status().message());
+    auto latest = (*store)->load_latest();
+    if (!latest.ok()) return fail(latest.status().message());
+    if (!latest->has_value() || (*latest)->meta.count("savepoint") == 0) {
+      return fail(
+          fmt::format("pid {} stopped without a savepoint (its input may have ended "
+                      "first); `rivulet checkpoint list {}` shows what is there",
+                      pid, args->dir));
+    }
+    std::printf("%s/%s\n", args->dir.c_str(),
+                checkpoint::CheckpointStore::dir_name((*latest)->id).c_str());
+    std::fprintf(stderr,
+                 "rivulet: pid %d stopped with savepoint %s; `rivulet run` of its pipeline goes "
+                 "on from it\n",
+                 static_cast<int>(pid),
+                 checkpoint::CheckpointStore::dir_name((*latest)->id).c_str());
     return 0;
   };
 }

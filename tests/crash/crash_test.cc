@@ -171,6 +171,26 @@ checkpoint: {{dir: {1}/chk, interval: 100ms}}
     return stopped;
   }
 
+  // Starts `run`, and once it owns its checkpoint directory, stops it with `rivulet savepoint`;
+  // then runs it to its end. Returns the savepoint command's exit status and output.
+  std::pair<int, std::string> savepoint_then_end(const std::string& run) {
+    const fs::path chk = root_ / run / "chk";
+    const pid_t pid = spawn({"run", "-q", pipeline(run)}, (root_ / run / "log").string());
+    for (int i = 0; i < 500 && !fs::exists(chk / "RUNNING"); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    // A second run of the pipeline is refused while the first owns the directory.
+    const std::string second = (root_ / run / "second.log").string();
+    EXPECT_EQ(wait_exit(spawn({"run", "-q", pipeline(run)}, second)), 1);
+    EXPECT_NE(slurp(second).find("another run (pid"), std::string::npos) << slurp(second);
+    const std::string out = (root_ / run / "savepoint.log").string();
+    const int rc = wait_exit(spawn({"savepoint", chk.string()}, out));
+    EXPECT_EQ(wait_exit(pid), 0) << slurp(root_ / run / "log");
+    EXPECT_FALSE(fs::exists(chk / "RUNNING"));
+    EXPECT_EQ(run_to_end(run), 0) << slurp(root_ / run / "log");
+    return {rc, slurp(out)};
+  }
+
   // Runs `run` again from the beginning (--fresh).
   int run_fresh(const std::string& run) {
     return wait_exit(
@@ -247,6 +267,16 @@ TEST(CrashTest, CtrlCStopsWithASavepointAndTheNextRunGoesOnExactly) {
   // --fresh reads everything again; its parts come after the committed ones.
   ASSERT_EQ(h.run_fresh("stopped"), 0) << h.log("stopped");
   EXPECT_TRUE(h.output("stopped", "predictions") == predictions + predictions);
+}
+
+TEST(CrashTest, RivuletSavepointStopsARunningPipelineAndTheNextRunGoesOn) {
+  CrashHarness h(30000);
+  ASSERT_EQ(h.run_to_end("reference"), 0) << h.log("reference");
+  const auto [rc, out] = h.savepoint_then_end("stopped");
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("stopped with savepoint chk-"), std::string::npos) << out;
+  EXPECT_TRUE(h.output("stopped", "predictions") == h.output("reference", "predictions"));
+  EXPECT_TRUE(h.final_model("stopped") == h.final_model("reference"));
 }
 
 TEST(CrashTest, SigkillAtRandomMomentsLosesAndDuplicatesNothing) { crash_test(12000, 5, 10, 3); }
