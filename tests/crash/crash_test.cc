@@ -21,6 +21,8 @@
 #include <sstream>
 #include <thread>
 
+#include "support/committed_output.h"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -34,17 +36,7 @@ std::string slurp(const fs::path& path) {
 
 // The committed parts of file sink `name` in `dir` (name-0.jsonl, name-1.jsonl, ...), in order.
 std::string committed(const fs::path& dir, const std::string& name) {
-  std::map<uint64_t, std::string> parts;
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    const std::string file = entry.path().filename().string();
-    if (!file.starts_with(name + "-") || !file.ends_with(".jsonl")) continue;
-    const std::string number = file.substr(name.size() + 1, file.size() - name.size() - 7);
-    if (number.empty() || number.find_first_not_of("0123456789") != std::string::npos) continue;
-    parts[std::stoull(number)] = slurp(entry.path());
-  }
-  std::string out;
-  for (const auto& [n, text] : parts) out += text;
-  return out;
+  return rivulet::test_support::committed_output((dir / (name + ".jsonl")).string());
 }
 
 // Runs the rivulet binary with `args`, its output to `log`; returns the child's pid.

@@ -12,13 +12,11 @@
 #include <regex>
 #include <string>
 
+#include "support/cli_run.h"
+
 namespace {
 
-struct CliRun {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+using rivulet::test_support::CliRun;
 
 std::string temp_path(const std::string& name) {
   return (std::filesystem::temp_directory_path() / ("rivulet_cli_test_" + std::to_string(::getpid()) + "_" + name))
@@ -26,20 +24,7 @@ std::string temp_path(const std::string& name) {
 }
 
 CliRun run(const std::string& args) {
-  const std::string err_path = temp_path("stderr");
-  const std::string cmd = std::string(RIVULET_BINARY) + " " + args + " 2>" + err_path;
-  CliRun r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
-  const int raw = pclose(pipe);
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  std::ifstream f(err_path);
-  r.err.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-  std::filesystem::remove(err_path);
-  return r;
+  return rivulet::test_support::run_cli(args, temp_path("stderr"));
 }
 
 std::string data(const std::string& rel) { return std::string(RIVULET_DATA_DIR) + "/" + rel; }

@@ -20,6 +20,7 @@
 #include "rivulet/checkpoint/store.h"
 #include "rivulet/pipeline/engine.h"
 #include "rivulet/pipeline/pipeline_file.h"
+#include "support/committed_output.h"
 
 namespace rivulet::pipeline {
 namespace {
@@ -33,36 +34,7 @@ std::string fresh_dir(const std::string& name) {
   return dir;
 }
 
-// The output of file sink `base` ("dir/out.jsonl"): the file itself, or its committed parts
-// (out-0.jsonl, out-1.jsonl, ...) in part order; hidden in-progress and pending parts are not
-// output.
-std::string committed(const std::string& base) {
-  const fs::path p(base);
-  const std::string stem = p.stem().string() + "-";
-  const std::string ext = p.extension().string();
-  std::map<uint64_t, std::string> parts;
-  if (!fs::exists(p.parent_path())) return {};
-  for (const auto& entry : fs::directory_iterator(p.parent_path())) {
-    const std::string name = entry.path().filename().string();
-    if (!name.starts_with(stem) || !name.ends_with(ext)) continue;
-    const std::string number = name.substr(stem.size(), name.size() - stem.size() - ext.size());
-    if (number.empty() || !std::all_of(number.begin(), number.end(), ::isdigit)) continue;
-    std::ifstream in(entry.path(), std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    parts[std::stoull(number)] = text.str();
-  }
-  // A sink without checkpoints writes the one file itself.
-  std::string out;
-  if (fs::exists(p)) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    out = text.str();
-  }
-  for (const auto& [n, text] : parts) out += text;
-  return out;
-}
+std::string committed(const std::string& base) { return test_support::committed_output(base); }
 
 std::string sorted_lines(const std::string& text) {
   std::vector<std::string> lines;

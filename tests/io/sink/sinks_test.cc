@@ -15,6 +15,8 @@
 #include <string>
 #include <thread>
 
+#include "support/committed_output.h"
+
 namespace rivulet::io {
 namespace {
 
@@ -161,11 +163,7 @@ TEST(FileSinkTest, RollsBySize) {
 
 // The committed parts, concatenated in order.
 std::string committed(const TempDir& dir) {
-  std::string all;
-  for (uint64_t k = 0; fs::exists(FileSink::part_path(dir.file("out.jsonl"), k)); ++k) {
-    all += slurp(FileSink::part_path(dir.file("out.jsonl"), k));
-  }
-  return all;
+  return rivulet::test_support::committed_output(dir.file("out.jsonl"));
 }
 
 TEST(FileSinkTest, ExactlyOnceRowsAppearWhenTheirCheckpointCommits) {
