@@ -385,6 +385,12 @@ TEST(RunTest, EveryMistakeInAPipelineFileIsOneClearLine) {
        "bad.yaml:1:1: unknown key 'sourse' (did you mean 'source'?); valid keys: name, source, "
        "labels, steps, sinks, dead_letters, settings, checkpoint"},
       {"steps: []\n", "bad.yaml:1:1: missing 'source': where the events come from"},
+      // Checkpoint settings.
+      {"source: {kind: stdin, schema: {a: string}}\ncheckpoint: {interval: 1s}\n",
+       "bad.yaml:2:13: checkpoint: missing 'dir': where checkpoints are stored"},
+      {"source: {kind: stdin, schema: {a: string}}\ncheckpoint: {dir: c, interval: 10 parsecs}\n",
+       "bad.yaml:2:32: checkpoint.interval: expected a duration such as 500ms, 10s, 2min or 1h (a "
+       "bare number is milliseconds), got '10 parsecs'"},
       // A step's map without its main key (this once threw out of yaml-cpp).
       {"source: {kind: stdin, schema: {a: string}}\nsteps:\n  - {filter: {}}\n",
        "bad.yaml:3:14: steps[0].filter.condition: expected a value, got nothing"},
