@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "pipeline/bounded_queue.h"
+#include "rivulet/checkpoint/forked_snapshot.h"
 
 namespace rivulet::pipeline {
 
@@ -116,8 +117,13 @@ std::string EngineStats::to_string() const {
                          checkpoints.last_bytes, human_ns(checkpoints.last_duration_ns),
                          human_ns(checkpoints.last_pause_ns), human_ns(checkpoints.max_pause_ns));
     }
+    if (checkpoints.forked > 0) out += fmt::format(", {} snapshots forked", checkpoints.forked);
     if (checkpoints.failed > 0) {
       out += fmt::format(", {} failed (last: {})", checkpoints.failed, checkpoints.last_error);
+    }
+    if (!checkpoints.sync_reason.empty()) {
+      out += fmt::format(", snapshots taken in the pipeline's threads ({})",
+                         checkpoints.sync_reason);
     }
     out += "\n";
   }
@@ -483,6 +489,8 @@ struct Engine::Impl {
     sink_queue =
         std::make_unique<BoundedQueue<Envelope>>(options.queue_capacity * (1 + n_partitions));
     if (options.checkpoints) {
+      last_snapshot_bytes = std::vector<std::atomic<uint64_t>>(n_partitions + 1);
+      for (auto& b : last_snapshot_bytes) b = kUnknownSize;
       const CheckpointOptions& co = *options.checkpoints;
       if (co.interval.count() < 0)
         return Status::invalid_argument("checkpoint interval must be >= 0");
@@ -508,12 +516,15 @@ struct Engine::Impl {
 
   struct PendingCheckpoint {
     std::map<std::string, std::string> parts;
+    // Children still serializing parts, each with the snapshot's owner (snapshot_owner).
+    std::vector<std::pair<size_t, checkpoint::ForkedSnapshot>> forked;
     int64_t started_ns = 0;
     int64_t pause_ns = 0;  // the longest snapshot a thread took for it
   };
   struct CheckpointJob {
     uint64_t epoch = 0;
     checkpoint::Checkpoint checkpoint;
+    std::vector<std::pair<size_t, checkpoint::ForkedSnapshot>> forked;
     int64_t started_ns = 0;
     int64_t pause_ns = 0;
   };
@@ -530,6 +541,11 @@ struct Engine::Impl {
   std::atomic<bool> ck_request_stop{false};  // ... and whether it is a stopping savepoint
   std::atomic<bool> ck_in_flight{false};
   std::atomic<bool> savepoint_requested{false};
+  std::atomic<bool> fork_failed{false};  // asynchronous snapshots are off for the rest of the run
+  // The bytes of each owner's last snapshot (0: the head's steps, p + 1: partition p's), which
+  // decide whether its next one forks; kUnknownSize before its first.
+  static constexpr uint64_t kUnknownSize = UINT64_MAX;
+  std::vector<std::atomic<uint64_t>> last_snapshot_bytes;
   Clock::time_point next_checkpoint{};
   uint64_t ck_failed_in_row = 0;                       // the writer's
   CheckpointStats ck_stats;                            // under stats_mu
@@ -573,6 +589,31 @@ struct Engine::Impl {
     return to_bytes([&](StateWriter& out) { out(position, max_event_time[i]); });
   }
 
+  // With asynchronous snapshots, forks a child that serializes `parts` and adds it to
+  // checkpoint `epoch`; false (and the caller serializes them itself) when they are off or the
+  // fork failed, which turns them off for the rest of the run.
+  bool fork_snapshot(uint64_t epoch, size_t owner,
+                     std::vector<checkpoint::ForkedSnapshot::Part> parts) {
+    if (!options.checkpoints->async || parts.empty() || fork_failed ||
+        last_snapshot_bytes[owner] < options.checkpoints->async_min_bytes) {
+      return false;
+    }
+    auto forked = checkpoint::ForkedSnapshot::start(std::move(parts));
+    if (!forked.ok()) {
+      fork_failed = true;
+      std::lock_guard stats_lock(stats_mu);
+      ck_stats.sync_reason = forked.status().message();
+      return false;
+    }
+    {
+      std::lock_guard stats_lock(stats_mu);
+      ++ck_stats.forked;
+    }
+    std::lock_guard lock(ck_mu);
+    ck_pending[epoch].forked.emplace_back(owner, std::move(*forked));
+    return true;
+  }
+
   // The head's part of checkpoint `epoch`: the watermark and the head's steps.
   void snapshot_head(uint64_t epoch) {
     const int64_t t0 = steady_ns();
@@ -582,9 +623,19 @@ struct Engine::Impl {
       for (const InputWatermark& w : input_wms) values.push_back(w.value);
       out(kEngineStateVersion, emitted_wm, values);
     });
+    const size_t n = head_chain_end();
+    std::vector<checkpoint::ForkedSnapshot::Part> forked;
+    for (size_t i = 0; i < n; ++i) {
+      forked.push_back({step_part(i, std::nullopt), [this, i] {
+                          return to_bytes([&](StateWriter& out) { plan.steps[i]->snapshot(out); });
+                        }});
+    }
+    if (fork_snapshot(epoch, 0, std::move(forked))) {
+      add_parts(epoch, std::move(parts), steady_ns() - t0);
+      return;
+    }
     // The steps' snapshots only read their state: one thread each (this one takes the first),
     // so that the pause is the longest snapshot's, not their sum.
-    const size_t n = head_chain_end();
     std::vector<std::string> bytes(n);
     std::vector<std::thread> helpers;
     for (size_t i = 1; i < n; ++i) {
@@ -594,7 +645,12 @@ struct Engine::Impl {
     }
     if (n > 0) bytes[0] = to_bytes([&](StateWriter& out) { plan.steps[0]->snapshot(out); });
     for (auto& t : helpers) t.join();
-    for (size_t i = 0; i < n; ++i) parts[step_part(i, std::nullopt)] = std::move(bytes[i]);
+    uint64_t size = 0;
+    for (size_t i = 0; i < n; ++i) {
+      size += bytes[i].size();
+      parts[step_part(i, std::nullopt)] = std::move(bytes[i]);
+    }
+    last_snapshot_bytes[0] = size;
     add_parts(epoch, std::move(parts), steady_ns() - t0);
   }
 
@@ -623,11 +679,26 @@ struct Engine::Impl {
   // Partition p's steps for checkpoint `epoch` (on its worker thread).
   void snapshot_partition(size_t p, uint64_t epoch) {
     const int64_t t0 = steady_ns();
+    std::vector<checkpoint::ForkedSnapshot::Part> forked;
+    for (size_t i = head_end; i < plan.steps.size(); ++i) {
+      forked.push_back({step_part(i, p), [this, i, p] {
+                          return to_bytes([&](StateWriter& out) {
+                            partitions[p][i - head_end]->snapshot(out);
+                          });
+                        }});
+    }
+    if (fork_snapshot(epoch, p + 1, std::move(forked))) {
+      add_parts(epoch, {}, steady_ns() - t0);
+      return;
+    }
     std::map<std::string, std::string> parts;
     for (size_t i = head_end; i < plan.steps.size(); ++i) {
       parts[step_part(i, p)] =
           to_bytes([&](StateWriter& out) { partitions[p][i - head_end]->snapshot(out); });
     }
+    uint64_t size = 0;
+    for (const auto& [name, bytes] : parts) size += bytes.size();
+    last_snapshot_bytes[p + 1] = size;
     add_parts(epoch, std::move(parts), steady_ns() - t0);
   }
 
@@ -661,6 +732,7 @@ struct Engine::Impl {
       ck_pending.erase(epoch);
     }
     for (auto& [name, bytes] : pending.parts) chk.parts[name] = std::move(bytes);
+    auto forked = std::move(pending.forked);
     chk.meta["pipeline"] = options.checkpoints->pipeline_name;
     chk.meta["parallelism"] = std::to_string(std::max<size_t>(n_partitions, 1));
     chk.meta["steps"] = std::to_string(plan.steps.size());
@@ -671,7 +743,8 @@ struct Engine::Impl {
     if (stop) chk.meta["savepoint"] = "stop";
     {
       std::lock_guard lock(ck_mu);
-      ck_writes.push_back({epoch, std::move(chk), pending.started_ns, pending.pause_ns});
+      ck_writes.push_back(
+          {epoch, std::move(chk), std::move(forked), pending.started_ns, pending.pause_ns});
     }
     ck_cv.notify_all();
     return true;
@@ -689,10 +762,26 @@ struct Engine::Impl {
         ck_writes.pop_front();
         ck_writing = true;
       }
+      // The parts that forked children serialized, then the checkpoint.
+      Result<uint64_t> id = uint64_t{0};
+      for (auto& [owner, child] : job.forked) {
+        auto parts = child.finish();
+        if (!parts.ok()) {
+          id = parts.status();
+          break;
+        }
+        uint64_t size = 0;
+        for (auto& [name, bytes] : *parts) {
+          size += bytes.size();
+          job.checkpoint.parts[name] = std::move(bytes);
+        }
+        last_snapshot_bytes[owner] = size;
+      }
+      job.forked.clear();
       uint64_t bytes = 0;
       for (const auto& [name, part] : job.checkpoint.parts) bytes += part.size();
       const bool savepoint = job.checkpoint.meta.count("savepoint") != 0;
-      auto id = store->write(std::move(job.checkpoint));
+      if (id.ok()) id = store->write(std::move(job.checkpoint));
       if (id.ok()) {
         ck_failed_in_row = 0;
         std::lock_guard lock(sink_mu);

@@ -1094,7 +1094,7 @@ Result<CompiledPipeline> compile_pipeline(std::string_view yaml, const std::stri
     RIVULET_RETURN_IF_ERROR(checkpoint.expect_map(
         "the checkpoint settings, e.g. {dir: checkpoints/fraud, interval: 10s, retain: 3}"));
     RIVULET_RETURN_IF_ERROR(
-        checkpoint.check_keys({"dir", "interval", "retain", "tolerable_failures"}));
+        checkpoint.check_keys({"dir", "interval", "retain", "tolerable_failures", "async"}));
     CheckpointOptions co;
     RIVULET_ASSIGN_OR_RETURN(co.dir, checkpoint.string("dir", ""));
     if (co.dir.empty()) return checkpoint.error("missing 'dir': where checkpoints are stored");
@@ -1106,10 +1106,12 @@ Result<CompiledPipeline> compile_pipeline(std::string_view yaml, const std::stri
     RIVULET_ASSIGN_OR_RETURN(int64_t tolerable,
                              checkpoint.integer("tolerable_failures", 0, 0, INT64_MAX));
     co.tolerable_failures = static_cast<uint64_t>(tolerable);
+    RIVULET_ASSIGN_OR_RETURN(co.async, checkpoint.boolean("async", true));
     co.pipeline_name = out.name;
     co.env = copts.env;
-    out.summary += fmt::format("{:<8} {} every {} ms, {} kept\n", "checkpoint", co.dir,
-                               co.interval.count(), co.retain);
+    out.summary += fmt::format("{:<8} {} every {} ms, {} kept{}\n", "checkpoint", co.dir,
+                               co.interval.count(), co.retain,
+                               co.async ? "" : ", snapshots in the pipeline's threads");
     out.options.checkpoints = std::move(co);
   }
 

@@ -391,6 +391,8 @@ TEST(RunTest, EveryMistakeInAPipelineFileIsOneClearLine) {
       {"source: {kind: stdin, schema: {a: string}}\ncheckpoint: {dir: c, interval: 10 parsecs}\n",
        "bad.yaml:2:32: checkpoint.interval: expected a duration such as 500ms, 10s, 2min or 1h (a "
        "bare number is milliseconds), got '10 parsecs'"},
+      {"source: {kind: stdin, schema: {a: string}}\ncheckpoint: {dir: c, async: maybe}\n",
+       "bad.yaml:2:29: checkpoint.async: expected true or false, got 'maybe'"},
       // A step's map without its main key (this once threw out of yaml-cpp).
       {"source: {kind: stdin, schema: {a: string}}\nsteps:\n  - {filter: {}}\n",
        "bad.yaml:3:14: steps[0].filter.condition: expected a value, got nothing"},

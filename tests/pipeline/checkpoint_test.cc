@@ -66,7 +66,8 @@ std::string line_diff(const std::string& got, const std::string& expected) {
 // partitions, into an exactly-once file sink; a checkpoint every 20 ms. The watermark's bound
 // covers the payments' disorder (at most 5 s), so that no row is late: which rows are late
 // otherwise depends on where batches are cut, in any run.
-std::string windows_pipeline(const std::string& dir, int parallelism, bool checkpoints = true) {
+std::string windows_pipeline(const std::string& dir, int parallelism, bool checkpoints = true,
+                             bool async = true) {
   return fmt::format(R"yaml(
 name: windows
 source:
@@ -91,7 +92,8 @@ settings: {{parallelism: {1}}}
 {2}
 )yaml",
                      dir, parallelism,
-                     checkpoints ? fmt::format("checkpoint: {{dir: {}/chk, interval: 20ms}}", dir)
+                     checkpoints ? fmt::format("checkpoint: {{dir: {}/chk, interval: 20ms{}}}", dir,
+                                               async ? "" : ", async: false")
                                  : std::string());
 }
 
@@ -102,12 +104,17 @@ struct RunResult {
 
 // Compiles and runs `yaml`, resuming from the latest checkpoint when there is one. With
 // `stop_after` > 0, stops with a savepoint once that many records have been read.
+// `async_min_bytes`, when given, replaces the engine's (0: every snapshot forks).
 RunResult run_pipeline(const std::string& yaml, checkpoint::Env* env = nullptr,
-                       uint64_t stop_after = 0, std::optional<uint64_t> limit = std::nullopt) {
+                       uint64_t stop_after = 0, std::optional<uint64_t> limit = std::nullopt,
+                       std::optional<uint64_t> async_min_bytes = std::nullopt) {
   CompileOptions copts;
   copts.env = env;
   auto compiled = compile_pipeline(yaml, "test.yaml", copts);
   if (!compiled.ok()) return {compiled.status(), {}};
+  if (async_min_bytes && compiled->options.checkpoints) {
+    compiled->options.checkpoints->async_min_bytes = *async_min_bytes;
+  }
   const auto ck = compiled->options.checkpoints;
   compiled->options.limit = limit;
   auto engine = Engine::create(std::move(compiled->plan), std::move(compiled->options));
@@ -139,28 +146,40 @@ RunResult run_pipeline(const std::string& yaml, checkpoint::Env* env = nullptr,
   return r;
 }
 
-class SavepointTest : public ::testing::TestWithParam<int> {};
+// Parallelism, and how snapshots are taken: every one in a forked child, or every one in the
+// pipeline's own threads (async: false).
+class SavepointTest : public ::testing::TestWithParam<std::tuple<int, bool>> {};
 
 TEST_P(SavepointTest, StopAndResumeGiveTheOutputOfAnUninterruptedRun) {
-  const int parallelism = GetParam();
+  const auto [parallelism, forked] = GetParam();
   const std::string ref_dir = fresh_dir(fmt::format("ref{}", parallelism));
   const RunResult ref = run_pipeline(windows_pipeline(ref_dir, parallelism, false));
   ASSERT_TRUE(ref.status.ok()) << ref.status.to_string();
   const std::string expected = committed(ref_dir + "/out/windows.jsonl");
   ASSERT_GT(ref.stats.records_out, 1000u);
 
-  const std::string dir = fresh_dir(fmt::format("stop{}", parallelism));
-  const std::string yaml = windows_pipeline(dir, parallelism);
+  const std::string dir = fresh_dir(fmt::format("stop{}{}", parallelism, forked));
+  const std::string yaml = windows_pipeline(dir, parallelism, true, forked);
+  const std::optional<uint64_t> min_bytes = forked ? std::optional<uint64_t>(0) : std::nullopt;
   // Three stops with a savepoint (open windows stay in it), then a run to the end.
   uint64_t read = 0;
   for (const uint64_t at : {9000u, 7000u, 11000u}) {
-    const RunResult r = run_pipeline(yaml, nullptr, at);
+    const RunResult r = run_pipeline(yaml, nullptr, at, std::nullopt, min_bytes);
     ASSERT_TRUE(r.status.ok()) << r.status.to_string();
     EXPECT_GE(r.stats.checkpoints.completed, 1u);
+    EXPECT_EQ(r.stats.checkpoints.sync_reason, "");
+    // Every thread's snapshot of every checkpoint forked, or none did.
+    if (forked) {
+      EXPECT_EQ(r.stats.checkpoints.forked,
+                (r.stats.checkpoints.completed + r.stats.checkpoints.failed) *
+                    (parallelism == 1 ? 1u : 1u + parallelism));
+    } else {
+      EXPECT_EQ(r.stats.checkpoints.forked, 0u);
+    }
     EXPECT_LT(r.stats.records_in, 60000u) << "the stop came after the end";
     read += r.stats.records_in;
   }
-  const RunResult last = run_pipeline(yaml);
+  const RunResult last = run_pipeline(yaml, nullptr, 0, std::nullopt, min_bytes);
   ASSERT_TRUE(last.status.ok()) << last.status.to_string();
   EXPECT_NE(last.stats.checkpoints.restored_from, 0u);
   // Every record was read once over the runs: each resumed where the savepoint was taken.
@@ -180,7 +199,12 @@ TEST_P(SavepointTest, StopAndResumeGiveTheOutputOfAnUninterruptedRun) {
   fs::remove_all(dir);
 }
 
-INSTANTIATE_TEST_SUITE_P(Parallelism, SavepointTest, ::testing::Values(1, 2));
+INSTANTIATE_TEST_SUITE_P(ParallelismAndSnapshots, SavepointTest,
+                         ::testing::Combine(::testing::Values(1, 2), ::testing::Bool()),
+                         [](const auto& info) {
+                           return fmt::format("p{}_{}", std::get<0>(info.param),
+                                              std::get<1>(info.param) ? "forked" : "in_thread");
+                         });
 
 TEST(CheckpointTest, AChangedSinkStartsAfreshWhileTheStepsKeepTheirState) {
   // Stopped with a savepoint, then resumed writing to another file: the steps go on with

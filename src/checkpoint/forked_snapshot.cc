@@ -1,0 +1,203 @@
+// Serializing state in a forked child (include/rivulet/checkpoint/forked_snapshot.h).
+//
+// What the child writes into the memory file, in the machine's byte order (the reader is the
+// same binary on the same machine): for each part, its name's length (u32), the name, its
+// bytes' length (u64) and the bytes; then kEnd (u32) and the number of parts (u64). A child
+// that stops early leaves no end marker, so a short file is never taken for a whole one.
+
+#include "rivulet/checkpoint/forked_snapshot.h"
+
+#include <fmt/format.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <utility>
+
+namespace rivulet::checkpoint {
+
+namespace {
+
+constexpr uint32_t kEnd = 0xFFFFFFFFu;
+// The child's exit statuses other than 0.
+constexpr int kWriteFailed = 101;
+constexpr int kThrew = 102;
+
+bool write_all(int fd, const void* data, size_t size) {
+  const char* p = static_cast<const char*>(data);
+  while (size > 0) {
+    const ssize_t n = ::write(fd, p, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    p += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// The child: from fork to _exit. Never returns.
+[[noreturn]] void run_child(int fd, const std::vector<ForkedSnapshot::Part>& parts) {
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  for (const int sig : {SIGINT, SIGTERM, SIGPIPE}) ::sigaction(sig, &ignore, nullptr);
+  // Every descriptor but the memory file: the parent's files, sockets and pipes are its own.
+  if (fd > 0) ::close_range(0, static_cast<unsigned>(fd) - 1, 0);
+  ::close_range(static_cast<unsigned>(fd) + 1, ~0u, 0);
+  int status = 0;
+  try {
+    for (const ForkedSnapshot::Part& part : parts) {
+      const std::string bytes = part.bytes();
+      const auto name_size = static_cast<uint32_t>(part.name.size());
+      const uint64_t size = bytes.size();
+      if (!write_all(fd, &name_size, sizeof name_size) ||
+          !write_all(fd, part.name.data(), part.name.size()) ||
+          !write_all(fd, &size, sizeof size) || !write_all(fd, bytes.data(), bytes.size())) {
+        ::_exit(kWriteFailed);
+      }
+    }
+    const uint64_t count = parts.size();
+    if (!write_all(fd, &kEnd, sizeof kEnd) || !write_all(fd, &count, sizeof count)) {
+      status = kWriteFailed;
+    }
+  } catch (...) {
+    status = kThrew;
+  }
+  ::_exit(status);
+}
+
+std::string describe_end(int wstatus) {
+  if (WIFSIGNALED(wstatus)) {
+    return fmt::format("was killed by signal {} ({})", WTERMSIG(wstatus),
+                       ::strsignal(WTERMSIG(wstatus)));
+  }
+  switch (WEXITSTATUS(wstatus)) {
+    case kWriteFailed:
+      return "could not write its memory file (out of memory?)";
+    case kThrew:
+      return "failed: a step's snapshot threw";
+    default:
+      return fmt::format("exited with status {}", WEXITSTATUS(wstatus));
+  }
+}
+
+}  // namespace
+
+Result<ForkedSnapshot> ForkedSnapshot::start(std::vector<Part> parts) {
+  const int fd = ::memfd_create("rivulet-snapshot", MFD_CLOEXEC);
+  if (fd < 0) {
+    return Status(StatusCode::kUnavailable,
+                  fmt::format("cannot create a memory file: {}", std::strerror(errno)));
+  }
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    const int err = errno;
+    ::close(fd);
+    return Status(StatusCode::kUnavailable, fmt::format("cannot fork: {}", std::strerror(err)));
+  }
+  if (pid == 0) run_child(fd, parts);
+  return ForkedSnapshot(pid, fd);
+}
+
+ForkedSnapshot::ForkedSnapshot(ForkedSnapshot&& other) noexcept
+    : pid_(std::exchange(other.pid_, -1)), fd_(std::exchange(other.fd_, -1)) {}
+
+ForkedSnapshot& ForkedSnapshot::operator=(ForkedSnapshot&& other) noexcept {
+  if (this != &other) {
+    reset();
+    pid_ = std::exchange(other.pid_, -1);
+    fd_ = std::exchange(other.fd_, -1);
+  }
+  return *this;
+}
+
+ForkedSnapshot::~ForkedSnapshot() { reset(); }
+
+void ForkedSnapshot::reset() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    pid_ = -1;
+  }
+  if (fd_ >= 0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+}
+
+Result<std::map<std::string, std::string>> ForkedSnapshot::finish() {
+  int wstatus = 0;
+  pid_t r;
+  while ((r = ::waitpid(pid_, &wstatus, 0)) < 0 && errno == EINTR) {
+  }
+  const pid_t pid = pid_;
+  pid_ = -1;
+  if (r < 0) {
+    const int err = errno;
+    reset();
+    return Status(StatusCode::kInternal,
+                  fmt::format("snapshot process {}: cannot wait for it: {}", pid,
+                              std::strerror(err)));
+  }
+  if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
+    reset();
+    return Status(StatusCode::kInternal,
+                  fmt::format("snapshot process {} {}", pid, describe_end(wstatus)));
+  }
+  struct stat st {};
+  const uint64_t file_size = ::fstat(fd_, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+  // Each part is read straight into its string: one copy of the bytes in the parent.
+  uint64_t at = 0;
+  const auto read = [&](void* out, uint64_t n) {
+    if (file_size - at < n) return false;
+    char* p = static_cast<char*>(out);
+    for (uint64_t done = 0; done < n;) {
+      const ssize_t got = ::pread(fd_, p + done, n - done, static_cast<off_t>(at + done));
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) return false;
+      done += static_cast<uint64_t>(got);
+    }
+    at += n;
+    return true;
+  };
+  const auto corrupt = [&](std::string_view what) {
+    return Status(StatusCode::kDataLoss,
+                  fmt::format("snapshot process {}: its output {} (at byte {} of {})", pid, what,
+                              at, file_size));
+  };
+  std::map<std::string, std::string> parts;
+  for (;;) {
+    uint32_t name_size = 0;
+    if (!read(&name_size, sizeof name_size)) {
+      reset();
+      return corrupt("ends without its end marker");
+    }
+    if (name_size == kEnd) break;
+    std::string name(name_size, '\0');
+    uint64_t size = 0;
+    if (!read(name.data(), name_size) || !read(&size, sizeof size) || file_size - at < size) {
+      reset();
+      return corrupt("ends inside a part");
+    }
+    std::string bytes(size, '\0');
+    if (!read(bytes.data(), size)) {
+      reset();
+      return corrupt("cannot be read: " + std::string(std::strerror(errno)));
+    }
+    parts[std::move(name)] = std::move(bytes);
+  }
+  uint64_t count = 0;
+  const bool whole = read(&count, sizeof count) && count == parts.size() && at == file_size;
+  reset();
+  if (!whole) return corrupt("has a wrong part count or trailing bytes");
+  return parts;
+}
+
+}  // namespace rivulet::checkpoint

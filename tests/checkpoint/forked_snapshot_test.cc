@@ -1,0 +1,154 @@
+#include "rivulet/checkpoint/forked_snapshot.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <stdexcept>
+#include <thread>
+
+namespace rivulet::checkpoint {
+namespace {
+
+// Every byte value, `size` bytes.
+std::string all_bytes(size_t size) {
+  std::string s(size, '\0');
+  for (size_t i = 0; i < size; ++i) s[i] = static_cast<char>((i * 131 + i / 256) & 0xFF);
+  return s;
+}
+
+TEST(ForkedSnapshotTest, TheChildSerializesTheStateAsItWasAtTheFork) {
+  std::string big = all_bytes(5 << 20);  // larger than a pipe's buffer, many pages
+  std::vector<int> counters(1000, 7);
+  auto snapshot = ForkedSnapshot::start(
+      {{"big", [&big] { return big; }},
+       {"empty", [] { return std::string(); }},
+       {"counters", [&counters] {
+          std::string s;
+          for (int c : counters) s += std::to_string(c) + ",";
+          return s;
+        }}});
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status().to_string();
+  EXPECT_GT(snapshot->pid(), 0);
+  // The parent goes on changing its state: the child's copy is the state at the fork.
+  const std::string before = big;
+  for (char& c : big) c = 'x';
+  counters.assign(1000, 9);
+  auto parts = snapshot->finish();
+  ASSERT_TRUE(parts.ok()) << parts.status().to_string();
+  ASSERT_EQ(parts->size(), 3u);
+  EXPECT_TRUE(parts->at("big") == before);
+  EXPECT_EQ(parts->at("empty"), "");
+  std::string sevens;
+  for (int i = 0; i < 1000; ++i) sevens += "7,";
+  EXPECT_EQ(parts->at("counters"), sevens);
+}
+
+TEST(ForkedSnapshotTest, NoPartsIsAnEmptyMap) {
+  auto snapshot = ForkedSnapshot::start({});
+  ASSERT_TRUE(snapshot.ok());
+  auto parts = snapshot->finish();
+  ASSERT_TRUE(parts.ok()) << parts.status().to_string();
+  EXPECT_TRUE(parts->empty());
+}
+
+TEST(ForkedSnapshotTest, AChildThatDiesIsAnErrorNamingTheSignal) {
+  auto snapshot = ForkedSnapshot::start({{"a", [] { return std::string("fine"); }},
+                                         {"b", []() -> std::string {
+                                            ::raise(SIGSEGV);
+                                            return "unreachable";
+                                          }}});
+  ASSERT_TRUE(snapshot.ok());
+  const pid_t pid = snapshot->pid();
+  auto parts = snapshot->finish();
+  ASSERT_FALSE(parts.ok());
+  EXPECT_EQ(parts.status().code(), StatusCode::kInternal);
+  EXPECT_EQ(parts.status().message(),
+            "snapshot process " + std::to_string(pid) + " was killed by signal 11 (" +
+                ::strsignal(SIGSEGV) + ")");
+}
+
+TEST(ForkedSnapshotTest, AStepThatThrowsInTheChildIsAnError) {
+  auto snapshot = ForkedSnapshot::start({{"a", []() -> std::string {
+                                            throw std::runtime_error("no");
+                                          }}});
+  ASSERT_TRUE(snapshot.ok());
+  const pid_t pid = snapshot->pid();
+  auto parts = snapshot->finish();
+  ASSERT_FALSE(parts.ok());
+  EXPECT_EQ(parts.status().message(),
+            "snapshot process " + std::to_string(pid) + " failed: a step's snapshot threw");
+}
+
+TEST(ForkedSnapshotTest, TheChildHasNoneOfTheParentsDescriptorsAndIgnoresStopSignals) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  auto snapshot = ForkedSnapshot::start({{"probe", [&fds] {
+                                            std::string s;
+                                            for (const int fd : {0, 1, 2, fds[0], fds[1]}) {
+                                              const bool open = ::fcntl(fd, F_GETFD) >= 0;
+                                              s += open ? "open " : "closed ";
+                                            }
+                                            // A Ctrl-C or a SIGTERM to the process group is
+                                            // the parent's to handle.
+                                            ::raise(SIGINT);
+                                            ::raise(SIGTERM);
+                                            return s + "alive";
+                                          }}});
+  ASSERT_TRUE(snapshot.ok());
+  auto parts = snapshot->finish();
+  ASSERT_TRUE(parts.ok()) << parts.status().to_string();
+  EXPECT_EQ(parts->at("probe"), "closed closed closed closed closed alive");
+  // The parent's own stay open.
+  EXPECT_GE(::fcntl(fds[0], F_GETFD), 0);
+  EXPECT_GE(::fcntl(fds[1], F_GETFD), 0);
+  ::close(fds[0]);
+  ::close(fds[1]);
+}
+
+TEST(ForkedSnapshotTest, AnUnfinishedSnapshotIsKilledAndReaped) {
+  pid_t pid = 0;
+  {
+    auto snapshot = ForkedSnapshot::start({{"forever", []() -> std::string {
+                                              for (;;) ::pause();
+                                            }}});
+    ASSERT_TRUE(snapshot.ok());
+    pid = snapshot->pid();
+    ASSERT_EQ(::kill(pid, 0), 0);
+    // Moved: the new owner kills it.
+    ForkedSnapshot moved = std::move(*snapshot);
+    EXPECT_EQ(moved.pid(), pid);
+  }
+  // Killed and reaped: no process, not even a zombie, has the pid any more.
+  EXPECT_EQ(::kill(pid, 0), -1);
+  EXPECT_EQ(errno, ESRCH);
+}
+
+TEST(ForkedSnapshotTest, ThreadsForkAtTheSameTime) {
+  // Partition workers reach a barrier together and each forks for its own state.
+  constexpr int kThreads = 4;
+  std::vector<std::string> state(kThreads);
+  std::vector<std::string> got(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([t, &state, &got] {
+      for (int round = 0; round < 5; ++round) {
+        state[t] = all_bytes(100000 + t * 1000 + round);
+        auto snapshot = ForkedSnapshot::start({{"s", [t, &state] { return state[t]; }}});
+        if (!snapshot.ok()) return;
+        const std::string expected = state[t];
+        state[t].clear();
+        auto parts = snapshot->finish();
+        if (!parts.ok() || parts->at("s") != expected) return;
+      }
+      got[t] = "ok";
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(got[t], "ok") << "thread " << t;
+}
+
+}  // namespace
+}  // namespace rivulet::checkpoint
