@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The cost of checkpoints in whole `rivulet run`s: records/s with no checkpoints and with one
-# every second (3 runs each, alternating, fresh checkpoint directory each time; the median and
-# their ratio), what the checkpoints were (count, bytes, pauses), and recovery: a run with
+# every second (RUNS runs each, 5 by default, alternating, fresh checkpoint directory each
+# time; the median and their ratio), what the checkpoints were (count, bytes, pauses), and recovery: a run with
 # checkpoints killed (SIGKILL) halfway, then resumed; the resumed run's time from its plan to
 # "resuming from" is loading the latest checkpoint (reading and verifying every part) plus
 # restoring it into the steps. The resumed run's output, its committed parts in order, is
@@ -9,14 +9,15 @@
 # at 720,000 events; Nexmark q17 (a 1-day window per auction: keyed state that grows all run)
 # and q5 (hopping windows per auction: small state) at 6,000,000 events. Outputs go to a
 # temporary directory, removed at the end.
-# Usage: bench/compare/checkpoints.sh [path/to/rivulet]
+# Usage: [RUNS=5] [CASES="fraud q17 q5"] bench/compare/checkpoints.sh [path/to/rivulet]
 set -euo pipefail
 export LC_ALL=C
 bin=$(realpath "${1:-$(dirname "$0")/../../build/rivulet}")
 cd "$(dirname "$0")/../.."
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-cases=(fraud q17 q5)
+cases=(${CASES:-fraud q17 q5})
+runs=${RUNS:-5}
 args_of() {  # case: the arguments of `rivulet run`, output under $tmp/run
   case $1 in
     fraud) a=(examples/fraud.yaml --set source.count=720000
@@ -27,7 +28,7 @@ args_of() {  # case: the arguments of `rivulet run`, output under $tmp/run
   a+=(--set "sinks.0.path=$tmp/run/out.jsonl")
 }
 chk=(--set "checkpoint={dir: $tmp/run/chk, interval: 1s}")
-median() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
+median() { printf '%s\n' "$@" | sort -g | sed -n "$((($# + 1) / 2))p"; }
 to_ms() { awk '{v = $1; u = $2; if (u == "s") v *= 1000; else if (u == "µs") v /= 1000;
                 else if (u == "ns") v /= 1e6; printf "%.1f", v}' <<<"$1"; }
 # Each line of stdin with the wall clock (epoch seconds) it was read at.
@@ -44,7 +45,7 @@ echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 for c in "${cases[@]}"; do
   args_of "$c"
   none=() with=() pauses=() bytes=() counts=() secs=()
-  for i in 1 2 3; do
+  for i in $(seq "$runs"); do
     for v in none 1s; do
       fresh
       extra=()
@@ -54,7 +55,7 @@ for c in "${cases[@]}"; do
       line=""
       if [[ $v == none ]]; then
         none+=("$rps")
-        [[ $i == 3 ]] && mv "$tmp/run/out.jsonl" "$tmp/reference.jsonl"
+        [[ $i == "$runs" ]] && mv "$tmp/run/out.jsonl" "$tmp/reference.jsonl"
       else
         with+=("$rps")
         secs+=("$(sed -nE 's/^rivulet: records in .* \(([0-9.]+) s, .*/\1/p' "$tmp/err")")

@@ -598,7 +598,8 @@ struct Engine::Impl {
         last_snapshot_bytes[owner] < options.checkpoints->async_min_bytes) {
       return false;
     }
-    auto forked = checkpoint::ForkedSnapshot::start(std::move(parts));
+    auto forked = options.checkpoints->fork ? options.checkpoints->fork(std::move(parts))
+                                            : checkpoint::ForkedSnapshot::start(std::move(parts));
     if (!forked.ok()) {
       fork_failed = true;
       std::lock_guard stats_lock(stats_mu);

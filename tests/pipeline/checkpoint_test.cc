@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -104,17 +106,15 @@ struct RunResult {
 
 // Compiles and runs `yaml`, resuming from the latest checkpoint when there is one. With
 // `stop_after` > 0, stops with a savepoint once that many records have been read.
-// `async_min_bytes`, when given, replaces the engine's (0: every snapshot forks).
+// `configure`, when given, changes the checkpoint options the file compiled to.
 RunResult run_pipeline(const std::string& yaml, checkpoint::Env* env = nullptr,
                        uint64_t stop_after = 0, std::optional<uint64_t> limit = std::nullopt,
-                       std::optional<uint64_t> async_min_bytes = std::nullopt) {
+                       const std::function<void(CheckpointOptions&)>& configure = nullptr) {
   CompileOptions copts;
   copts.env = env;
   auto compiled = compile_pipeline(yaml, "test.yaml", copts);
   if (!compiled.ok()) return {compiled.status(), {}};
-  if (async_min_bytes && compiled->options.checkpoints) {
-    compiled->options.checkpoints->async_min_bytes = *async_min_bytes;
-  }
+  if (configure && compiled->options.checkpoints) configure(*compiled->options.checkpoints);
   const auto ck = compiled->options.checkpoints;
   compiled->options.limit = limit;
   auto engine = Engine::create(std::move(compiled->plan), std::move(compiled->options));
@@ -160,7 +160,9 @@ TEST_P(SavepointTest, StopAndResumeGiveTheOutputOfAnUninterruptedRun) {
 
   const std::string dir = fresh_dir(fmt::format("stop{}{}", parallelism, forked));
   const std::string yaml = windows_pipeline(dir, parallelism, true, forked);
-  const std::optional<uint64_t> min_bytes = forked ? std::optional<uint64_t>(0) : std::nullopt;
+  const auto every_snapshot_forks = [](CheckpointOptions& co) { co.async_min_bytes = 0; };
+  const std::function<void(CheckpointOptions&)> min_bytes =
+      forked ? std::function<void(CheckpointOptions&)>(every_snapshot_forks) : nullptr;
   // Three stops with a savepoint (open windows stay in it), then a run to the end.
   uint64_t read = 0;
   for (const uint64_t at : {9000u, 7000u, 11000u}) {
@@ -196,6 +198,62 @@ TEST_P(SavepointTest, StopAndResumeGiveTheOutputOfAnUninterruptedRun) {
   EXPECT_EQ(again.stats.records_in, 0u);
   EXPECT_EQ(committed(dir + "/out/windows.jsonl"), got);
   fs::remove_all(ref_dir);
+  fs::remove_all(dir);
+}
+
+TEST(CheckpointTest, AFailedForkTurnsToInThreadSnapshotsAndSaysWhy) {
+  const std::string ref_dir = fresh_dir("nofork-ref");
+  ASSERT_TRUE(run_pipeline(windows_pipeline(ref_dir, 2, false)).status.ok());
+  const std::string expected = sorted_lines(committed(ref_dir + "/out/windows.jsonl"));
+  const std::string dir = fresh_dir("nofork");
+  int forks = 0;
+  const RunResult r =
+      run_pipeline(windows_pipeline(dir, 2), nullptr, 0, std::nullopt, [&](CheckpointOptions& co) {
+        co.async_min_bytes = 0;
+        co.fork = [&](std::vector<checkpoint::ForkedSnapshot::Part>)
+            -> Result<checkpoint::ForkedSnapshot> {
+          ++forks;
+          return Status(StatusCode::kUnavailable, "cannot fork: Resource temporarily unavailable");
+        };
+      });
+  ASSERT_TRUE(r.status.ok()) << r.status.to_string();
+  EXPECT_EQ(forks, 1) << "after the first failure, no thread tries again";
+  EXPECT_EQ(r.stats.checkpoints.forked, 0u);
+  EXPECT_GE(r.stats.checkpoints.completed, 2u);
+  EXPECT_EQ(r.stats.checkpoints.failed, 0u);
+  EXPECT_EQ(r.stats.checkpoints.sync_reason, "cannot fork: Resource temporarily unavailable");
+  EXPECT_NE(r.stats.to_string().find(", snapshots taken in the pipeline's threads (cannot fork: "
+                                     "Resource temporarily unavailable)\n"),
+            std::string::npos)
+      << r.stats.to_string();
+  const std::string got = sorted_lines(committed(dir + "/out/windows.jsonl"));
+  EXPECT_TRUE(got == expected) << line_diff(got, expected);
+  fs::remove_all(ref_dir);
+  fs::remove_all(dir);
+}
+
+TEST(CheckpointTest, ASnapshotChildThatDiesFailsTheCheckpointWithTheReason) {
+  const std::string dir = fresh_dir("childdies");
+  const RunResult r =
+      run_pipeline(windows_pipeline(dir, 1), nullptr, 0, std::nullopt, [](CheckpointOptions& co) {
+        co.async_min_bytes = 0;
+        co.fork = [](std::vector<checkpoint::ForkedSnapshot::Part> parts) {
+          parts.back().bytes = []() -> std::string {
+            ::raise(SIGKILL);
+            return "";
+          };
+          return checkpoint::ForkedSnapshot::start(std::move(parts));
+        };
+      });
+  ASSERT_FALSE(r.status.ok());
+  EXPECT_NE(r.status.message().find("checkpoint: snapshot process "), std::string::npos)
+      << r.status.message();
+  EXPECT_NE(r.status.message().find(" was killed by signal 9 (Killed) (1 failed in a row; "
+                                    "tolerable_failures is 0)"),
+            std::string::npos)
+      << r.status.message();
+  // Nothing was committed: the run stopped at its first checkpoint.
+  EXPECT_EQ(committed(dir + "/out/windows.jsonl"), "");
   fs::remove_all(dir);
 }
 

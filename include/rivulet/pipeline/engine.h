@@ -54,6 +54,7 @@
 #include <string>
 #include <vector>
 
+#include "rivulet/checkpoint/forked_snapshot.h"
 #include "rivulet/checkpoint/store.h"
 #include "rivulet/core/status.h"
 #include "rivulet/io/codec.h"
@@ -209,6 +210,9 @@ struct CheckpointOptions {
   /// (or when it has taken none yet in this run); a smaller state is serialized in the thread,
   /// which then costs less than fork(2) does (about 1 ms for every 50 MB of the process).
   uint64_t async_min_bytes = 256 * 1024;
+  /// What forks a snapshot's child; null: checkpoint::ForkedSnapshot::start (tests replace it).
+  std::function<Result<checkpoint::ForkedSnapshot>(std::vector<checkpoint::ForkedSnapshot::Part>)>
+      fork;
   std::string pipeline_name;  ///< recorded in each checkpoint's meta
   checkpoint::Env* env = nullptr;  ///< null: the process's file system
 };
