@@ -2,8 +2,9 @@
 //
 // What the child writes into the memory file, in the machine's byte order (the reader is the
 // same binary on the same machine): for each part, its name's length (u32), the name, its
-// bytes' length (u64) and the bytes; then kEnd (u32) and the number of parts (u64). A child
-// that stops early leaves no end marker, so a short file is never taken for a whole one.
+// bytes' length (u64) and the bytes; then kEnd (u32), the number of parts (u64) and the
+// nanoseconds the parts' functions took (i64, steady clock). A child that stops early leaves no
+// end marker, so a short file is never taken for a whole one.
 
 #include "rivulet/checkpoint/forked_snapshot.h"
 
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <utility>
@@ -52,6 +54,7 @@ bool write_all(int fd, const void* data, size_t size) {
   ::close_range(static_cast<unsigned>(fd) + 1, ~0u, 0);
   int status = 0;
   try {
+    const auto t0 = std::chrono::steady_clock::now();
     for (const ForkedSnapshot::Part& part : parts) {
       const std::string bytes = part.bytes();
       const auto name_size = static_cast<uint32_t>(part.name.size());
@@ -62,8 +65,12 @@ bool write_all(int fd, const void* data, size_t size) {
         ::_exit(kWriteFailed);
       }
     }
+    const int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                           std::chrono::steady_clock::now() - t0)
+                           .count();
     const uint64_t count = parts.size();
-    if (!write_all(fd, &kEnd, sizeof kEnd) || !write_all(fd, &count, sizeof count)) {
+    if (!write_all(fd, &kEnd, sizeof kEnd) || !write_all(fd, &count, sizeof count) ||
+        !write_all(fd, &ns, sizeof ns)) {
       status = kWriteFailed;
     }
   } catch (...) {
@@ -106,13 +113,16 @@ Result<ForkedSnapshot> ForkedSnapshot::start(std::vector<Part> parts) {
 }
 
 ForkedSnapshot::ForkedSnapshot(ForkedSnapshot&& other) noexcept
-    : pid_(std::exchange(other.pid_, -1)), fd_(std::exchange(other.fd_, -1)) {}
+    : pid_(std::exchange(other.pid_, -1)),
+      fd_(std::exchange(other.fd_, -1)),
+      serialize_ns_(other.serialize_ns_) {}
 
 ForkedSnapshot& ForkedSnapshot::operator=(ForkedSnapshot&& other) noexcept {
   if (this != &other) {
     reset();
     pid_ = std::exchange(other.pid_, -1);
     fd_ = std::exchange(other.fd_, -1);
+    serialize_ns_ = other.serialize_ns_;
   }
   return *this;
 }
@@ -194,8 +204,11 @@ Result<std::map<std::string, std::string>> ForkedSnapshot::finish() {
     parts[std::move(name)] = std::move(bytes);
   }
   uint64_t count = 0;
-  const bool whole = read(&count, sizeof count) && count == parts.size() && at == file_size;
+  int64_t ns = 0;
+  const bool whole = read(&count, sizeof count) && count == parts.size() &&
+                     read(&ns, sizeof ns) && at == file_size;
   reset();
+  serialize_ns_ = ns;
   if (!whole) return corrupt("has a wrong part count or trailing bytes");
   return parts;
 }

@@ -1,6 +1,7 @@
 #include "rivulet/pipeline/engine.h"
 
 #include <fmt/format.h>
+#include <sys/resource.h>
 #include <xxhash.h>
 
 #include <algorithm>
@@ -489,8 +490,7 @@ struct Engine::Impl {
     sink_queue =
         std::make_unique<BoundedQueue<Envelope>>(options.queue_capacity * (1 + n_partitions));
     if (options.checkpoints) {
-      last_snapshot_bytes = std::vector<std::atomic<uint64_t>>(n_partitions + 1);
-      for (auto& b : last_snapshot_bytes) b = kUnknownSize;
+      snapshot_costs = std::make_unique<SnapshotCosts[]>(n_partitions + 1);
       const CheckpointOptions& co = *options.checkpoints;
       if (co.interval.count() < 0)
         return Status::invalid_argument("checkpoint interval must be >= 0");
@@ -542,10 +542,35 @@ struct Engine::Impl {
   std::atomic<bool> ck_in_flight{false};
   std::atomic<bool> savepoint_requested{false};
   std::atomic<bool> fork_failed{false};  // asynchronous snapshots are off for the rest of the run
-  // The bytes of each owner's last snapshot (0: the head's steps, p + 1: partition p's), which
-  // decide whether its next one forks; kUnknownSize before its first.
-  static constexpr uint64_t kUnknownSize = UINT64_MAX;
-  std::vector<std::atomic<uint64_t>> last_snapshot_bytes;
+  // What snapshots cost each owner of state (0: the head's steps, p + 1: partition p's), which
+  // decides whether its next snapshot forks (CheckpointOptions::async_adaptive); -1: unknown.
+  struct SnapshotCosts {
+    int64_t fork_ns = -1;        // the last fork: its pause plus its page faults (the owner's)
+    int64_t fork_pause_ns = -1;  // the last fork's pause, until its faults are counted
+    int64_t faults_at_fork = -1; // the owner's page faults just after it forked; -1: counted
+    std::atomic<int64_t> serialize_ns{-1};  // the last serialization, in place or in a child
+  };
+  static constexpr int64_t kPageFaultNs = 2000;  // a copy-on-write fault: trap, 4 KiB copy
+  std::unique_ptr<SnapshotCosts[]> snapshot_costs;
+
+  // The calling thread's minor page faults so far.
+  static int64_t thread_page_faults() {
+    struct rusage usage {};
+    return ::getrusage(RUSAGE_THREAD, &usage) == 0 ? usage.ru_minflt : 0;
+  }
+
+  // Whether `owner`'s snapshot forks now (on the owner's thread).
+  bool should_fork(size_t owner) {
+    if (!options.checkpoints->async || fork_failed) return false;
+    SnapshotCosts& c = snapshot_costs[owner];
+    if (c.faults_at_fork >= 0) {  // the last snapshot forked: what it cost since
+      c.fork_ns = c.fork_pause_ns + (thread_page_faults() - c.faults_at_fork) * kPageFaultNs;
+      c.faults_at_fork = -1;
+    }
+    if (!options.checkpoints->async_adaptive) return true;
+    const int64_t serialize = c.serialize_ns;
+    return c.fork_ns < 0 || serialize < 0 || serialize > c.fork_ns;
+  }
   Clock::time_point next_checkpoint{};
   uint64_t ck_failed_in_row = 0;                       // the writer's
   CheckpointStats ck_stats;                            // under stats_mu
@@ -594,12 +619,13 @@ struct Engine::Impl {
   // fork failed, which turns them off for the rest of the run.
   bool fork_snapshot(uint64_t epoch, size_t owner,
                      std::vector<checkpoint::ForkedSnapshot::Part> parts) {
-    if (!options.checkpoints->async || parts.empty() || fork_failed ||
-        last_snapshot_bytes[owner] < options.checkpoints->async_min_bytes) {
-      return false;
-    }
+    if (parts.empty() || !should_fork(owner)) return false;
+    const int64_t t0 = steady_ns();
     auto forked = options.checkpoints->fork ? options.checkpoints->fork(std::move(parts))
                                             : checkpoint::ForkedSnapshot::start(std::move(parts));
+    SnapshotCosts& costs = snapshot_costs[owner];
+    costs.fork_pause_ns = steady_ns() - t0;
+    costs.faults_at_fork = thread_page_faults();
     if (!forked.ok()) {
       fork_failed = true;
       std::lock_guard stats_lock(stats_mu);
@@ -646,12 +672,8 @@ struct Engine::Impl {
     }
     if (n > 0) bytes[0] = to_bytes([&](StateWriter& out) { plan.steps[0]->snapshot(out); });
     for (auto& t : helpers) t.join();
-    uint64_t size = 0;
-    for (size_t i = 0; i < n; ++i) {
-      size += bytes[i].size();
-      parts[step_part(i, std::nullopt)] = std::move(bytes[i]);
-    }
-    last_snapshot_bytes[0] = size;
+    for (size_t i = 0; i < n; ++i) parts[step_part(i, std::nullopt)] = std::move(bytes[i]);
+    snapshot_costs[0].serialize_ns = steady_ns() - t0;
     add_parts(epoch, std::move(parts), steady_ns() - t0);
   }
 
@@ -697,9 +719,7 @@ struct Engine::Impl {
       parts[step_part(i, p)] =
           to_bytes([&](StateWriter& out) { partitions[p][i - head_end]->snapshot(out); });
     }
-    uint64_t size = 0;
-    for (const auto& [name, bytes] : parts) size += bytes.size();
-    last_snapshot_bytes[p + 1] = size;
+    snapshot_costs[p + 1].serialize_ns = steady_ns() - t0;
     add_parts(epoch, std::move(parts), steady_ns() - t0);
   }
 
@@ -771,12 +791,8 @@ struct Engine::Impl {
           id = parts.status();
           break;
         }
-        uint64_t size = 0;
-        for (auto& [name, bytes] : *parts) {
-          size += bytes.size();
-          job.checkpoint.parts[name] = std::move(bytes);
-        }
-        last_snapshot_bytes[owner] = size;
+        for (auto& [name, bytes] : *parts) job.checkpoint.parts[name] = std::move(bytes);
+        snapshot_costs[owner].serialize_ns = child.serialize_ns();
       }
       job.forked.clear();
       uint64_t bytes = 0;

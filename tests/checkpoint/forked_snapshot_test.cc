@@ -46,6 +46,18 @@ TEST(ForkedSnapshotTest, TheChildSerializesTheStateAsItWasAtTheFork) {
   EXPECT_EQ(parts->at("counters"), sevens);
 }
 
+TEST(ForkedSnapshotTest, TheChildTimesItsSerialization) {
+  auto snapshot = ForkedSnapshot::start({{"slow", [] {
+                                            ::usleep(20000);
+                                            return std::string("done");
+                                          }}});
+  ASSERT_TRUE(snapshot.ok());
+  EXPECT_EQ(snapshot->serialize_ns(), -1);
+  auto parts = snapshot->finish();
+  ASSERT_TRUE(parts.ok()) << parts.status().to_string();
+  EXPECT_GE(snapshot->serialize_ns(), 20'000'000);  // at least the part's 20 ms sleep
+}
+
 TEST(ForkedSnapshotTest, NoPartsIsAnEmptyMap) {
   auto snapshot = ForkedSnapshot::start({});
   ASSERT_TRUE(snapshot.ok());

@@ -160,7 +160,7 @@ TEST_P(SavepointTest, StopAndResumeGiveTheOutputOfAnUninterruptedRun) {
 
   const std::string dir = fresh_dir(fmt::format("stop{}{}", parallelism, forked));
   const std::string yaml = windows_pipeline(dir, parallelism, true, forked);
-  const auto every_snapshot_forks = [](CheckpointOptions& co) { co.async_min_bytes = 0; };
+  const auto every_snapshot_forks = [](CheckpointOptions& co) { co.async_adaptive = false; };
   const std::function<void(CheckpointOptions&)> min_bytes =
       forked ? std::function<void(CheckpointOptions&)>(every_snapshot_forks) : nullptr;
   // Three stops with a savepoint (open windows stay in it), then a run to the end.
@@ -209,7 +209,7 @@ TEST(CheckpointTest, AFailedForkTurnsToInThreadSnapshotsAndSaysWhy) {
   int forks = 0;
   const RunResult r =
       run_pipeline(windows_pipeline(dir, 2), nullptr, 0, std::nullopt, [&](CheckpointOptions& co) {
-        co.async_min_bytes = 0;
+        co.async_adaptive = false;
         co.fork = [&](std::vector<checkpoint::ForkedSnapshot::Part>)
             -> Result<checkpoint::ForkedSnapshot> {
           ++forks;
@@ -232,11 +232,46 @@ TEST(CheckpointTest, AFailedForkTurnsToInThreadSnapshotsAndSaysWhy) {
   fs::remove_all(dir);
 }
 
+TEST(CheckpointTest, AThreadForksOnlyWhileForkingCostsLessThanSerializingInPlace) {
+  // A fork made slow (30 ms) against a state of a few kilobytes: the first snapshot forks (the
+  // costs are unknown), every later one is taken in place.
+  const std::string slow_fork_dir = fresh_dir("slowfork");
+  const RunResult slow_fork = run_pipeline(
+      windows_pipeline(slow_fork_dir, 1), nullptr, 0, std::nullopt, [](CheckpointOptions& co) {
+        co.fork = [](std::vector<checkpoint::ForkedSnapshot::Part> parts) {
+          ::usleep(30000);
+          return checkpoint::ForkedSnapshot::start(std::move(parts));
+        };
+      });
+  ASSERT_TRUE(slow_fork.status.ok()) << slow_fork.status.to_string();
+  EXPECT_GE(slow_fork.stats.checkpoints.completed, 3u);
+  EXPECT_EQ(slow_fork.stats.checkpoints.forked, 1u);
+  // Serializing made slow (30 ms a step in the child): every snapshot forks.
+  const std::string slow_state_dir = fresh_dir("slowstate");
+  const RunResult slow_state = run_pipeline(
+      windows_pipeline(slow_state_dir, 1), nullptr, 0, std::nullopt, [](CheckpointOptions& co) {
+        co.fork = [](std::vector<checkpoint::ForkedSnapshot::Part> parts) {
+          for (auto& part : parts) {
+            part.bytes = [make = std::move(part.bytes)] {
+              ::usleep(30000);
+              return make();
+            };
+          }
+          return checkpoint::ForkedSnapshot::start(std::move(parts));
+        };
+      });
+  ASSERT_TRUE(slow_state.status.ok()) << slow_state.status.to_string();
+  EXPECT_GE(slow_state.stats.checkpoints.completed, 3u);
+  EXPECT_EQ(slow_state.stats.checkpoints.forked, slow_state.stats.checkpoints.completed);
+  fs::remove_all(slow_fork_dir);
+  fs::remove_all(slow_state_dir);
+}
+
 TEST(CheckpointTest, ASnapshotChildThatDiesFailsTheCheckpointWithTheReason) {
   const std::string dir = fresh_dir("childdies");
   const RunResult r =
       run_pipeline(windows_pipeline(dir, 1), nullptr, 0, std::nullopt, [](CheckpointOptions& co) {
-        co.async_min_bytes = 0;
+        co.async_adaptive = false;
         co.fork = [](std::vector<checkpoint::ForkedSnapshot::Part> parts) {
           parts.back().bytes = []() -> std::string {
             ::raise(SIGKILL);

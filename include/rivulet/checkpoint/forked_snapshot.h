@@ -29,6 +29,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
@@ -64,6 +65,9 @@ class ForkedSnapshot {
   Result<std::map<std::string, std::string>> finish();
 
   pid_t pid() const { return pid_; }
+  /// After a `finish` that succeeded: how long the child took to make the parts' bytes, about
+  /// what the owner of the state would have paused to serialize them in place.
+  int64_t serialize_ns() const { return serialize_ns_; }
 
  private:
   ForkedSnapshot(pid_t pid, int fd) : pid_(pid), fd_(fd) {}
@@ -71,6 +75,7 @@ class ForkedSnapshot {
 
   pid_t pid_ = -1;
   int fd_ = -1;
+  int64_t serialize_ns_ = -1;
 };
 
 }  // namespace rivulet::checkpoint

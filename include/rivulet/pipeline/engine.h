@@ -206,10 +206,11 @@ struct CheckpointOptions {
   /// (checkpoint/forked_snapshot.h), so the pause is fork(2)'s. false: the thread serializes
   /// its steps itself and processes nothing meanwhile.
   bool async = true;
-  /// With `async`, a thread forks only when its previous snapshot was at least this many bytes
-  /// (or when it has taken none yet in this run); a smaller state is serialized in the thread,
-  /// which then costs less than fork(2) does (about 1 ms for every 50 MB of the process).
-  uint64_t async_min_bytes = 256 * 1024;
+  /// With `async`, a thread forks only when that cost it less than serializing in place did:
+  /// its last fork's pause plus 2 us for each page fault it took until its next snapshot (the
+  /// copy-on-write), against its last serialization (timed in place, or by the child). A
+  /// thread's first snapshot in a run forks, which measures both. false: every one forks.
+  bool async_adaptive = true;
   /// What forks a snapshot's child; null: checkpoint::ForkedSnapshot::start (tests replace it).
   std::function<Result<checkpoint::ForkedSnapshot>(std::vector<checkpoint::ForkedSnapshot::Part>)>
       fork;
