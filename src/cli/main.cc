@@ -1,5 +1,7 @@
 // rivulet: real-time machine learning on event streams. Thin subcommands over the library.
 
+#include <malloc.h>
+
 #include <cstdio>
 #include <map>
 
@@ -16,6 +18,11 @@ int fail(const std::string& message) {
 
 int main(int argc, char** argv) {
   using namespace rivulet::cli;  // NOLINT(google-build-using-namespace): main only
+  // Large blocks (a checkpoint's serialized state, a model's bytes) from the heap, and freed
+  // memory kept for the next ones. By default glibc maps each block over 128 KiB afresh and
+  // unmaps it when freed, so every snapshot faults its megabytes in again, page by page.
+  ::mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  ::mallopt(M_TRIM_THRESHOLD, 256 << 20);
   CLI::App app{"rivulet: real-time machine learning on event streams"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "rivulet 0.1.0");

@@ -223,7 +223,12 @@ void Model::learn_unlabeled(const Features& x) {
 }
 
 std::string Model::save_bytes() const {
+  // The header's room first, then the payload in the same buffer, then the header filled in:
+  // the payload (megabytes for a forest) is not copied again (a checkpoint's pause).
+  constexpr size_t kHeader = sizeof(kMagic) + 4 + 8;
   std::ostringstream body(std::ios::binary);
+  body.write(kMagic, sizeof(kMagic));
+  body.write(std::string(kHeader - sizeof(kMagic), '\0').data(), kHeader - sizeof(kMagic));
   {
     StateWriter out(body);
     out(spec_, options_.seed.has_value(), options_.seed.value_or(0), options_.pos_label, options_.target,
@@ -232,18 +237,16 @@ std::string Model::save_bytes() const {
     for (const auto& t : transformers_) t->save(out);
     final_->save(out);
   }
-  const std::string payload = body.str();
-  std::string bytes(kMagic, sizeof(kMagic));
-  auto put_u32 = [&bytes](uint32_t v) {
-    for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  std::string bytes = std::move(body).str();
+  const auto put = [&bytes](size_t at, uint64_t v, int n) {
+    for (int i = 0; i < n; ++i) bytes[at + i] = static_cast<char>((v >> (8 * i)) & 0xff);
   };
-  auto put_u64 = [&bytes](uint64_t v) {
-    for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-  };
-  put_u32(kFormatVersion);
-  put_u64(payload.size());
-  bytes += payload;
-  put_u32(crc_of(payload));
+  const size_t payload_size = bytes.size() - kHeader;
+  put(sizeof(kMagic), kFormatVersion, 4);
+  put(sizeof(kMagic) + 4, payload_size, 8);
+  const uint32_t crc = crc_of(std::string_view(bytes).substr(kHeader));
+  bytes.resize(bytes.size() + 4);
+  put(kHeader + payload_size, crc, 4);
   return bytes;
 }
 

@@ -657,10 +657,15 @@ class CountDistinctAggregate final : public AggregateBase<CountDistinctAggregate
   }
   Value result() const override { return Value::of_int(static_cast<int64_t>(counts_.size())); }
   void reset() override { counts_.clear(); }
+  // The bytes of a std::vector<std::pair<std::string, uint64_t>> sorted by value (what
+  // load_state reads), written from the map's entries in place: no copy of the strings.
   void save(StateWriter& out) const override {
-    std::vector<std::pair<std::string, uint64_t>> items(counts_.begin(), counts_.end());
-    std::sort(items.begin(), items.end());
-    out(items);
+    std::vector<const KeyCounts::value_type*> items;
+    items.reserve(counts_.size());
+    for (const auto& item : counts_) items.push_back(&item);
+    std::sort(items.begin(), items.end(), [](const auto* a, const auto* b) { return *a < *b; });
+    out(cereal::make_size_tag(static_cast<cereal::size_type>(items.size())));
+    for (const auto* item : items) out(item->first, item->second);
   }
 
  protected:
