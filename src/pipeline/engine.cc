@@ -641,8 +641,10 @@ struct Engine::Impl {
     return true;
   }
 
-  // The head's part of checkpoint `epoch`: the watermark and the head's steps.
-  void snapshot_head(uint64_t epoch) {
+  // The head's part of checkpoint `epoch`: the watermark and the head's steps. `periodic`: the
+  // pipeline goes on afterwards, so the steps may be serialized by a forked child; a stop or
+  // the final checkpoint serializes them here (nothing is left to overlap with).
+  void snapshot_head(uint64_t epoch, bool periodic) {
     const int64_t t0 = steady_ns();
     std::map<std::string, std::string> parts;
     parts["engine"] = to_bytes([&](StateWriter& out) {
@@ -657,7 +659,7 @@ struct Engine::Impl {
                           return to_bytes([&](StateWriter& out) { plan.steps[i]->snapshot(out); });
                         }});
     }
-    if (fork_snapshot(epoch, 0, std::move(forked))) {
+    if (periodic && fork_snapshot(epoch, 0, std::move(forked))) {
       add_parts(epoch, std::move(parts), steady_ns() - t0);
       return;
     }
@@ -679,7 +681,7 @@ struct Engine::Impl {
 
   // The head's snapshot, then the barrier down every queue after what the head has sent.
   void head_checkpoint(uint64_t epoch, bool stop) {
-    snapshot_head(epoch);
+    snapshot_head(epoch, !stop);
     for (auto& q : worker_queues) {
       Envelope b;
       b.kind = Envelope::Kind::kBarrier;
@@ -700,7 +702,7 @@ struct Engine::Impl {
   }
 
   // Partition p's steps for checkpoint `epoch` (on its worker thread).
-  void snapshot_partition(size_t p, uint64_t epoch) {
+  void snapshot_partition(size_t p, uint64_t epoch, bool periodic) {
     const int64_t t0 = steady_ns();
     std::vector<checkpoint::ForkedSnapshot::Part> forked;
     for (size_t i = head_end; i < plan.steps.size(); ++i) {
@@ -710,7 +712,7 @@ struct Engine::Impl {
                           });
                         }});
     }
-    if (fork_snapshot(epoch, p + 1, std::move(forked))) {
+    if (periodic && fork_snapshot(epoch, p + 1, std::move(forked))) {
       add_parts(epoch, {}, steady_ns() - t0);
       return;
     }
@@ -1474,7 +1476,7 @@ struct Engine::Impl {
             parts[source_part_name(i)] = end_positions[i];
         }
         add_parts(epoch, std::move(parts), 0);
-        snapshot_head(epoch);
+        snapshot_head(epoch, false);
         push_barrier_to_sink(epoch, 0, false);
       }
     }
@@ -1582,7 +1584,7 @@ struct Engine::Impl {
           if (!e.stop && !finish_steps(c, head_end, chain_end)) return;
           publish(c);
           if (e.epoch != 0) {  // the final checkpoint, after the flush
-            snapshot_partition(p, e.epoch);
+            snapshot_partition(p, e.epoch, false);
             push_barrier_to_sink(e.epoch, c, false);
           }
           Envelope end;
@@ -1592,7 +1594,7 @@ struct Engine::Impl {
           return;
         }
         if (e.kind == Envelope::Kind::kBarrier) {
-          snapshot_partition(p, e.epoch);
+          snapshot_partition(p, e.epoch, !e.stop);
           push_barrier_to_sink(e.epoch, c, e.stop);
           stopping = stopping || e.stop;
           continue;

@@ -210,7 +210,9 @@ checkpoint: {{dir: {1}/chk, interval: 100ms}}
 };
 
 // Kills after delays of [1/min_part, 1/max_part] of an uninterrupted run's time, so that the
-// kills land at moments spread over the run on any machine.
+// kills land at moments spread over the run on any machine. The delays' expected sum is kept
+// under the run's time: each restart keeps what its last checkpoint holds, so with cheap
+// checkpoints and quick restarts the kills' sum is about how far the run gets.
 void crash_test(size_t events, int kills, int min_part, int max_part) {
   CrashHarness h(events);
   const auto t0 = std::chrono::steady_clock::now();
@@ -271,10 +273,10 @@ TEST(CrashTest, RivuletSavepointStopsARunningPipelineAndTheNextRunGoesOn) {
   EXPECT_TRUE(h.final_model("stopped") == h.final_model("reference"));
 }
 
-TEST(CrashTest, SigkillAtRandomMomentsLosesAndDuplicatesNothing) { crash_test(12000, 5, 10, 3); }
+TEST(CrashTest, SigkillAtRandomMomentsLosesAndDuplicatesNothing) { crash_test(12000, 5, 12, 5); }
 
 TEST(CrashSlowTest, SigkillAtTwentyRandomMomentsLosesAndDuplicatesNothing) {
-  crash_test(60000, 20, 40, 8);
+  crash_test(60000, 20, 60, 15);
 }
 
 }  // namespace
