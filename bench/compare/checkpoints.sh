@@ -60,7 +60,7 @@ for c in "${cases[@]}"; do
         with+=("$rps")
         secs+=("$(sed -nE 's/^rivulet: records in .* \(([0-9.]+) s, .*/\1/p' "$tmp/err")")
         line=$(sed -n 's/^  checkpoints: //p' "$tmp/err")
-        pauses+=("$(to_ms "$(sed -nE 's/.*longest pause ([0-9.]+ [^)]+)\).*/\1/p' <<<"$line")")")
+        pauses+=("$(to_ms "$(sed -nE 's/.*, longest ([0-9.]+ [^)]+)\).*/\1/p' <<<"$line")")")
         counts+=("$(sed -nE 's/^([0-9]+) completed.*/\1/p' <<<"$line")")
         bytes+=("$(largest_kept)")
         line="; checkpoints: $line; largest kept: ${bytes[-1]} bytes"

@@ -113,10 +113,13 @@ std::string EngineStats::to_string() const {
     }
     out += fmt::format(" {} completed", checkpoints.completed);
     if (checkpoints.completed > 0) {
-      out += fmt::format(" (last {}: {} bytes in {}, pause {}; longest pause {})",
-                         checkpoint::CheckpointStore::dir_name(checkpoints.last_id),
-                         checkpoints.last_bytes, human_ns(checkpoints.last_duration_ns),
-                         human_ns(checkpoints.last_pause_ns), human_ns(checkpoints.max_pause_ns));
+      out += fmt::format(" (last {}: {} bytes in {}", checkpoint::CheckpointStore::dir_name(checkpoints.last_id),
+                         checkpoints.last_bytes, human_ns(checkpoints.last_duration_ns));
+      if (checkpoints.max_pause_ns > 0) {  // a periodic checkpoint completed
+        out += fmt::format("; pause {}, longest {}", human_ns(checkpoints.last_pause_ns),
+                           human_ns(checkpoints.max_pause_ns));
+      }
+      out += ")";
     }
     if (checkpoints.forked > 0) out += fmt::format(", {} snapshots forked", checkpoints.forked);
     if (checkpoints.failed > 0) {
@@ -520,6 +523,7 @@ struct Engine::Impl {
     std::vector<std::pair<size_t, checkpoint::ForkedSnapshot>> forked;
     int64_t started_ns = 0;
     int64_t pause_ns = 0;  // the longest snapshot a thread took for it
+    bool ends_run = false;  // a stop's or the end's: processing is over, nothing paused
   };
   struct CheckpointJob {
     uint64_t epoch = 0;
@@ -527,6 +531,7 @@ struct Engine::Impl {
     std::vector<std::pair<size_t, checkpoint::ForkedSnapshot>> forked;
     int64_t started_ns = 0;
     int64_t pause_ns = 0;
+    bool ends_run = false;
   };
   std::unique_ptr<checkpoint::CheckpointStore> store;
   std::mutex ck_mu;
@@ -599,11 +604,15 @@ struct Engine::Impl {
     return epoch;
   }
 
-  void add_parts(uint64_t epoch, std::map<std::string, std::string> parts, int64_t pause_ns) {
+  // `periodic`: taken while the pipeline goes on (else at a stop or the end, when the time a
+  // snapshot takes pauses nothing and is not counted as a pause).
+  void add_parts(uint64_t epoch, std::map<std::string, std::string> parts, int64_t pause_ns,
+                 bool periodic = true) {
     std::lock_guard lock(ck_mu);
     PendingCheckpoint& p = ck_pending[epoch];
     for (auto& [name, bytes] : parts) p.parts[name] = std::move(bytes);
     p.pause_ns = std::max(p.pause_ns, pause_ns);
+    p.ends_run = p.ends_run || !periodic;
   }
 
   // Input i's position (after the last line it handed on) and its largest event time. Called
@@ -676,7 +685,7 @@ struct Engine::Impl {
     for (auto& t : helpers) t.join();
     for (size_t i = 0; i < n; ++i) parts[step_part(i, std::nullopt)] = std::move(bytes[i]);
     snapshot_costs[0].serialize_ns = steady_ns() - t0;
-    add_parts(epoch, std::move(parts), steady_ns() - t0);
+    add_parts(epoch, std::move(parts), steady_ns() - t0, periodic);
   }
 
   // The head's snapshot, then the barrier down every queue after what the head has sent.
@@ -722,7 +731,7 @@ struct Engine::Impl {
           to_bytes([&](StateWriter& out) { partitions[p][i - head_end]->snapshot(out); });
     }
     snapshot_costs[p + 1].serialize_ns = steady_ns() - t0;
-    add_parts(epoch, std::move(parts), steady_ns() - t0);
+    add_parts(epoch, std::move(parts), steady_ns() - t0, periodic);
   }
 
   // REQUIRES: sink_mu held; every producer's barrier for `epoch` is in. Pre-commits the sinks
@@ -766,8 +775,8 @@ struct Engine::Impl {
     if (stop) chk.meta["savepoint"] = "stop";
     {
       std::lock_guard lock(ck_mu);
-      ck_writes.push_back(
-          {epoch, std::move(chk), std::move(forked), pending.started_ns, pending.pause_ns});
+      ck_writes.push_back({epoch, std::move(chk), std::move(forked), pending.started_ns,
+                           pending.pause_ns, pending.ends_run});
     }
     ck_cv.notify_all();
     return true;
@@ -814,8 +823,10 @@ struct Engine::Impl {
         ck_stats.last_id = *id;
         ck_stats.last_bytes = bytes;
         ck_stats.last_duration_ns = steady_ns() - job.started_ns;
-        ck_stats.last_pause_ns = job.pause_ns;
-        ck_stats.max_pause_ns = std::max(ck_stats.max_pause_ns, job.pause_ns);
+        if (!job.ends_run) {
+          ck_stats.last_pause_ns = job.pause_ns;
+          ck_stats.max_pause_ns = std::max(ck_stats.max_pause_ns, job.pause_ns);
+        }
         if (savepoint) ck_stats.savepoint = *id;
       } else {
         {

@@ -100,8 +100,10 @@ struct CheckpointStats {
   uint64_t last_id = 0;       ///< the store's id of the last completed checkpoint
   uint64_t last_bytes = 0;    ///< its parts' bytes
   int64_t last_duration_ns = 0;  ///< from its trigger to its commit
-  /// Time the pipeline's threads spent taking snapshots (the synchronous part, during which a
-  /// thread processes nothing): the last checkpoint's longest one, and the longest of the run.
+  /// Time the pipeline's threads spent taking snapshots for periodic checkpoints (the
+  /// synchronous part, during which a thread processes nothing): the last periodic
+  /// checkpoint's longest one, and the longest of the run. A savepoint's and the final
+  /// checkpoint's are not counted: processing is over when they are taken.
   int64_t last_pause_ns = 0;
   int64_t max_pause_ns = 0;
   std::string last_error;     ///< why the last failed checkpoint failed
