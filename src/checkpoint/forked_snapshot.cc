@@ -96,7 +96,7 @@ std::string describe_end(int wstatus) {
 
 }  // namespace
 
-Result<ForkedSnapshot> ForkedSnapshot::start(std::vector<Part> parts) {
+Result<ForkedSnapshot> ForkedSnapshot::start(const std::vector<Part>& parts) {
   const int fd = ::memfd_create("rivulet-snapshot", MFD_CLOEXEC);
   if (fd < 0) {
     return Status(StatusCode::kUnavailable,

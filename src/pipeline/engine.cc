@@ -519,7 +519,7 @@ struct Engine::Impl {
 
   struct PendingCheckpoint {
     std::map<std::string, std::string> parts;
-    // Children still serializing parts, each with the snapshot's owner (snapshot_owner).
+    // Children still serializing parts, each with its snapshot's owner (see SnapshotCosts).
     std::vector<std::pair<size_t, checkpoint::ForkedSnapshot>> forked;
     int64_t started_ns = 0;
     int64_t pause_ns = 0;  // the longest snapshot a thread took for it
@@ -549,10 +549,18 @@ struct Engine::Impl {
   std::atomic<bool> fork_failed{false};  // asynchronous snapshots are off for the rest of the run
   // What snapshots cost each owner of state (0: the head's steps, p + 1: partition p's), which
   // decides whether its next snapshot forks (CheckpointOptions::async_adaptive); -1: unknown.
+  //
+  // A fork's cost is its pause plus a page fault for each page the owner then writes while the
+  // pages are shared (copy-on-write). The owner's minor faults between two snapshots count
+  // them, less its usual rate of faults (first touches of new memory), measured from the
+  // run's start to the owner's first snapshot and between snapshots taken in place.
   struct SnapshotCosts {
-    int64_t fork_ns = -1;        // the last fork: its pause plus its page faults (the owner's)
-    int64_t fork_pause_ns = -1;  // the last fork's pause, until its faults are counted
-    int64_t faults_at_fork = -1; // the owner's page faults just after it forked; -1: counted
+    int64_t fork_ns = -1;        // the last fork's pause plus its faults' estimated cost
+    int64_t fork_pause_ns = -1;  // the last fork's pause
+    bool forked_last = false;    // whether the owner's last snapshot forked
+    int64_t faults_then = -1;    // the owner's page faults at the end of its last snapshot
+    int64_t time_then = 0;       // and the time then
+    double usual_faults_per_ns = 0;  // after in-place snapshots
     std::atomic<int64_t> serialize_ns{-1};  // the last serialization, in place or in a child
   };
   static constexpr int64_t kPageFaultNs = 2000;  // a copy-on-write fault: trap, 4 KiB copy
@@ -568,13 +576,30 @@ struct Engine::Impl {
   bool should_fork(size_t owner) {
     if (!options.checkpoints->async || fork_failed) return false;
     SnapshotCosts& c = snapshot_costs[owner];
-    if (c.faults_at_fork >= 0) {  // the last snapshot forked: what it cost since
-      c.fork_ns = c.fork_pause_ns + (thread_page_faults() - c.faults_at_fork) * kPageFaultNs;
-      c.faults_at_fork = -1;
+    if (c.faults_then < 0) {  // the first snapshot: the run so far had no fork
+      c.usual_faults_per_ns = static_cast<double>(thread_page_faults()) /
+                              std::max<double>(static_cast<double>(steady_ns() - started_ns), 1);
+    } else {  // what the interval since the last snapshot says
+      const double faults = static_cast<double>(thread_page_faults() - c.faults_then);
+      const double elapsed = std::max<double>(static_cast<double>(steady_ns() - c.time_then), 1);
+      if (c.forked_last) {
+        const double copied = std::max(0.0, faults - c.usual_faults_per_ns * elapsed);
+        c.fork_ns = c.fork_pause_ns + static_cast<int64_t>(copied) * kPageFaultNs;
+      } else {
+        c.usual_faults_per_ns = faults / elapsed;
+      }
     }
     if (!options.checkpoints->async_adaptive) return true;
     const int64_t serialize = c.serialize_ns;
     return c.fork_ns < 0 || serialize < 0 || serialize > c.fork_ns;
+  }
+
+  // At the end of `owner`'s periodic snapshot (on its thread): the start of the next interval.
+  void snapshot_taken(size_t owner, bool forked) {
+    SnapshotCosts& c = snapshot_costs[owner];
+    c.forked_last = forked;
+    c.faults_then = thread_page_faults();
+    c.time_then = steady_ns();
   }
   Clock::time_point next_checkpoint{};
   uint64_t ck_failed_in_row = 0;                       // the writer's
@@ -623,18 +648,17 @@ struct Engine::Impl {
     return to_bytes([&](StateWriter& out) { out(position, max_event_time[i]); });
   }
 
-  // With asynchronous snapshots, forks a child that serializes `parts` and adds it to
-  // checkpoint `epoch`; false (and the caller serializes them itself) when they are off or the
-  // fork failed, which turns them off for the rest of the run.
+  // Forks a child that serializes `parts` and adds it to checkpoint `epoch`, when `owner`'s
+  // snapshot should fork (should_fork). False, and the caller serializes the parts itself,
+  // when it should not or the fork failed (which turns forking off for the rest of the run).
   bool fork_snapshot(uint64_t epoch, size_t owner,
-                     std::vector<checkpoint::ForkedSnapshot::Part> parts) {
+                     const std::vector<checkpoint::ForkedSnapshot::Part>& parts) {
     if (parts.empty() || !should_fork(owner)) return false;
     const int64_t t0 = steady_ns();
-    auto forked = options.checkpoints->fork ? options.checkpoints->fork(std::move(parts))
-                                            : checkpoint::ForkedSnapshot::start(std::move(parts));
-    SnapshotCosts& costs = snapshot_costs[owner];
-    costs.fork_pause_ns = steady_ns() - t0;
-    costs.faults_at_fork = thread_page_faults();
+    auto forked = options.checkpoints->fork ? options.checkpoints->fork(parts)
+                                            : checkpoint::ForkedSnapshot::start(parts);
+    snapshot_costs[owner].fork_pause_ns = steady_ns() - t0;
+    snapshot_taken(owner, forked.ok());
     if (!forked.ok()) {
       fork_failed = true;
       std::lock_guard stats_lock(stats_mu);
@@ -662,13 +686,13 @@ struct Engine::Impl {
       out(kEngineStateVersion, emitted_wm, values);
     });
     const size_t n = head_chain_end();
-    std::vector<checkpoint::ForkedSnapshot::Part> forked;
+    std::vector<checkpoint::ForkedSnapshot::Part> steps;
     for (size_t i = 0; i < n; ++i) {
-      forked.push_back({step_part(i, std::nullopt), [this, i] {
-                          return to_bytes([&](StateWriter& out) { plan.steps[i]->snapshot(out); });
-                        }});
+      steps.push_back({step_part(i, std::nullopt), [this, i] {
+                         return to_bytes([&](StateWriter& out) { plan.steps[i]->snapshot(out); });
+                       }});
     }
-    if (periodic && fork_snapshot(epoch, 0, std::move(forked))) {
+    if (periodic && fork_snapshot(epoch, 0, steps)) {
       add_parts(epoch, std::move(parts), steady_ns() - t0);
       return;
     }
@@ -677,14 +701,13 @@ struct Engine::Impl {
     std::vector<std::string> bytes(n);
     std::vector<std::thread> helpers;
     for (size_t i = 1; i < n; ++i) {
-      helpers.emplace_back([this, i, &bytes] {
-        bytes[i] = to_bytes([&](StateWriter& out) { plan.steps[i]->snapshot(out); });
-      });
+      helpers.emplace_back([&steps, &bytes, i] { bytes[i] = steps[i].bytes(); });
     }
-    if (n > 0) bytes[0] = to_bytes([&](StateWriter& out) { plan.steps[0]->snapshot(out); });
+    if (n > 0) bytes[0] = steps[0].bytes();
     for (auto& t : helpers) t.join();
-    for (size_t i = 0; i < n; ++i) parts[step_part(i, std::nullopt)] = std::move(bytes[i]);
+    for (size_t i = 0; i < n; ++i) parts[steps[i].name] = std::move(bytes[i]);
     snapshot_costs[0].serialize_ns = steady_ns() - t0;
+    if (periodic) snapshot_taken(0, false);
     add_parts(epoch, std::move(parts), steady_ns() - t0, periodic);
   }
 
@@ -713,24 +736,22 @@ struct Engine::Impl {
   // Partition p's steps for checkpoint `epoch` (on its worker thread).
   void snapshot_partition(size_t p, uint64_t epoch, bool periodic) {
     const int64_t t0 = steady_ns();
-    std::vector<checkpoint::ForkedSnapshot::Part> forked;
+    std::vector<checkpoint::ForkedSnapshot::Part> steps;
     for (size_t i = head_end; i < plan.steps.size(); ++i) {
-      forked.push_back({step_part(i, p), [this, i, p] {
-                          return to_bytes([&](StateWriter& out) {
-                            partitions[p][i - head_end]->snapshot(out);
-                          });
-                        }});
+      steps.push_back({step_part(i, p), [this, i, p] {
+                         return to_bytes([&](StateWriter& out) {
+                           partitions[p][i - head_end]->snapshot(out);
+                         });
+                       }});
     }
-    if (periodic && fork_snapshot(epoch, p + 1, std::move(forked))) {
+    if (periodic && fork_snapshot(epoch, p + 1, steps)) {
       add_parts(epoch, {}, steady_ns() - t0);
       return;
     }
     std::map<std::string, std::string> parts;
-    for (size_t i = head_end; i < plan.steps.size(); ++i) {
-      parts[step_part(i, p)] =
-          to_bytes([&](StateWriter& out) { partitions[p][i - head_end]->snapshot(out); });
-    }
+    for (const auto& step : steps) parts[step.name] = step.bytes();
     snapshot_costs[p + 1].serialize_ns = steady_ns() - t0;
+    if (periodic) snapshot_taken(p + 1, false);
     add_parts(epoch, std::move(parts), steady_ns() - t0, periodic);
   }
 

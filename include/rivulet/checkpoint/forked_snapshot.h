@@ -50,7 +50,7 @@ class ForkedSnapshot {
   /// Forks a child that makes every part's bytes. kUnavailable (and nothing runs) when the
   /// memory file or the fork cannot be made (EAGAIN, ENOMEM): the caller then serializes in
   /// its own thread.
-  static Result<ForkedSnapshot> start(std::vector<Part> parts);
+  static Result<ForkedSnapshot> start(const std::vector<Part>& parts);
 
   ForkedSnapshot(ForkedSnapshot&& other) noexcept;
   ForkedSnapshot& operator=(ForkedSnapshot&& other) noexcept;

@@ -209,8 +209,9 @@ struct CheckpointOptions {
   /// its steps itself and processes nothing meanwhile.
   bool async = true;
   /// With `async`, a thread forks only when that cost it less than serializing in place did:
-  /// its last fork's pause plus 2 us for each page fault it took until its next snapshot (the
-  /// copy-on-write), against its last serialization (timed in place, or by the child). A
+  /// its last fork's pause plus 2 us for each page fault it took until its next snapshot
+  /// beyond its usual rate (the copy-on-write), against its last serialization (timed in
+  /// place, or by the child). A
   /// thread's first snapshot in a run forks, which measures both. false: every one forks.
   bool async_adaptive = true;
   /// What forks a snapshot's child; null: checkpoint::ForkedSnapshot::start (tests replace it).
