@@ -19,15 +19,12 @@
 #include <thread>
 #include <vector>
 
+#include "support/cli_run.h"
+
 namespace {
 
 namespace fs = std::filesystem;
-
-struct CliRun {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+using rivulet::test_support::CliRun;
 
 fs::path temp_dir() {
   const fs::path dir =
@@ -37,18 +34,7 @@ fs::path temp_dir() {
 }
 
 CliRun shell(const std::string& cmd) {
-  const std::string err_path = (temp_dir() / "stderr").string();
-  CliRun r;
-  FILE* pipe = popen((cmd + " 2>" + err_path).c_str(), "r");
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
-  const int raw = pclose(pipe);
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  std::ifstream f(err_path);
-  r.err.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-  return r;
+  return rivulet::test_support::run_shell(cmd, (temp_dir() / "stderr").string());
 }
 
 CliRun run(const std::string& args) {

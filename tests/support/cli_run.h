@@ -19,12 +19,10 @@ struct CliRun {
   std::string err;
 };
 
-/// Runs `rivulet <args>` through the shell (so `args` may quote), stderr through the file
-/// `err_path` (removed after).
-inline CliRun run_cli(const std::string& args, const std::string& err_path) {
-  const std::string cmd = std::string(RIVULET_BINARY) + " " + args + " 2>" + err_path;
+/// Runs the shell command `cmd`, its stderr through the file `err_path` (removed after).
+inline CliRun run_shell(const std::string& cmd, const std::string& err_path) {
   CliRun r;
-  FILE* pipe = popen(cmd.c_str(), "r");
+  FILE* pipe = popen((cmd + " 2>" + err_path).c_str(), "r");
   if (pipe == nullptr) return r;
   std::array<char, 4096> buf{};
   size_t n;
@@ -35,6 +33,12 @@ inline CliRun run_cli(const std::string& args, const std::string& err_path) {
   r.err.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
   std::filesystem::remove(err_path);
   return r;
+}
+
+/// Runs `rivulet <args>` through the shell (so `args` may quote), stderr through the file
+/// `err_path` (removed after).
+inline CliRun run_cli(const std::string& args, const std::string& err_path) {
+  return run_shell(std::string(RIVULET_BINARY) + " " + args, err_path);
 }
 
 }  // namespace rivulet::test_support
