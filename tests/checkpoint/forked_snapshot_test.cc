@@ -82,6 +82,29 @@ TEST(ForkedSnapshotTest, AChildThatDiesIsAnErrorNamingTheSignal) {
                 ::strsignal(SIGSEGV) + ")");
 }
 
+TEST(ForkedSnapshotTest, OutputThatDoesNotParseIsDataLoss) {
+  // A step that writes into the child's only open descriptor, the memory file, ahead of what
+  // the child writes: the first name length read is then 3 stray bytes and the first of the
+  // real one, far past the file's end.
+  auto snapshot = ForkedSnapshot::start({{"a", [] {
+                                            for (int fd = 0; fd < 1024; ++fd) {
+                                              if (::fcntl(fd, F_GETFD) >= 0) {
+                                                (void)!::write(fd, "xyz", 3);
+                                                break;
+                                              }
+                                            }
+                                            return std::string("ok");
+                                          }}});
+  ASSERT_TRUE(snapshot.ok());
+  const pid_t pid = snapshot->pid();
+  auto parts = snapshot->finish();
+  ASSERT_FALSE(parts.ok());
+  EXPECT_EQ(parts.status().code(), StatusCode::kDataLoss);
+  // 3 stray bytes, the part (4 + 1 + 8 + 2) and the end (4 + 8 + 8): 38 bytes.
+  EXPECT_EQ(parts.status().message(), "snapshot process " + std::to_string(pid) +
+                                          ": its output ends inside a part (at byte 4 of 38)");
+}
+
 TEST(ForkedSnapshotTest, AStepThatThrowsInTheChildIsAnError) {
   auto snapshot = ForkedSnapshot::start({{"a", []() -> std::string {
                                             throw std::runtime_error("no");

@@ -20,6 +20,7 @@
 #include <random>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include "support/committed_output.h"
 
@@ -127,6 +128,15 @@ checkpoint: {{dir: {1}/chk, interval: 100ms}}
     return wait_exit(spawn({"run", "-q", pipeline(run)}, (root_ / run / "log").string()));
   }
 
+  // run_to_end, timed: the exit code and the wall time it took, in ms.
+  std::pair<int, int64_t> timed_run_to_end(const std::string& run) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const int rc = run_to_end(run);
+    return {rc, std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now() - t0)
+                    .count()};
+  }
+
   // Kills `run` with SIGKILL after a random delay in [min_ms, max_ms), `kills` times (or until
   // it finishes first), then runs it to its end. Returns the kills made.
   int crash_loop(const std::string& run, int kills, int64_t min_ms, int64_t max_ms, uint32_t seed) {
@@ -215,11 +225,8 @@ checkpoint: {{dir: {1}/chk, interval: 100ms}}
 // checkpoints and quick restarts the kills' sum is about how far the run gets.
 void crash_test(size_t events, int kills, int min_part, int max_part) {
   CrashHarness h(events);
-  const auto t0 = std::chrono::steady_clock::now();
-  ASSERT_EQ(h.run_to_end("reference"), 0) << h.log("reference");
-  const int64_t run_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
-          .count();
+  const auto [rc, run_ms] = h.timed_run_to_end("reference");
+  ASSERT_EQ(rc, 0) << h.log("reference");
   const std::string predictions = h.output("reference", "predictions");
   const std::string metrics = h.output("reference", "metrics");
   const std::string model = h.final_model("reference");
@@ -247,11 +254,8 @@ void crash_test(size_t events, int kills, int min_part, int max_part) {
 
 TEST(CrashTest, CtrlCStopsWithASavepointAndTheNextRunGoesOnExactly) {
   CrashHarness h(30000);  // long enough that each stop lands before the end
-  const auto t0 = std::chrono::steady_clock::now();
-  ASSERT_EQ(h.run_to_end("reference"), 0) << h.log("reference");
-  const int64_t run_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
-          .count();
+  const auto [rc, run_ms] = h.timed_run_to_end("reference");
+  ASSERT_EQ(rc, 0) << h.log("reference");
   const std::string predictions = h.output("reference", "predictions");
   const int stopped = h.stop_loop("stopped", SIGINT, {run_ms / 4, run_ms / 5}) +
                       h.stop_loop("stopped", SIGTERM, {run_ms / 6});
