@@ -2,23 +2,30 @@
 //
 // What the child writes into the memory file, in the machine's byte order (the reader is the
 // same binary on the same machine): for each part, its name's length (u32), the name, its
-// bytes' length (u64) and the bytes; then kEnd (u32), the number of parts (u64) and the
-// nanoseconds the parts' functions took (i64, steady clock). A child that stops early leaves no
-// end marker, so a short file is never taken for a whole one.
+// bytes' length (u64), the bytes and the nanoseconds its function took (i64, steady clock);
+// then kEnd (u32), the number of parts (u64), the nanoseconds all the functions took (i64) and
+// the minor page faults of the parent's thread that forked, read from /proc as the child ends
+// (i64, -1 when unreadable). A child that stops early leaves no end marker, so a short file is
+// never taken for a whole one.
 
 #include "rivulet/checkpoint/forked_snapshot.h"
 
 #include <fmt/format.h>
 #include <signal.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <string_view>
 #include <utility>
 
 namespace rivulet::checkpoint {
@@ -44,8 +51,40 @@ bool write_all(int fd, const void* data, size_t size) {
   return true;
 }
 
-// The child: from fork to _exit. Never returns.
-[[noreturn]] void run_child(int fd, const std::vector<ForkedSnapshot::Part>& parts) {
+int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// The minor page faults of thread `tid` of process `pid` (field 10 of its /proc stat line), or
+// -1 when they cannot be read.
+int64_t thread_minor_faults(pid_t pid, pid_t tid) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/task/%d/stat", static_cast<int>(pid),
+                static_cast<int>(tid));
+  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  char buf[1024];
+  const ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0) return -1;
+  // The name (field 2) is in parentheses and may hold spaces: count fields after its last ')'.
+  const std::string_view line(buf, static_cast<size_t>(n));
+  size_t at = line.rfind(')');
+  if (at == std::string_view::npos) return -1;
+  for (int field = 2; field < 10; ++field) {  // to the space before field 10
+    at = line.find(' ', at + 1);
+    if (at == std::string_view::npos) return -1;
+  }
+  buf[n] = '\0';
+  char* end = nullptr;
+  const long long faults = std::strtoll(buf + at + 1, &end, 10);
+  return end == buf + at + 1 ? -1 : faults;
+}
+
+// The child: from fork to _exit. Never returns. `owner`: the parent's thread that forked.
+[[noreturn]] void run_child(int fd, const std::vector<ForkedSnapshot::Part>& parts, pid_t owner) {
   struct sigaction ignore {};
   ignore.sa_handler = SIG_IGN;
   for (const int sig : {SIGINT, SIGTERM, SIGPIPE}) ::sigaction(sig, &ignore, nullptr);
@@ -54,23 +93,25 @@ bool write_all(int fd, const void* data, size_t size) {
   ::close_range(static_cast<unsigned>(fd) + 1, ~0u, 0);
   int status = 0;
   try {
-    const auto t0 = std::chrono::steady_clock::now();
+    const int64_t t0 = steady_ns();
     for (const ForkedSnapshot::Part& part : parts) {
+      const int64_t part_t0 = steady_ns();
       const std::string bytes = part.bytes();
+      const int64_t part_ns = steady_ns() - part_t0;
       const auto name_size = static_cast<uint32_t>(part.name.size());
       const uint64_t size = bytes.size();
       if (!write_all(fd, &name_size, sizeof name_size) ||
           !write_all(fd, part.name.data(), part.name.size()) ||
-          !write_all(fd, &size, sizeof size) || !write_all(fd, bytes.data(), bytes.size())) {
+          !write_all(fd, &size, sizeof size) || !write_all(fd, bytes.data(), bytes.size()) ||
+          !write_all(fd, &part_ns, sizeof part_ns)) {
         ::_exit(kWriteFailed);
       }
     }
-    const int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                           std::chrono::steady_clock::now() - t0)
-                           .count();
+    const int64_t ns = steady_ns() - t0;
+    const int64_t owner_faults = thread_minor_faults(::getppid(), owner);
     const uint64_t count = parts.size();
     if (!write_all(fd, &kEnd, sizeof kEnd) || !write_all(fd, &count, sizeof count) ||
-        !write_all(fd, &ns, sizeof ns)) {
+        !write_all(fd, &ns, sizeof ns) || !write_all(fd, &owner_faults, sizeof owner_faults)) {
       status = kWriteFailed;
     }
   } catch (...) {
@@ -102,20 +143,54 @@ Result<ForkedSnapshot> ForkedSnapshot::start(const std::vector<Part>& parts) {
     return Status(StatusCode::kUnavailable,
                   fmt::format("cannot create a memory file: {}", std::strerror(errno)));
   }
+  const pid_t owner = ::gettid();
   const pid_t pid = ::fork();
   if (pid < 0) {
     const int err = errno;
     ::close(fd);
     return Status(StatusCode::kUnavailable, fmt::format("cannot fork: {}", std::strerror(err)));
   }
-  if (pid == 0) run_child(fd, parts);
+  if (pid == 0) run_child(fd, parts, owner);
   return ForkedSnapshot(pid, fd);
+}
+
+CopyFaultProbe::CopyFaultProbe() : size_(kPages * kPage) {
+  void* p = ::mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) {
+    size_ = 0;
+    return;
+  }
+  pages_ = static_cast<char*>(p);
+  ::madvise(pages_, size_, MADV_NOHUGEPAGE);  // 4 KiB pages: one fault each
+  std::memset(pages_, 1, size_);              // present and the process's own until a fork
+}
+
+CopyFaultProbe::~CopyFaultProbe() {
+  if (pages_ != nullptr) ::munmap(pages_, size_);
+}
+
+int64_t CopyFaultProbe::measure() {
+  if (pages_ == nullptr) return -1;
+  // On the stack, not the heap: no fault of their own on a page shared with the child.
+  std::array<int64_t, kPages> ns;
+  for (size_t i = 0; i < kPages; ++i) {
+    const int64_t t0 = steady_ns();
+    // A volatile store: the write must happen, page by page, between the two clock reads.
+    volatile char* byte = pages_ + i * kPage;
+    *byte = static_cast<char>(*byte + 1);
+    ns[i] = steady_ns() - t0;
+  }
+  // The median: a write preempted by the scheduler says nothing about faults.
+  std::nth_element(ns.begin(), ns.begin() + kPages / 2, ns.end());
+  return ns[kPages / 2];
 }
 
 ForkedSnapshot::ForkedSnapshot(ForkedSnapshot&& other) noexcept
     : pid_(std::exchange(other.pid_, -1)),
       fd_(std::exchange(other.fd_, -1)),
-      serialize_ns_(other.serialize_ns_) {}
+      serialize_ns_(other.serialize_ns_),
+      longest_part_ns_(other.longest_part_ns_),
+      owner_faults_at_end_(other.owner_faults_at_end_) {}
 
 ForkedSnapshot& ForkedSnapshot::operator=(ForkedSnapshot&& other) noexcept {
   if (this != &other) {
@@ -123,6 +198,8 @@ ForkedSnapshot& ForkedSnapshot::operator=(ForkedSnapshot&& other) noexcept {
     pid_ = std::exchange(other.pid_, -1);
     fd_ = std::exchange(other.fd_, -1);
     serialize_ns_ = other.serialize_ns_;
+    longest_part_ns_ = other.longest_part_ns_;
+    owner_faults_at_end_ = other.owner_faults_at_end_;
   }
   return *this;
 }
@@ -183,6 +260,7 @@ Result<std::map<std::string, std::string>> ForkedSnapshot::finish() {
                               at, file_size));
   };
   std::map<std::string, std::string> parts;
+  int64_t longest = 0;
   for (;;) {
     uint32_t name_size = 0;
     if (!read(&name_size, sizeof name_size)) {
@@ -201,14 +279,23 @@ Result<std::map<std::string, std::string>> ForkedSnapshot::finish() {
       reset();
       return corrupt("cannot be read: " + std::string(std::strerror(errno)));
     }
+    int64_t part_ns = 0;
+    if (!read(&part_ns, sizeof part_ns)) {
+      reset();
+      return corrupt("ends inside a part");
+    }
+    longest = std::max(longest, part_ns);
     parts[std::move(name)] = std::move(bytes);
   }
   uint64_t count = 0;
-  int64_t ns = 0;
+  int64_t ns = 0, owner_faults = -1;
   const bool whole = read(&count, sizeof count) && count == parts.size() &&
-                     read(&ns, sizeof ns) && at == file_size;
+                     read(&ns, sizeof ns) && read(&owner_faults, sizeof owner_faults) &&
+                     at == file_size;
   reset();
   serialize_ns_ = ns;
+  longest_part_ns_ = longest;
+  owner_faults_at_end_ = owner_faults;
   if (!whole) return corrupt("has a wrong part count or trailing bytes");
   return parts;
 }

@@ -550,20 +550,34 @@ struct Engine::Impl {
   // What snapshots cost each owner of state (0: the head's steps, p + 1: partition p's), which
   // decides whether its next snapshot forks (CheckpointOptions::async_adaptive); -1: unknown.
   //
-  // A fork's cost is its pause plus a page fault for each page the owner then writes while the
-  // pages are shared (copy-on-write). The owner's minor faults between two snapshots count
-  // them, less its usual rate of faults (first touches of new memory), measured from the
-  // run's start to the owner's first snapshot and between snapshots taken in place.
+  // In place, the cost is the pause: measured when the owner serialized in place, else
+  // estimated from its last child (the longest part for the head, whose parts serialize on a
+  // thread each; all the parts for a partition).
+  //
+  // A fork's cost is its pause plus a page fault for each page the owner then writes. While
+  // the child lives, a fault copies the page: priced by the owner's CopyFaultProbe right after
+  // the fork, since it ranges from 2 to 14 µs on a VM with what else runs. After the child
+  // ends, a fault only makes a page writable again (kReuseFaultNs). The owner's minor faults
+  // count them (split at the child's end, which the child reads from /proc), less the owner's
+  // usual rate of faults (first touches of new memory), measured from the run's start to its
+  // first snapshot and between snapshots taken in place.
   struct SnapshotCosts {
     int64_t fork_ns = -1;        // the last fork's pause plus its faults' estimated cost
     int64_t fork_pause_ns = -1;  // the last fork's pause
+    int64_t copy_fault_ns = -1;  // the probe's price of a copy at the last fork
     bool forked_last = false;    // whether the owner's last snapshot forked
     int64_t faults_then = -1;    // the owner's page faults at the end of its last snapshot
     int64_t time_then = 0;       // and the time then
     double usual_faults_per_ns = 0;  // after in-place snapshots
-    std::atomic<int64_t> serialize_ns{-1};  // the last serialization, in place or in a child
+    std::atomic<int64_t> in_place_ns{-1};  // the last pause in place, or a child's estimate of it
+    // The last child's (set by the writer thread when it took the child's parts): how long it
+    // serialized, and the owner's page faults as it ended.
+    std::atomic<int64_t> child_ns{-1};
+    std::atomic<int64_t> faults_at_child_end{-1};
+    checkpoint::CopyFaultProbe probe;
   };
-  static constexpr int64_t kPageFaultNs = 2000;  // a copy-on-write fault: trap, 4 KiB copy
+  static constexpr int64_t kPageFaultNs = 2000;  // a copy when the probe could not tell
+  static constexpr int64_t kReuseFaultNs = 800;  // a fault on a page no child holds any more
   std::unique_ptr<SnapshotCosts[]> snapshot_costs;
 
   // The calling thread's minor page faults so far.
@@ -583,15 +597,26 @@ struct Engine::Impl {
       const double faults = static_cast<double>(thread_page_faults() - c.faults_then);
       const double elapsed = std::max<double>(static_cast<double>(steady_ns() - c.time_then), 1);
       if (c.forked_last) {
-        const double copied = std::max(0.0, faults - c.usual_faults_per_ns * elapsed);
-        c.fork_ns = c.fork_pause_ns + static_cast<int64_t>(copied) * kPageFaultNs;
+        // The faults while the child lived (all of them when /proc could not tell), and after.
+        const int64_t at_end = c.faults_at_child_end;
+        const double during =
+            at_end < 0 ? faults
+                       : std::clamp(static_cast<double>(at_end - c.faults_then), 0.0, faults);
+        const double life =
+            std::clamp(static_cast<double>(std::max<int64_t>(c.child_ns, 0)), 0.0, elapsed);
+        const double copied = std::max(0.0, during - c.usual_faults_per_ns * life);
+        const double reused =
+            std::max(0.0, faults - during - c.usual_faults_per_ns * (elapsed - life));
+        const int64_t copy_ns = c.copy_fault_ns >= 0 ? c.copy_fault_ns : kPageFaultNs;
+        c.fork_ns = c.fork_pause_ns + static_cast<int64_t>(copied * static_cast<double>(copy_ns) +
+                                                           reused * kReuseFaultNs);
       } else {
         c.usual_faults_per_ns = faults / elapsed;
       }
     }
     if (!options.checkpoints->async_adaptive) return true;
-    const int64_t serialize = c.serialize_ns;
-    return c.fork_ns < 0 || serialize < 0 || serialize > c.fork_ns;
+    const int64_t in_place = c.in_place_ns;
+    return c.fork_ns < 0 || in_place < 0 || in_place > c.fork_ns;
   }
 
   // At the end of `owner`'s periodic snapshot (on its thread): the start of the next interval.
@@ -657,7 +682,11 @@ struct Engine::Impl {
     const int64_t t0 = steady_ns();
     auto forked = options.checkpoints->fork ? options.checkpoints->fork(parts)
                                             : checkpoint::ForkedSnapshot::start(parts);
-    snapshot_costs[owner].fork_pause_ns = steady_ns() - t0;
+    SnapshotCosts& costs = snapshot_costs[owner];
+    costs.fork_pause_ns = steady_ns() - t0;
+    // While the child holds every page: what a copy costs now (its pages' faults are excluded
+    // from the interval's count, which snapshot_taken starts after them).
+    if (forked.ok()) costs.copy_fault_ns = costs.probe.measure();
     snapshot_taken(owner, forked.ok());
     if (!forked.ok()) {
       fork_failed = true;
@@ -706,7 +735,7 @@ struct Engine::Impl {
     if (n > 0) bytes[0] = steps[0].bytes();
     for (auto& t : helpers) t.join();
     for (size_t i = 0; i < n; ++i) parts[steps[i].name] = std::move(bytes[i]);
-    snapshot_costs[0].serialize_ns = steady_ns() - t0;
+    snapshot_costs[0].in_place_ns = steady_ns() - t0;
     if (periodic) snapshot_taken(0, false);
     add_parts(epoch, std::move(parts), steady_ns() - t0, periodic);
   }
@@ -750,7 +779,7 @@ struct Engine::Impl {
     }
     std::map<std::string, std::string> parts;
     for (const auto& step : steps) parts[step.name] = step.bytes();
-    snapshot_costs[p + 1].serialize_ns = steady_ns() - t0;
+    snapshot_costs[p + 1].in_place_ns = steady_ns() - t0;
     if (periodic) snapshot_taken(p + 1, false);
     add_parts(epoch, std::move(parts), steady_ns() - t0, periodic);
   }
@@ -824,7 +853,11 @@ struct Engine::Impl {
           break;
         }
         for (auto& [name, bytes] : *parts) job.checkpoint.parts[name] = std::move(bytes);
-        snapshot_costs[owner].serialize_ns = child.serialize_ns();
+        SnapshotCosts& costs = snapshot_costs[owner];
+        // In place, the head's parts serialize on a thread each; a partition's on its own.
+        costs.in_place_ns = owner == 0 ? child.longest_part_ns() : child.serialize_ns();
+        costs.child_ns = child.serialize_ns();
+        costs.faults_at_child_end = child.owner_faults_at_end();
       }
       job.forked.clear();
       uint64_t bytes = 0;

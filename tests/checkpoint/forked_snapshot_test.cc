@@ -3,7 +3,12 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
+
+#include <atomic>
+#include <new>
 
 #include <cerrno>
 #include <stdexcept>
@@ -58,6 +63,84 @@ TEST(ForkedSnapshotTest, TheChildTimesItsSerialization) {
   EXPECT_GE(snapshot->serialize_ns(), 20'000'000);  // at least the part's 20 ms sleep
 }
 
+TEST(ForkedSnapshotTest, TheChildTimesEachPart) {
+  const auto sleeping = [](int ms) {
+    return [ms] {
+      ::usleep(static_cast<useconds_t>(ms) * 1000);
+      return std::string("slept");
+    };
+  };
+  auto snapshot = ForkedSnapshot::start({{"a", sleeping(10)}, {"b", sleeping(30)}});
+  ASSERT_TRUE(snapshot.ok());
+  ASSERT_TRUE(snapshot->finish().ok());
+  EXPECT_GE(snapshot->longest_part_ns(), 30'000'000);  // part b
+  EXPECT_GE(snapshot->serialize_ns(), 40'000'000);     // both
+  EXPECT_LT(snapshot->longest_part_ns(), snapshot->serialize_ns());
+}
+
+// The minor page faults of the calling thread so far.
+int64_t my_faults() {
+  struct rusage usage {};
+  ::getrusage(RUSAGE_THREAD, &usage);
+  return usage.ru_minflt;
+}
+
+// A flag in memory shared with forked children (a mapping, not a descriptor: the child keeps
+// it), for a part that waits until the parent has done something.
+struct SharedFlag {
+  SharedFlag()
+      : flag(static_cast<std::atomic<int>*>(::mmap(nullptr, sizeof(std::atomic<int>),
+                                                    PROT_READ | PROT_WRITE,
+                                                    MAP_SHARED | MAP_ANONYMOUS, -1, 0))) {
+    new (flag) std::atomic<int>(0);
+  }
+  ~SharedFlag() { ::munmap(flag, sizeof(std::atomic<int>)); }
+  ForkedSnapshot::Part waiting_part() const {
+    return {"waits", [f = flag] {
+              while (f->load() == 0) ::usleep(100);
+              return std::string("went on");
+            }};
+  }
+  std::atomic<int>* flag;
+};
+
+TEST(ForkedSnapshotTest, TheChildReportsTheForkingThreadsFaultsAsItEnds) {
+  constexpr size_t kPage = 4096, kPages = 200;
+  std::vector<char> memory(kPages * kPage, 1);  // touched: the process's own pages
+  SharedFlag go;
+  auto snapshot = ForkedSnapshot::start({go.waiting_part()});
+  ASSERT_TRUE(snapshot.ok());
+  // While the child lives, each page written is copied: a fault each.
+  const int64_t before = my_faults();
+  for (size_t i = 0; i < kPages; ++i) memory[i * kPage] = 2;
+  const int64_t written = my_faults();
+  EXPECT_GE(written - before, static_cast<int64_t>(kPages) - 2);  // a page may straddle
+  go.flag->store(1);
+  ASSERT_TRUE(snapshot->finish().ok());
+  // The child read the count after those faults, and before the ones below.
+  EXPECT_GE(snapshot->owner_faults_at_end(), written);
+  std::vector<char> more(100 * kPage, 1);  // 100 fresh pages: 100 more faults
+  EXPECT_LT(snapshot->owner_faults_at_end(), my_faults() - 50);
+}
+
+TEST(ForkedSnapshotTest, TheCopyFaultProbeFaultsOnlyWhileAChildSharesItsPages) {
+  CopyFaultProbe probe;
+  int64_t faults = my_faults();
+  EXPECT_GE(probe.measure(), 0);
+  EXPECT_EQ(my_faults() - faults, 0);  // its own pages: plain stores
+  SharedFlag go;
+  auto snapshot = ForkedSnapshot::start({go.waiting_part()});
+  ASSERT_TRUE(snapshot.ok());
+  faults = my_faults();
+  EXPECT_GT(probe.measure(), 0);
+  EXPECT_EQ(my_faults() - faults, 32);  // a copy of each of its 32 pages
+  faults = my_faults();
+  probe.measure();
+  EXPECT_EQ(my_faults() - faults, 0);  // copied: its own again
+  go.flag->store(1);
+  ASSERT_TRUE(snapshot->finish().ok());
+}
+
 TEST(ForkedSnapshotTest, NoPartsIsAnEmptyMap) {
   auto snapshot = ForkedSnapshot::start({});
   ASSERT_TRUE(snapshot.ok());
@@ -100,9 +183,9 @@ TEST(ForkedSnapshotTest, OutputThatDoesNotParseIsDataLoss) {
   auto parts = snapshot->finish();
   ASSERT_FALSE(parts.ok());
   EXPECT_EQ(parts.status().code(), StatusCode::kDataLoss);
-  // 3 stray bytes, the part (4 + 1 + 8 + 2) and the end (4 + 8 + 8): 38 bytes.
+  // 3 stray bytes, the part (4 + 1 + 8 + 2 + 8) and the end (4 + 8 + 8 + 8): 54 bytes.
   EXPECT_EQ(parts.status().message(), "snapshot process " + std::to_string(pid) +
-                                          ": its output ends inside a part (at byte 4 of 38)");
+                                          ": its output ends inside a part (at byte 4 of 54)");
 }
 
 TEST(ForkedSnapshotTest, AStepThatThrowsInTheChildIsAnError) {
