@@ -1,6 +1,9 @@
-// What a checkpoint costs, for two states of the size issue 6 names:
+// What a checkpoint costs, for two states of the size issue 6 names and the fraud pipeline's
+// rolling features:
 // - window_1M_keys: a tumbling 60 s window grouped by a string key with COUNT(*), SUM(x), AVG(x)
 //   and MAX(x), holding 1,000,000 keys in one open window (one row each, none fired yet);
+// - over_10k_cards: an hour of 36 payments for each of 10,000 cards with COUNT(*), SUM and
+//   COUNT(DISTINCT) (snapshot and recovery only);
 // - arf_10_trees: an evaluate step with forest.ARFClassifier(n_models=10, seed=42) after all of
 //   Electricity (45,312 rows, labels inline).
 // Each is built as a pipeline builds it (create, then open with the input schema) and fed
@@ -132,6 +135,67 @@ class WindowStep final : public Step {
       Schema::create({{"key", Type::kString}, {"x", Type::kDouble}}).value());
 };
 
+// ---- an hour of each card's payments (the fraud pipeline's over step) ----
+
+// OVER (PARTITION BY card RANGE 1 hour) with COUNT(*), SUM(amount) and COUNT(DISTINCT country),
+// as examples/fraud.yaml: 10,000 cards, 36 payments each within the hour, the cards taking
+// turns (so that each card's buffers are allocated apart, as in a long run), 6 countries.
+class OverStep final : public Step {
+ public:
+  static constexpr size_t kCards = 10'000, kRowsPerCard = 36;
+  static constexpr int64_t kRangeMs = 3'600'000;
+
+  Result<Opened> open() const override {
+    stream::OverOperator::Options options{
+        .partition_by = {{"card", {}}},
+        .range_ms = kRangeMs,
+        .aggregates = {{"payments", "COUNT(*)", {}},
+                       {"spent", "SUM(amount)", {}},
+                       {"countries", "COUNT(DISTINCT country)", {}}},
+    };
+    RIVULET_ASSIGN_OR_RETURN(auto op, stream::OverOperator::create(std::move(options)));
+    stream::OpenContext ctx;
+    RIVULET_ASSIGN_OR_RETURN(auto output, op->open(input_, ctx));
+    return Opened{std::move(op), std::move(output)};
+  }
+
+  Status fill(Opened& step) const override { return run(step, 0, kCards * kRowsPerCard, nullptr); }
+
+  // A payment more for each of the first 2,048 cards: their counts and sums over the hour.
+  Status probe(Opened& step, stream::Batch& out) const override {
+    return run(step, kCards * kRowsPerCard, 2 * kBatchRows, &out);
+  }
+
+ private:
+  // Payments [first, first + n): payment i is card i mod kCards's, at i ms.
+  Status run(Opened& step, size_t first, size_t n, stream::Batch* out) const {
+    static constexpr const char* kCountries[] = {"US", "GB", "FR", "DE", "BR", "IN"};
+    stream::CollectingDeadLetters dead;
+    stream::OperatorContext ctx(dead);
+    stream::Batch batch(input_);
+    batch.reserve(kBatchRows);
+    for (size_t from = first; from < first + n; from += kBatchRows) {
+      batch.reset(input_);
+      for (size_t i = from; i < std::min(from + kBatchRows, first + n); ++i) {
+        const size_t r = batch.add_row(static_cast<int64_t>(i));
+        batch.set_string(r, 0, fmt::format("card-{:05}", i % kCards));
+        batch.set(r, 1, Value::of_double(static_cast<double>(i % 997) / 8.0));
+        batch.set_string(r, 2, kCountries[(i / kCards + i % 7) % 6]);
+      }
+      RIVULET_RETURN_IF_ERROR(step.op->process(batch, ctx));
+      if (out != nullptr) {
+        for (size_t r = 0; r < batch.size(); ++r) out->append_row(batch, r);
+      }
+    }
+    if (!dead.letters.empty()) return Status::internal("dead letters in the over step");
+    return {};
+  }
+
+  stream::SchemaPtr input_ = std::make_shared<const Schema>(
+      Schema::create({{"card", Type::kString}, {"amount", Type::kDouble}, {"country", Type::kString}})
+          .value());
+};
+
 // ---- an adaptive random forest of 10 trees after Electricity ----
 
 // Electricity as rows of the step's input: 8 doubles and the class (a string).
@@ -229,17 +293,14 @@ class ForestStep final : public Step {
 };
 
 const WindowStep kWindow;
+const OverStep kOver;
 const ForestStep kForest;
 
 // ---- snapshots, checkpoints and comparisons ----
 
-std::string snapshot(const stream::Operator& op) {
-  std::ostringstream bytes;
-  {
-    StateWriter out(bytes);
-    op.snapshot(out);
-  }
-  return std::move(bytes).str();
+// As a pipeline's checkpoint takes it: with room for `expected` bytes (the last snapshot's).
+std::string snapshot(const stream::Operator& op, size_t expected = 0) {
+  return state_bytes([&op](StateWriter& out) { op.snapshot(out); }, expected);
 }
 
 Status restore(stream::Operator& op, std::string bytes) {
@@ -322,9 +383,10 @@ void BM_CheckpointSnapshot(benchmark::State& state, const Step* step) {
   auto b = built(*step);
   if (!b.ok()) return skip(state, b.status());
   const stream::Operator& op = *(*b)->step.op;
+  const size_t last = (*b)->bytes.size();
   size_t size = 0;
   for (auto _ : state) {
-    std::string bytes = snapshot(op);
+    std::string bytes = snapshot(op, last + last / 16);
     size = bytes.size();
     benchmark::DoNotOptimize(bytes.data());
   }
@@ -492,6 +554,14 @@ BENCHMARK_CAPTURE(BM_CheckpointFileFsync, window_1M_keys, &kWindow)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_CheckpointRecover, window_1M_keys, &kWindow)
     ->Iterations(3)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_CheckpointSnapshot, over_10k_cards, &kOver)
+    ->Iterations(20)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_CheckpointRecover, over_10k_cards, &kOver)
+    ->Iterations(10)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_CheckpointSnapshot, arf_10_trees, &kForest)

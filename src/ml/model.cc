@@ -222,14 +222,15 @@ void Model::learn_unlabeled(const Features& x) {
   ++n_learned_;
 }
 
-std::string Model::save_bytes() const {
+std::string Model::save_bytes(size_t expected) const {
   // The header's room first, then the payload in the same buffer, then the header filled in:
   // the payload (megabytes for a forest) is not copied again (a checkpoint's pause).
   constexpr size_t kHeader = sizeof(kMagic) + 4 + 8;
-  std::ostringstream body(std::ios::binary);
-  body.write(kMagic, sizeof(kMagic));
-  body.write(std::string(kHeader - sizeof(kMagic), '\0').data(), kHeader - sizeof(kMagic));
+  StateBuffer buffer(expected);
   {
+    std::ostream body(&buffer);
+    body.write(kMagic, sizeof(kMagic));
+    body.write(std::string(kHeader - sizeof(kMagic), '\0').data(), kHeader - sizeof(kMagic));
     StateWriter out(body);
     out(spec_, options_.seed.has_value(), options_.seed.value_or(0), options_.pos_label, options_.target,
         n_learned_);
@@ -237,7 +238,7 @@ std::string Model::save_bytes() const {
     for (const auto& t : transformers_) t->save(out);
     final_->save(out);
   }
-  std::string bytes = std::move(body).str();
+  std::string bytes = std::move(buffer).take();
   const auto put = [&bytes](size_t at, uint64_t v, int n) {
     for (int i = 0; i < n; ++i) bytes[at + i] = static_cast<char>((v >> (8 * i)) & 0xff);
   };

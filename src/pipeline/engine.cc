@@ -11,6 +11,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <unordered_map>
 #include <sstream>
 #include <thread>
 
@@ -180,13 +181,8 @@ struct Envelope {
 
 // State as bytes through a portable archive (what checkpoint parts hold), and back.
 template <typename F>
-std::string to_bytes(F&& save) {
-  std::ostringstream os;
-  {
-    StateWriter out(os);
-    save(out);
-  }
-  return std::move(os).str();
+std::string to_bytes(F&& save, size_t expected = 0) {
+  return state_bytes(std::forward<F>(save), expected);
 }
 
 template <typename F>
@@ -633,6 +629,20 @@ struct Engine::Impl {
 
   bool checkpointing() const { return options.checkpoints.has_value(); }
 
+  // Each step part's size at its last checkpoint, so that the next starts with room for it.
+  std::mutex part_size_mu;
+  std::unordered_map<std::string, size_t> part_size;  // under part_size_mu
+  // Room for part `name`: its last size and a sixteenth for growth (0 at the first).
+  size_t expected_size(const std::string& name) {
+    std::lock_guard lock(part_size_mu);
+    const auto it = part_size.find(name);
+    return it == part_size.end() ? 0 : it->second + it->second / 16;
+  }
+  void note_sizes(const std::map<std::string, std::string>& parts) {
+    std::lock_guard lock(part_size_mu);
+    for (const auto& [name, bytes] : parts) part_size[name] = bytes.size();
+  }
+
   static std::string step_part(size_t i, std::optional<size_t> partition) {
     return partition ? fmt::format("step-{}.p{}", i + 1, *partition)
                      : fmt::format("step-{}", i + 1);
@@ -717,8 +727,13 @@ struct Engine::Impl {
     const size_t n = head_chain_end();
     std::vector<checkpoint::ForkedSnapshot::Part> steps;
     for (size_t i = 0; i < n; ++i) {
-      steps.push_back({step_part(i, std::nullopt), [this, i] {
-                         return to_bytes([&](StateWriter& out) { plan.steps[i]->snapshot(out); });
+      // The room is found here: the function may run in a forked child, which must take no
+      // lock (another thread may have held it at the fork).
+      std::string name = step_part(i, std::nullopt);
+      const size_t expected = expected_size(name);
+      steps.push_back({std::move(name), [this, i, expected] {
+                         return to_bytes(
+                             [&](StateWriter& out) { plan.steps[i]->snapshot(out); }, expected);
                        }});
     }
     if (periodic && fork_snapshot(epoch, 0, steps)) {
@@ -735,6 +750,7 @@ struct Engine::Impl {
     if (n > 0) bytes[0] = steps[0].bytes();
     for (auto& t : helpers) t.join();
     for (size_t i = 0; i < n; ++i) parts[steps[i].name] = std::move(bytes[i]);
+    note_sizes(parts);
     snapshot_costs[0].in_place_ns = steady_ns() - t0;
     if (periodic) snapshot_taken(0, false);
     add_parts(epoch, std::move(parts), steady_ns() - t0, periodic);
@@ -767,10 +783,12 @@ struct Engine::Impl {
     const int64_t t0 = steady_ns();
     std::vector<checkpoint::ForkedSnapshot::Part> steps;
     for (size_t i = head_end; i < plan.steps.size(); ++i) {
-      steps.push_back({step_part(i, p), [this, i, p] {
-                         return to_bytes([&](StateWriter& out) {
-                           partitions[p][i - head_end]->snapshot(out);
-                         });
+      std::string name = step_part(i, p);
+      const size_t expected = expected_size(name);  // here, not in a child (see snapshot_head)
+      steps.push_back({std::move(name), [this, i, p, expected] {
+                         return to_bytes(
+                             [&](StateWriter& out) { partitions[p][i - head_end]->snapshot(out); },
+                             expected);
                        }});
     }
     if (periodic && fork_snapshot(epoch, p + 1, steps)) {
@@ -779,6 +797,7 @@ struct Engine::Impl {
     }
     std::map<std::string, std::string> parts;
     for (const auto& step : steps) parts[step.name] = step.bytes();
+    note_sizes(parts);
     snapshot_costs[p + 1].in_place_ns = steady_ns() - t0;
     if (periodic) snapshot_taken(p + 1, false);
     add_parts(epoch, std::move(parts), steady_ns() - t0, periodic);
@@ -852,6 +871,7 @@ struct Engine::Impl {
           id = parts.status();
           break;
         }
+        note_sizes(*parts);
         for (auto& [name, bytes] : *parts) job.checkpoint.parts[name] = std::move(bytes);
         SnapshotCosts& costs = snapshot_costs[owner];
         // In place, the head's parts serialize on a thread each; a partition's on its own.

@@ -229,6 +229,9 @@ struct LearnerStage::Slot {
   bool dirty = false;
   bool live = false;
   uint32_t prev = kNone, next = kNone;  // LRU order
+  // The model's size at the last snapshot: room for the next (a snapshot runs on one thread at
+  // a time; in a forked child, the update stays in the child).
+  mutable size_t saved_size = 0;
 };
 
 struct LearnerStage::Label {
@@ -1303,7 +1306,9 @@ void LearnerStage::snapshot(StateWriter& out) const {
   out(static_cast<uint64_t>(order.size()));
   for (uint32_t i : order) {
     const Slot& slot = *slots_[i];
-    out(slot.key, slot.records, slot.dirty, slot.model->save_bytes());
+    const std::string model = slot.model->save_bytes(slot.saved_size + slot.saved_size / 16);
+    slot.saved_size = model.size();
+    out(slot.key, slot.records, slot.dirty, model);
     const bool has_background = slot.background != nullptr;
     out(has_background);
     if (has_background) out(slot.background->save_bytes());

@@ -55,8 +55,9 @@ class Model {
   static Result<Model> load(const std::string& path);
   /// Writes the model to `path` (through a temporary file and a rename). Errors: kUnavailable.
   Status save(const std::string& path) const;
-  /// The same, into bytes / from bytes.
-  std::string save_bytes() const;
+  /// The same, into bytes / from bytes. `expected`: room to make for the bytes at the start (a
+  /// snapshot passes the last size, so that a large model's bytes are not copied as they grow).
+  std::string save_bytes(size_t expected = 0) const;
   static Result<Model> load_bytes(std::string_view bytes, std::string_view origin = "model");
 
   Model(Model&&) noexcept = default;
