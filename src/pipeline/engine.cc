@@ -11,9 +11,9 @@
 #include <deque>
 #include <map>
 #include <mutex>
-#include <unordered_map>
 #include <sstream>
 #include <thread>
+#include <unordered_map>
 
 #include "pipeline/bounded_queue.h"
 #include "rivulet/checkpoint/forked_snapshot.h"
