@@ -625,7 +625,10 @@ class RollingExtremumAggregate final : public AggregateBase<RollingExtremumAggre
 
 // ---- COUNT(DISTINCT x) ---------------------------------------------------------------------
 
-// Each distinct value with its multiplicity, so that remove works too.
+// Each distinct value (its key bytes) with its multiplicity, so that remove works too. While
+// there are few, in a vector sorted by key: the usual case of a rolling window per key (a card's
+// countries in the last hour), where a hash map's separate nodes cost a cache miss each to walk
+// at every snapshot, and a page to write each. Past kSmall, in a hash map, until it empties.
 class CountDistinctAggregate final : public AggregateBase<CountDistinctAggregate> {
  public:
   using AggregateBase::AggregateBase;
@@ -633,36 +636,46 @@ class CountDistinctAggregate final : public AggregateBase<CountDistinctAggregate
   void add(Value v) override {
     if (v.is_null()) return;
     encode(v);
-    auto it = counts_.find(std::string_view(key_));
-    if (it != counts_.end()) {
-      ++it->second;
-    } else {
-      counts_.emplace(key_, 1);
-    }
+    bump(key_, 1);
   }
   bool can_remove() const override { return true; }
   Status remove(Value v) override {
     if (v.is_null()) return {};
     encode(v);
-    auto it = counts_.find(std::string_view(key_));
-    if (it == counts_.end()) {
-      return Status::failed_precondition("COUNT(DISTINCT): remove of a value never added");
+    if (big_.empty()) {
+      const auto it = find_small(key_);
+      if (it == small_.end() || it->first != key_) return never_added();
+      if (--it->second == 0) small_.erase(it);
+      return {};
     }
-    if (--it->second == 0) counts_.erase(it);
+    const auto it = big_.find(std::string_view(key_));
+    if (it == big_.end()) return never_added();
+    if (--it->second == 0) big_.erase(it);
     return {};
   }
   Status merge_same(const CountDistinctAggregate& other) {
-    for (const auto& [key, c] : other.counts_) counts_[key] += c;
+    for (const auto& [key, c] : other.small_) bump(key, c);
+    for (const auto& [key, c] : other.big_) bump(key, c);
     return {};
   }
-  Value result() const override { return Value::of_int(static_cast<int64_t>(counts_.size())); }
-  void reset() override { counts_.clear(); }
+  Value result() const override {
+    return Value::of_int(static_cast<int64_t>(small_.size() + big_.size()));
+  }
+  void reset() override {
+    small_.clear();
+    big_.clear();
+  }
   // The bytes of a std::vector<std::pair<std::string, uint64_t>> sorted by value (what
-  // load_state reads), written from the map's entries in place: no copy of the strings.
+  // load_state reads): the small vector as it is, or the map's entries sorted in place (no copy
+  // of the strings). Keys are distinct, so sorted by value is sorted by key.
   void save(StateWriter& out) const override {
+    if (big_.empty()) {
+      out(small_);
+      return;
+    }
     std::vector<const KeyCounts::value_type*> items;
-    items.reserve(counts_.size());
-    for (const auto& item : counts_) items.push_back(&item);
+    items.reserve(big_.size());
+    for (const auto& item : big_) items.push_back(&item);
     std::sort(items.begin(), items.end(), [](const auto* a, const auto* b) { return *a < *b; });
     out(cereal::make_size_tag(static_cast<cereal::size_type>(items.size())));
     for (const auto* item : items) out(item->first, item->second);
@@ -670,21 +683,64 @@ class CountDistinctAggregate final : public AggregateBase<CountDistinctAggregate
 
  protected:
   void load_state(StateReader& in) override {
-    std::vector<std::pair<std::string, uint64_t>> items;
+    std::vector<Entry> items;
     in(items);
-    counts_.clear();
-    for (auto& [key, c] : items) {
-      if (c == 0 || !counts_.emplace(std::move(key), c).second) {
+    reset();
+    // Sorted as save writes them; sorted here too, so that bytes written otherwise load the same.
+    std::sort(items.begin(), items.end());
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (items[i].second == 0 || (i > 0 && items[i].first == items[i - 1].first)) {
         throw cereal::Exception("corrupt distinct values");
       }
+    }
+    if (items.size() <= kSmall) {
+      small_ = std::move(items);
+    } else {
+      big_.reserve(items.size());
+      for (auto& [key, c] : items) big_.emplace(std::move(key), c);
     }
   }
 
  private:
+  using Entry = std::pair<std::string, uint64_t>;
+  static constexpr size_t kSmall = 16;
+
+  static Status never_added() {
+    return Status::failed_precondition("COUNT(DISTINCT): remove of a value never added");
+  }
+  std::vector<Entry>::iterator find_small(std::string_view key) {
+    return std::lower_bound(small_.begin(), small_.end(), key,
+                            [](const Entry& e, std::string_view k) { return e.first < k; });
+  }
+  // Adds `count` to the multiplicity of `key`.
+  void bump(std::string_view key, uint64_t count) {
+    if (big_.empty()) {
+      const auto it = find_small(key);
+      if (it != small_.end() && it->first == key) {
+        it->second += count;
+        return;
+      }
+      if (small_.size() < kSmall) {
+        small_.emplace(it, std::string(key), count);
+        return;
+      }
+      big_.reserve(2 * kSmall);  // one distinct value too many: to the map
+      for (auto& [k, c] : small_) big_.emplace(std::move(k), c);
+      small_.clear();
+      small_.shrink_to_fit();
+    }
+    const auto it = big_.find(key);
+    if (it != big_.end()) {
+      it->second += count;
+    } else {
+      big_.emplace(std::string(key), count);
+    }
+  }
   void encode(Value v) {
     encode_key(input_ == Type::kDouble ? Value::of_double(as_number(v)) : v, key_);
   }
-  KeyCounts counts_;
+  std::vector<Entry> small_;  // sorted by key; while big_ is empty
+  KeyCounts big_;
   std::string key_;  // scratch: the key of the value being added
 };
 
