@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # The cost of checkpoints in whole `rivulet run`s: records/s with no checkpoints and with one
 # every second (RUNS runs each, 5 by default, alternating, fresh checkpoint directory each
-# time; the median and their ratio), what the checkpoints were (count, bytes, pauses), and recovery: a run with
-# checkpoints killed (SIGKILL) halfway, then resumed; the resumed run's time from its plan to
-# "resuming from" is loading the latest checkpoint (reading and verifying every part) plus
-# restoring it into the steps. The resumed run's output, its committed parts in order, is
-# compared with an uninterrupted run's. Pipelines: examples/fraud.yaml (its ARF and over state)
-# at 720,000 events; Nexmark q17 (a 1-day window per auction: keyed state that grows all run)
-# and q5 (hopping windows per auction: small state) at 6,000,000 events. Outputs go to a
-# temporary directory, removed at the end.
+# time): the ratio of their medians, and the ratio of each run with checkpoints to the run
+# without just before it (their median and range); what the checkpoints were (count, bytes,
+# pauses); and recovery: a run with checkpoints killed (SIGKILL) halfway, then resumed; the
+# resumed run's time from its plan to "resuming from" is loading the latest checkpoint
+# (reading and verifying every part) plus restoring it into the steps. The resumed run's
+# output, its committed parts in order, is compared with an uninterrupted run's. Pipelines:
+# examples/fraud.yaml (its ARF and over state) at 720,000 events; Nexmark q17 (a 1-day window
+# per auction: keyed state that grows all run) and q5 (hopping windows per auction: small
+# state) at 6,000,000 events. Outputs go to a temporary directory, removed at the end.
 # Usage: [RUNS=5] [CASES="fraud q17 q5"] bench/compare/checkpoints.sh [path/to/rivulet]
 set -euo pipefail
 export LC_ALL=C
@@ -71,6 +72,12 @@ for c in "${cases[@]}"; do
   mn=$(median "${none[@]}") mw=$(median "${with[@]}")
   ratio=$(bc -l <<<"$mw/$mn")
   printf '%-5s median: %s records/s without, %s with a checkpoint every 1 s: %.3f\n' "$c" "$mn" "$mw" "$ratio"
+  # Each run with checkpoints against the run without just before it: the machine's speed
+  # drifts by tens of percent over minutes, less between two neighbouring runs.
+  pairs=()
+  for i in "${!none[@]}"; do pairs+=("$(printf '%.3f' "$(bc -l <<<"${with[$i]}/${none[$i]}")")"); done
+  pair_ratio=$(median "${pairs[@]}")
+  printf '%-5s run by run: %s; median %s\n' "$c" "${pairs[*]}" "$pair_ratio"
 
   # Recovery: kill a run with checkpoints halfway, resume it, and time the resume.
   fresh
@@ -106,11 +113,13 @@ for c in "${cases[@]}"; do
   printf '%-5s recovery: killed after %.1f s, resumed from checkpoint %s; load + restore %s ms, ' \
     "$c" "$half" "$loaded" "$restore"
   printf 'process start to resumed %s ms; %s records after it; output %s\n' "$total" "$rest" "$same"
-  row[$c]=$(printf '| %s | %s | %s | %.3f | %s | %s | %s ms | %s ms (%s) |' "$c" "$mn" "$mw" "$ratio" \
+  row[$c]=$(printf '| %s | %s | %s | %.3f | %s (%s) | %s | %s | %s ms | %s ms (%s) |' "$c" "$mn" "$mw" \
+    "$ratio" "$pair_ratio" "$(range "${pairs[@]}")" \
     "$(range "${counts[@]}")" "$(range "${bytes[@]}")" "$(range "${pauses[@]}")" "$restore" "$total")
 done
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '\n| pipeline | records/s, no checkpoints | a checkpoint every 1 s | ratio | checkpoints a run '
-printf '| largest kept (bytes) | longest pause a run | recovery: load + restore (process start to resumed) |\n'
-printf '|---|---|---|---|---|---|---|---|\n'
+printf '\n| pipeline | records/s, no checkpoints | a checkpoint every 1 s | ratio of medians '
+printf '| run by run: median (range) | checkpoints a run | largest kept (bytes) | longest pause a run '
+printf '| recovery: load + restore (process start to resumed) |\n'
+printf '|---|---|---|---|---|---|---|---|---|\n'
 for c in "${cases[@]}"; do echo "${row[$c]}"; done
