@@ -170,20 +170,39 @@ CopyFaultProbe::~CopyFaultProbe() {
   if (pages_ != nullptr) ::munmap(pages_, size_);
 }
 
+bool CopyFaultProbe::sample() {
+  if (pages_ == nullptr || sampled_ == kPages) return false;
+  const int64_t t0 = steady_ns();
+  // A volatile store: the write must happen between the two clock reads.
+  volatile char* byte = pages_ + sampled_ * kPage;
+  *byte = static_cast<char>(*byte + 1);
+  ns_[sampled_++] = steady_ns() - t0;
+  return true;
+}
+
+int64_t CopyFaultProbe::estimate() const {
+  if (sampled_ == 0) return -1;
+  // Sorted on the stack, not the heap: no fault of its own on a page shared with a child.
+  std::array<int64_t, kPages> sorted;
+  std::copy(ns_, ns_ + sampled_, sorted.begin());
+  std::sort(sorted.begin(), sorted.begin() + static_cast<ptrdiff_t>(sampled_));
+  const size_t kept = sampled_ - sampled_ / 8;
+  int64_t sum = 0;
+  for (size_t i = 0; i < kept; ++i) sum += sorted[i];
+  return sum / static_cast<int64_t>(kept);
+}
+
 int64_t CopyFaultProbe::measure() {
-  if (pages_ == nullptr) return -1;
-  // On the stack, not the heap: no fault of their own on a page shared with the child.
-  std::array<int64_t, kPages> ns;
-  for (size_t i = 0; i < kPages; ++i) {
-    const int64_t t0 = steady_ns();
-    // A volatile store: the write must happen, page by page, between the two clock reads.
-    volatile char* byte = pages_ + i * kPage;
-    *byte = static_cast<char>(*byte + 1);
-    ns[i] = steady_ns() - t0;
+  reset();
+  while (sample()) {
   }
-  // The median: a write preempted by the scheduler says nothing about faults.
-  std::nth_element(ns.begin(), ns.begin() + kPages / 2, ns.end());
-  return ns[kPages / 2];
+  return estimate();
+}
+
+bool ForkedSnapshot::running(pid_t pid) {
+  siginfo_t info{};
+  return ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+         info.si_pid == 0;
 }
 
 ForkedSnapshot::ForkedSnapshot(ForkedSnapshot&& other) noexcept

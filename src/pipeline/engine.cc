@@ -551,8 +551,9 @@ struct Engine::Impl {
   // thread each; all the parts for a partition).
   //
   // A fork's cost is its pause plus a page fault for each page the owner then writes. While
-  // the child lives, a fault copies the page: priced by the owner's CopyFaultProbe right after
-  // the fork, since it ranges from 2 to 14 µs on a VM with what else runs. After the child
+  // the child lives, a fault copies the page: priced by the owner's CopyFaultProbe, a page a
+  // millisecond between its batches while the child lives (sample_copy_fault), since the price
+  // ranges from 2 to 20 µs on a VM with what else runs. After the child
   // ends, a fault only makes a page writable again (kReuseFaultNs). The owner's minor faults
   // count them (split at the child's end, which the child reads from /proc), less the owner's
   // usual rate of faults (first touches of new memory), measured from the run's start to its
@@ -560,7 +561,9 @@ struct Engine::Impl {
   struct SnapshotCosts {
     int64_t fork_ns = -1;        // the last fork's pause plus its faults' estimated cost
     int64_t fork_pause_ns = -1;  // the last fork's pause
-    int64_t copy_fault_ns = -1;  // the probe's price of a copy at the last fork
+    int64_t copy_fault_ns = -1;  // the price of a copy: the probe's, while the last child lived
+    pid_t probed_child = -1;     // the child alive while the owner samples its probe, or -1
+    int64_t next_sample_ns = 0;  // and when the owner samples a page next
     bool forked_last = false;    // whether the owner's last snapshot forked
     int64_t faults_then = -1;    // the owner's page faults at the end of its last snapshot
     int64_t time_then = 0;       // and the time then
@@ -590,9 +593,13 @@ struct Engine::Impl {
       c.usual_faults_per_ns = static_cast<double>(thread_page_faults()) /
                               std::max<double>(static_cast<double>(steady_ns() - started_ns), 1);
     } else {  // what the interval since the last snapshot says
-      const double faults = static_cast<double>(thread_page_faults() - c.faults_then);
+      double faults = static_cast<double>(thread_page_faults() - c.faults_then);
       const double elapsed = std::max<double>(static_cast<double>(steady_ns() - c.time_then), 1);
       if (c.forked_last) {
+        c.probed_child = -1;
+        if (const int64_t probed = c.probe.estimate(); probed >= 0) c.copy_fault_ns = probed;
+        // The probe's own faults are not the steps'.
+        faults -= static_cast<double>(c.probe.sampled());
         // The faults while the child lived (all of them when /proc could not tell), and after.
         const int64_t at_end = c.faults_at_child_end;
         const double during =
@@ -613,6 +620,23 @@ struct Engine::Impl {
     if (!options.checkpoints->async_adaptive) return true;
     const int64_t in_place = c.in_place_ns;
     return c.fork_ns < 0 || in_place < 0 || in_place > c.fork_ns;
+  }
+
+  // Between `owner`'s batches (on its thread), while its last snapshot's child lives: a page
+  // of its probe each millisecond, so that a copy is priced while the pipeline runs as usual
+  // (right after the fork its other threads are often asleep, and a copy then costs a fifth).
+  static constexpr int64_t kSampleEveryNs = 1'000'000;
+  void sample_copy_fault(size_t owner) {
+    if (!snapshot_costs) return;
+    SnapshotCosts& c = snapshot_costs[owner];
+    if (c.probed_child < 0) return;
+    const int64_t now = steady_ns();
+    if (now < c.next_sample_ns) return;
+    if (!checkpoint::ForkedSnapshot::running(c.probed_child) || !c.probe.sample()) {
+      c.probed_child = -1;
+      return;
+    }
+    c.next_sample_ns = now + kSampleEveryNs;
   }
 
   // At the end of `owner`'s periodic snapshot (on its thread): the start of the next interval.
@@ -694,10 +718,12 @@ struct Engine::Impl {
                                             : checkpoint::ForkedSnapshot::start(parts);
     SnapshotCosts& costs = snapshot_costs[owner];
     costs.fork_pause_ns = steady_ns() - t0;
-    // While the child holds every page: what a copy costs now (its pages' faults are excluded
-    // from the interval's count, which snapshot_taken starts after them).
-    if (forked.ok()) costs.copy_fault_ns = costs.probe.measure();
     snapshot_taken(owner, forked.ok());
+    if (forked.ok()) {  // the owner prices copies between its next batches
+      costs.probe.reset();
+      costs.probed_child = forked->pid();
+      costs.next_sample_ns = steady_ns() + kSampleEveryNs;
+    }
     if (!forked.ok()) {
       fork_failed = true;
       std::lock_guard stats_lock(stats_mu);
@@ -866,6 +892,7 @@ struct Engine::Impl {
       // The parts that forked children serialized, then the checkpoint.
       Result<uint64_t> id = uint64_t{0};
       for (auto& [owner, child] : job.forked) {
+        SnapshotCosts& costs = snapshot_costs[owner];
         auto parts = child.finish();
         if (!parts.ok()) {
           id = parts.status();
@@ -873,7 +900,6 @@ struct Engine::Impl {
         }
         note_sizes(*parts);
         for (auto& [name, bytes] : *parts) job.checkpoint.parts[name] = std::move(bytes);
-        SnapshotCosts& costs = snapshot_costs[owner];
         // In place, the head's parts serialize on a thread each; a partition's on its own.
         costs.in_place_ns = owner == 0 ? child.longest_part_ns() : child.serialize_ns();
         costs.child_ns = child.serialize_ns();
@@ -1302,6 +1328,7 @@ struct Engine::Impl {
     bool at_limit = false;  // --limit reached with checkpoints: to stop with a savepoint
     bool ended = false;
     while (!ended && !cancelled) {
+      if (chained()) sample_copy_fault(0);
       if (chained() && Clock::now() >= next_timer) {
         if (!head_timers()) return;
         next_timer = Clock::now() + options.timer_interval;
@@ -1634,6 +1661,7 @@ struct Engine::Impl {
           held.clear();
         }
       }
+      sample_copy_fault(0);
       if (Clock::now() >= next_timer) {
         if (!stopping && !head_timers()) return;
         next_timer = Clock::now() + options.timer_interval;
@@ -1661,6 +1689,7 @@ struct Engine::Impl {
     auto next_timer = Clock::now() + options.timer_interval;
     bool stopping = false;  // past a stopping savepoint's barrier: nothing more is emitted
     for (;;) {
+      sample_copy_fault(c);
       Envelope e;
       const auto got = worker_queues[p]->pop(e, next_timer);
       if (got == BoundedQueue<Envelope>::Pop::kClosed) return;

@@ -141,6 +141,42 @@ TEST(ForkedSnapshotTest, TheCopyFaultProbeFaultsOnlyWhileAChildSharesItsPages) {
   ASSERT_TRUE(snapshot->finish().ok());
 }
 
+TEST(ForkedSnapshotTest, RunningSaysWhetherTheChildHasExitedWithoutReapingIt) {
+  SharedFlag go;
+  auto snapshot = ForkedSnapshot::start({go.waiting_part()});
+  ASSERT_TRUE(snapshot.ok());
+  const pid_t pid = snapshot->pid();
+  EXPECT_TRUE(ForkedSnapshot::running(pid));
+  go.flag->store(1);
+  for (int i = 0; i < 5000 && ForkedSnapshot::running(pid); ++i) ::usleep(1000);
+  EXPECT_FALSE(ForkedSnapshot::running(pid));  // exited, not reaped: its parts are still there
+  auto parts = snapshot->finish();
+  ASSERT_TRUE(parts.ok()) << parts.status().to_string();
+  EXPECT_EQ(parts->at("waits"), "went on");
+  EXPECT_FALSE(ForkedSnapshot::running(pid));  // reaped
+}
+
+TEST(ForkedSnapshotTest, TheProbeSamplesAPageAtATime) {
+  CopyFaultProbe probe;
+  EXPECT_EQ(probe.estimate(), -1);
+  SharedFlag go;
+  auto snapshot = ForkedSnapshot::start({go.waiting_part()});
+  ASSERT_TRUE(snapshot.ok());
+  const int64_t faults = my_faults();
+  for (size_t i = 0; i < 5; ++i) ASSERT_TRUE(probe.sample());
+  EXPECT_EQ(my_faults() - faults, 5);  // a copy of each page sampled, no more
+  EXPECT_EQ(probe.sampled(), 5u);
+  EXPECT_GT(probe.estimate(), 0);
+  size_t more = 0;
+  while (probe.sample()) ++more;
+  EXPECT_EQ(more, CopyFaultProbe::kPages - 5);
+  probe.reset();
+  EXPECT_EQ(probe.sampled(), 0u);
+  EXPECT_EQ(probe.estimate(), -1);
+  go.flag->store(1);
+  ASSERT_TRUE(snapshot->finish().ok());
+}
+
 TEST(ForkedSnapshotTest, NoPartsIsAnEmptyMap) {
   auto snapshot = ForkedSnapshot::start({});
   ASSERT_TRUE(snapshot.ok());

@@ -63,9 +63,13 @@ class ForkedSnapshot {
   /// Waits for the child and returns its parts by name. kInternal naming how the child ended
   /// (its exit status, or the signal that killed it) when it did not write every part, and
   /// kDataLoss when what it wrote does not parse. REQUIRES: called once.
+  ///
   Result<std::map<std::string, std::string>> finish();
 
   pid_t pid() const { return pid_; }
+  /// Whether the child `pid` (of a ForkedSnapshot) still runs: false once it has exited, or
+  /// been reaped. Reaps nothing (`finish` does).
+  static bool running(pid_t pid);
   /// After a `finish` that succeeded: how long the child took to make the parts' bytes, about
   /// what the owner of the state would have paused to serialize them in place (somewhat more:
   /// the child's own new memory is copy-on-write too).
@@ -95,22 +99,36 @@ class ForkedSnapshot {
 /// else runs: on this project's 2-vCPU KVM machine a fault took 2.2 µs while no other thread
 /// of the process ran, and 11-14 µs while one did on the other vCPU, whose TLB the kernel must
 /// then flush by an interrupt (a 200 MB buffer written page by page after a fork, with and
-/// without a second thread spinning). Thread safety: one thread at a time.
+/// without a second thread spinning). So a probe is best sampled a page at a time, spread over
+/// the child's life, by the thread whose faults it prices: right after a fork, a pipeline's
+/// other threads are often asleep. Thread safety: one thread at a time.
 class CopyFaultProbe {
  public:
+  static constexpr size_t kPages = 32;
   CopyFaultProbe();
   ~CopyFaultProbe();
   CopyFaultProbe(const CopyFaultProbe&) = delete;
   CopyFaultProbe& operator=(const CopyFaultProbe&) = delete;
-  /// Writes a byte into each page, timing each write: the median nanoseconds. Right after a
-  /// fork whose child still lives, each write is a copy-on-write fault; otherwise a store.
-  /// -1 when the pages could not be mapped.
+  /// Forgets the samples: the next `sample` writes the first page again.
+  void reset() { sampled_ = 0; }
+  /// Writes a byte into the next page, timing the write. While a child forked after the pages
+  /// were made still lives, the write is a copy-on-write fault; otherwise a store. False (and
+  /// nothing written) when every page has been sampled since `reset`, or none could be mapped.
+  bool sample();
+  /// The mean of the samples since `reset` without the slowest eighth (a write the scheduler
+  /// preempted says nothing about faults), in nanoseconds; -1 without samples.
+  int64_t estimate() const;
+  /// The pages sampled since `reset`.
+  size_t sampled() const { return sampled_; }
+  /// reset, every page sampled at once, and the estimate.
   int64_t measure();
 
  private:
-  static constexpr size_t kPage = 4096, kPages = 32;
+  static constexpr size_t kPage = 4096;
   char* pages_ = nullptr;
   size_t size_;
+  size_t sampled_ = 0;
+  int64_t ns_[kPages] = {};
 };
 
 }  // namespace rivulet::checkpoint
