@@ -192,13 +192,6 @@ int64_t CopyFaultProbe::estimate() const {
   return sum / static_cast<int64_t>(kept);
 }
 
-int64_t CopyFaultProbe::measure() {
-  reset();
-  while (sample()) {
-  }
-  return estimate();
-}
-
 bool ForkedSnapshot::running(pid_t pid) {
   siginfo_t info{};
   return ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&

@@ -577,6 +577,9 @@ struct Engine::Impl {
   };
   static constexpr int64_t kPageFaultNs = 2000;  // a copy when the probe could not tell
   static constexpr int64_t kReuseFaultNs = 800;  // a fault on a page no child holds any more
+  // Longer in-place pauses are not taken whatever they would save: every record behind the
+  // barrier waits that long.
+  static constexpr int64_t kMaxInPlacePauseNs = 50'000'000;
   std::unique_ptr<SnapshotCosts[]> snapshot_costs;
 
   // The calling thread's minor page faults so far.
@@ -619,7 +622,8 @@ struct Engine::Impl {
     }
     if (!options.checkpoints->async_adaptive) return true;
     const int64_t in_place = c.in_place_ns;
-    return c.fork_ns < 0 || in_place < 0 || in_place > c.fork_ns;
+    return c.fork_ns < 0 || in_place < 0 || in_place > c.fork_ns ||
+           in_place > kMaxInPlacePauseNs;
   }
 
   // Between `owner`'s batches (on its thread), while its last snapshot's child lives: a page

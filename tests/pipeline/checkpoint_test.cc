@@ -296,9 +296,9 @@ TEST(CheckpointTest, ASnapshotChildThatDiesFailsTheCheckpointWithTheReason) {
 
 INSTANTIATE_TEST_SUITE_P(ParallelismAndSnapshots, SavepointTest,
                          ::testing::Combine(::testing::Values(1, 2), ::testing::Bool()),
-                         [](const auto& info) {
-                           return fmt::format("p{}_{}", std::get<0>(info.param),
-                                              std::get<1>(info.param) ? "forked" : "in_thread");
+                         [](const auto& test) {
+                           return fmt::format("p{}_{}", std::get<0>(test.param),
+                                              std::get<1>(test.param) ? "forked" : "in_thread");
                          });
 
 TEST(CheckpointTest, AChangedSinkStartsAfreshWhileTheStepsKeepTheirState) {

@@ -63,7 +63,6 @@ class ForkedSnapshot {
   /// Waits for the child and returns its parts by name. kInternal naming how the child ended
   /// (its exit status, or the signal that killed it) when it did not write every part, and
   /// kDataLoss when what it wrote does not parse. REQUIRES: called once.
-  ///
   Result<std::map<std::string, std::string>> finish();
 
   pid_t pid() const { return pid_; }
@@ -94,8 +93,8 @@ class ForkedSnapshot {
   int64_t owner_faults_at_end_ = -1;
 };
 
-/// What a copy-on-write page fault costs this process now: a few pages of its own, written one
-/// by one right after a fork while the child shares them. The cost varies tenfold with what
+/// What a copy-on-write page fault costs this process now: a few pages of its own, made before
+/// a fork and written one at a time while the child shares them. The cost varies tenfold with what
 /// else runs: on this project's 2-vCPU KVM machine a fault took 2.2 µs while no other thread
 /// of the process ran, and 11-14 µs while one did on the other vCPU, whose TLB the kernel must
 /// then flush by an interrupt (a 200 MB buffer written page by page after a fork, with and
@@ -120,8 +119,6 @@ class CopyFaultProbe {
   int64_t estimate() const;
   /// The pages sampled since `reset`.
   size_t sampled() const { return sampled_; }
-  /// reset, every page sampled at once, and the estimate.
-  int64_t measure();
 
  private:
   static constexpr size_t kPage = 4096;
