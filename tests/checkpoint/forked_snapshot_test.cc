@@ -133,6 +133,7 @@ int64_t sample_all(CopyFaultProbe& probe) {
 
 TEST(ForkedSnapshotTest, TheCopyFaultProbeFaultsOnlyWhileAChildSharesItsPages) {
   CopyFaultProbe probe;
+  sample_all(probe);  // the first time, its frames may reach a stack page not touched before
   int64_t faults = my_faults();
   EXPECT_GE(sample_all(probe), 0);
   EXPECT_EQ(my_faults() - faults, 0);  // its own pages: plain stores
@@ -141,7 +142,10 @@ TEST(ForkedSnapshotTest, TheCopyFaultProbeFaultsOnlyWhileAChildSharesItsPages) {
   ASSERT_TRUE(snapshot.ok());
   faults = my_faults();
   EXPECT_GT(sample_all(probe), 0);
-  EXPECT_EQ(my_faults() - faults, 32);  // a copy of each of its 32 pages
+  // A copy of each of its 32 pages, and perhaps of a page of this thread's stack (shared with
+  // the child too).
+  EXPECT_GE(my_faults() - faults, 32);
+  EXPECT_LE(my_faults() - faults, 33);
   faults = my_faults();
   sample_all(probe);
   EXPECT_EQ(my_faults() - faults, 0);  // copied: its own again
