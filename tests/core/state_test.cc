@@ -54,6 +54,14 @@ TEST(StateBufferTest, SingleCharactersGoThroughOverflow) {
   EXPECT_EQ(bytes.substr(1000), "end");
 }
 
+TEST(StateBufferTest, EmptyVectorsWriteOnlyTheirSize) {
+  // An empty vector's data() may be null: its bytes are its size alone.
+  const auto save = [](StateWriter& out) {
+    out(std::vector<double>(), std::string(), std::vector<int64_t>{5});
+  };
+  EXPECT_EQ(state_bytes(save), through_ostringstream(save));
+}
+
 TEST(StateBufferTest, NothingWrittenIsEmpty) {
   StateBuffer buffer(4096);
   EXPECT_EQ(std::move(buffer).take(), "");

@@ -41,6 +41,7 @@ class StateBuffer final : public std::streambuf {
  protected:
   std::streamsize xsputn(const char* s, std::streamsize n) override {
     const auto size = static_cast<size_t>(n);
+    if (size == 0) return 0;  // `s` may be null then (an empty vector's data), memcpy's UB
     if (static_cast<size_t>(epptr() - pptr()) < size) grow(size);
     std::memcpy(pptr(), s, size);
     advance(size);
