@@ -179,12 +179,7 @@ struct Envelope {
   int64_t watermark = INT64_MIN;  // the input's watermark after this batch; kWatermark's value
 };
 
-// State as bytes through a portable archive (what checkpoint parts hold), and back.
-template <typename F>
-std::string to_bytes(F&& save, size_t expected = 0) {
-  return state_bytes(std::forward<F>(save), expected);
-}
-
+// State back from bytes that state_bytes (core/state.h) wrote: what checkpoint parts hold.
 template <typename F>
 Status from_bytes(const std::string& bytes, std::string_view what, F&& load) {
   std::istringstream is(bytes);
@@ -707,8 +702,8 @@ struct Engine::Impl {
   // by the thread that reads input i.
   std::string source_part(size_t i) {
     const InputPlan& in = i == 0 ? plan.input : *plan.labels;
-    const std::string position = to_bytes([&](StateWriter& out) { in.source->save_position(out); });
-    return to_bytes([&](StateWriter& out) { out(position, max_event_time[i]); });
+    const std::string position = state_bytes([&](StateWriter& out) { in.source->save_position(out); });
+    return state_bytes([&](StateWriter& out) { out(position, max_event_time[i]); });
   }
 
   // Forks a child that serializes `parts` and adds it to checkpoint `epoch`, when `owner`'s
@@ -749,7 +744,7 @@ struct Engine::Impl {
   void snapshot_head(uint64_t epoch, bool periodic) {
     const int64_t t0 = steady_ns();
     std::map<std::string, std::string> parts;
-    parts["engine"] = to_bytes([&](StateWriter& out) {
+    parts["engine"] = state_bytes([&](StateWriter& out) {
       std::vector<int64_t> values;
       for (const InputWatermark& w : input_wms) values.push_back(w.value);
       out(kEngineStateVersion, emitted_wm, values);
@@ -762,7 +757,7 @@ struct Engine::Impl {
       std::string name = step_part(i, std::nullopt);
       const size_t expected = expected_size(name);
       steps.push_back({std::move(name), [this, i, expected] {
-                         return to_bytes(
+                         return state_bytes(
                              [&](StateWriter& out) { plan.steps[i]->snapshot(out); }, expected);
                        }});
     }
@@ -816,7 +811,7 @@ struct Engine::Impl {
       std::string name = step_part(i, p);
       const size_t expected = expected_size(name);  // here, not in a child (see snapshot_head)
       steps.push_back({std::move(name), [this, i, p, expected] {
-                         return to_bytes(
+                         return state_bytes(
                              [&](StateWriter& out) { partitions[p][i - head_end]->snapshot(out); },
                              expected);
                        }});
