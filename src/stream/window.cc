@@ -51,6 +51,7 @@ struct WindowOperator::Group {
   int64_t wake = INT64_MAX;      // its entry in wake_ (older entries of it are stale)
   bool woken = false;            // listed by the current on_watermark
   bool idle = false;             // in idle_
+  size_t listed = 0;             // its place in listed_
 };
 
 WindowOperator::WindowOperator(Options options) : options_(std::move(options)) {}
@@ -383,6 +384,18 @@ int64_t WindowOperator::next_wake(const Group& g) const {
   return wake;
 }
 
+void WindowOperator::list(Group& g) {
+  g.listed = listed_.size();
+  listed_.push_back(&g);
+}
+
+void WindowOperator::unlist(Group& g) {
+  Group* last = listed_.back();
+  listed_[g.listed] = last;
+  last->listed = g.listed;
+  listed_.pop_back();
+}
+
 // wake_ is a min-heap with lazy deletion: an entry is live when it is its group's `wake`.
 void WindowOperator::wake_at(Group& g, int64_t time) {
   if (time >= g.wake) return;
@@ -397,6 +410,7 @@ WindowOperator::Group& WindowOperator::group_of(const Batch& batch, size_t r) {
   it = groups_.emplace(key_, std::make_unique<Group>()).first;
   Group& g = *it->second;
   g.key = &it->first;
+  list(g);
   g.strings.reserve(group_fields_.size());
   for (const size_t f : group_fields_) {
     const Value v = batch.get(r, f);
@@ -671,12 +685,12 @@ Status WindowOperator::on_timer(Batch& batch, OperatorContext& ctx) {
   // Tumbling windows, or windows without shared panes (early firings do not share panes): a
   // slot is a window; it has fired when the watermark passed its end, unless it is pending.
   std::vector<std::tuple<int64_t, int64_t, const Group*>> open;
-  for (const auto& [key, g] : groups_) {
+  for (const Group* g : listed_) {
     for (const auto& s : g->slots) {
       const int64_t e = slot_first_end(*s);
       const bool fired = watermark_ != INT64_MIN && e <= watermark_ &&
                          std::find(g->pending.begin(), g->pending.end(), e) == g->pending.end();
-      if (s->changed && !fired) open.emplace_back(e, window_start(e), g.get());
+      if (s->changed && !fired) open.emplace_back(e, window_start(e), g);
     }
   }
   std::sort(open.begin(), open.end(), [](const auto& a, const auto& b) {
@@ -777,7 +791,9 @@ Status WindowOperator::on_watermark(int64_t watermark, Batch& batch, OperatorCon
     std::erase_if(wake_, [](const auto& entry) { return entry.second->woken; });
     std::make_heap(wake_.begin(), wake_.end(), std::greater<>());
     for (Group* g : idle_) {
-      if (g->woken) groups_.erase(groups_.find(*g->key));
+      if (!g->woken) continue;
+      unlist(*g);
+      groups_.erase(groups_.find(*g->key));
     }
     idle_.clear();
   }
@@ -840,65 +856,114 @@ int64_t add_delta(int64_t b, int64_t d) {
 }
 
 // The body being written: framing appended as is, and (as a streambuf under a StateWriter) the
-// accumulators' bytes with zero runs coded.
+// accumulators' bytes with zero runs coded. Bytes go through a cursor into a buffer grown
+// ahead, not push_back a byte at a time; 8 bytes without a zero (a double, mostly) are copied
+// at once.
 class BodyWriter final : public std::streambuf {
  public:
-  std::string& bytes() {
+  // Drops what was written (the archive's endianness byte) and makes room for n bytes.
+  void clear(size_t n) {
+    len_ = 0;
+    zeros_ = 0;
+    if (out_.size() < n) out_.resize(n);
+  }
+  // Overwrites 8 bytes written by put_fixed64 at `at`.
+  void set_fixed64(size_t at, uint64_t v) {
+    for (int i = 0; i < 8; ++i) out_[at + i] = static_cast<char>(v >> (8 * i));
+  }
+  // The bytes written (the buffer is handed over).
+  std::string take() {
     flush_zeros();
-    return out_;
+    out_.resize(len_);
+    len_ = 0;
+    return std::move(out_);
   }
   void put_u8(uint8_t v) {
     flush_zeros();
-    out_.push_back(static_cast<char>(v));
+    *room(1) = static_cast<char>(v);
+    ++len_;
   }
   void put_varint(uint64_t v) {
     flush_zeros();
+    char* p = room(10);
+    char* const start = p;
     while (v >= 0x80) {
-      out_.push_back(static_cast<char>(v | 0x80));
+      *p++ = static_cast<char>(v | 0x80);
       v >>= 7;
     }
-    out_.push_back(static_cast<char>(v));
+    *p++ = static_cast<char>(v);
+    len_ += static_cast<size_t>(p - start);
   }
   void put_signed(int64_t v) { put_varint(zigzag(v)); }
   void put_bytes(std::string_view s) {
     put_varint(s.size());
-    out_.append(s);
+    if (!s.empty()) std::memcpy(room(s.size()), s.data(), s.size());
+    len_ += s.size();
   }
   void put_fixed64(uint64_t v) {
     flush_zeros();
-    for (int i = 0; i < 8; ++i) out_.push_back(static_cast<char>(v >> (8 * i)));
+    char* p = room(8);
+    for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (8 * i));
+    len_ += 8;
   }
 
  protected:
   std::streamsize xsputn(const char* s, std::streamsize n) override {
-    for (std::streamsize i = 0; i < n; ++i) {
-      if (s[i] == 0) {
-        ++zeros_;
-      } else {
+    const auto count = static_cast<size_t>(n);
+    size_t i = 0;
+    for (; i + 8 <= count; i += 8) {
+      uint64_t w = 0;
+      std::memcpy(&w, s + i, 8);
+      constexpr uint64_t kOnes = 0x0101010101010101, kHighs = 0x8080808080808080;
+      if (((w - kOnes) & ~w & kHighs) == 0) {  // no zero byte
         flush_zeros();
-        out_.push_back(s[i]);
+        std::memcpy(room(8), &w, 8);
+        len_ += 8;
+      } else {
+        put_coded(s + i, 8);
       }
     }
+    put_coded(s + i, count - i);
     return n;
   }
   int_type overflow(int_type c) override {
     if (!traits_type::eq_int_type(c, traits_type::eof())) {
       const char ch = traits_type::to_char_type(c);
-      xsputn(&ch, 1);
+      put_coded(&ch, 1);
     }
     return traits_type::not_eof(c);
   }
 
  private:
+  // Room for n more bytes at the cursor.
+  char* room(size_t n) {
+    if (len_ + n > out_.size()) out_.resize(std::max(out_.size() * 2, len_ + n + 4096));
+    return out_.data() + len_;
+  }
+  // n bytes, each zero counted into the current run.
+  void put_coded(const char* s, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+      if (s[i] == 0) {
+        ++zeros_;
+      } else {
+        flush_zeros();
+        *room(1) = s[i];
+        ++len_;
+      }
+    }
+  }
   void flush_zeros() {
     while (zeros_ > 0) {
       const size_t run = std::min<size_t>(zeros_, 255);
-      out_.push_back(0);
-      out_.push_back(static_cast<char>(run));
+      char* p = room(2);
+      p[0] = 0;
+      p[1] = static_cast<char>(run);
+      len_ += 2;
       zeros_ -= run;
     }
   }
   std::string out_;
+  size_t len_ = 0;
   size_t zeros_ = 0;
 };
 
@@ -1070,11 +1135,10 @@ void WindowOperator::snapshot(StateWriter& out) const {
   BodyWriter body;
   std::ostream accumulators_stream(&body);
   StateWriter accumulators(accumulators_stream);
-  body.bytes().clear();  // the archive's endianness byte (restore's archive reads one of its own)
+  // Drops the archive's endianness byte (restore's archive reads one of its own).
+  body.clear(listed_.size() * (24 + 8 * prototypes_.size()));
   // Tumbling, hopping and cumulative windows: the groups with slots or pending windows (not idle
-  // ones), in the hash map's order.
-  std::string& bytes = body.bytes();
-  bytes.reserve(groups_.size() * (32 + 16 * prototypes_.size()));
+  // ones), in listed_'s order.
   body.put_fixed64(0);  // the number of groups written, set at the end
   uint64_t n = 0;
   int64_t prev = 0;  // the last end (or start) written
@@ -1105,37 +1169,32 @@ void WindowOperator::snapshot(StateWriter& out) const {
     }
   };
   // A group's state is spread over a dozen allocations (group, key, slots, accumulators) that
-  // a large state holds in no cache: groups go in batches, each level of pointers prefetched for
-  // the whole batch before the next is followed, so that the misses overlap.
-  constexpr size_t kBatch = 32;
-  std::vector<const Group*> batch;
-  batch.reserve(kBatch);
-  const auto put_batch = [&] {
-    for (const Group* g : batch) __builtin_prefetch(g->key->data());
-    for (const Group* g : batch) {
-      if (!g->slots.empty()) __builtin_prefetch(g->slots.data());
+  // a large state holds in no cache: the groups a few places ahead are prefetched in stages, a
+  // level of pointers at each (the group; its key and slot array; its slots; their accumulator
+  // arrays; the accumulators), so that their misses overlap with the writing of the current one.
+  constexpr size_t kGroup = 20, kSlots = 16, kSlot = 12, kAggs = 8, kAgg = 4;
+  const size_t listed = listed_.size();
+  for (size_t k = 0; k < listed; ++k) {
+    if (k + kGroup < listed) __builtin_prefetch(listed_[k + kGroup]);
+    if (k + kSlots < listed) {
+      const Group& g = *listed_[k + kSlots];
+      __builtin_prefetch(g.key);
+      if (!g.slots.empty()) __builtin_prefetch(g.slots.data());
     }
-    for (const Group* g : batch) {
-      for (const auto& slot : g->slots) __builtin_prefetch(slot.get());
+    if (k + kSlot < listed) {
+      for (const auto& slot : listed_[k + kSlot]->slots) __builtin_prefetch(slot.get());
     }
-    for (const Group* g : batch) {
-      for (const auto& slot : g->slots) __builtin_prefetch(slot->aggs.data());
+    if (k + kAggs < listed) {
+      for (const auto& slot : listed_[k + kAggs]->slots) __builtin_prefetch(slot->aggs.data());
     }
-    for (const Group* g : batch) {
-      for (const auto& slot : g->slots) {
+    if (k + kAgg < listed) {
+      for (const auto& slot : listed_[k + kAgg]->slots) {
         for (const auto& agg : slot->aggs) __builtin_prefetch(agg.get());
       }
     }
-    for (const Group* g : batch) put_group(*g);
-    batch.clear();
-  };
-  for (const auto& [k, g] : groups_) {
-    __builtin_prefetch(g.get());
-    batch.push_back(g.get());
-    if (batch.size() == kBatch) put_batch();
+    put_group(*listed_[k]);
   }
-  put_batch();
-  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>(n >> (8 * i));
+  body.set_fixed64(0, n);
   // Sessions and count windows, in their maps' order.
   const auto put_window = [&](const std::string& key, int64_t start, const Window& w) {
     body.put_bytes(key);
@@ -1161,7 +1220,7 @@ void WindowOperator::snapshot(StateWriter& out) const {
   }
   std::vector<uint8_t> functions;
   for (const auto& p : prototypes_) functions.push_back(static_cast<uint8_t>(p->function()));
-  const std::string& done = body.bytes();
+  const std::string done = body.take();
   out(kStateMagic, kStateVersion, watermark_, panes_, pane_ms_, functions,
       static_cast<uint32_t>(group_fields_.size()), static_cast<uint64_t>(done.size()));
   out(cereal::binary_data(done.data(), done.size()));
@@ -1197,6 +1256,7 @@ Status WindowOperator::restore_rescaled(const std::vector<std::string>& snapshot
 Status WindowOperator::restore(StateReader& in) {
   const auto clear = [&] {
     groups_.clear();
+    listed_.clear();
     wake_.clear();
     idle_.clear();
     free_slots_.clear();
@@ -1356,6 +1416,7 @@ Status WindowOperator::restore_state(StateReader& in) {
     Group& g = *m.group;
     it->second = std::move(m.group);
     g.key = &it->first;
+    list(g);
     if (!m.explicit_values && !internal::values_from_key(*g.key, group_fields_.size(), g.values)) {
       return corrupt("a group's key");  // (the values view the map's key)
     }

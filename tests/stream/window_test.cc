@@ -745,6 +745,46 @@ TEST(WindowOperatorTest, ManyGroupsOfEachKindRestoreToTheSameOutput) {
   }
 }
 
+TEST(WindowOperatorTest, GroupsRemovedWhenIdleLeaveTheStateAndTheOthersStay) {
+  // 4,000 cards in the window [0, 100); every tenth also in [100, 200). At watermark 100 the
+  // other 3,600 are left without windows: more than 1,024 + half the groups, so they go. The
+  // snapshot then holds the 400 that stay, the cards seen again after it (one of them gone
+  // before) and nothing else.
+  const WindowOperator::Options o = {
+      .group_by = {{"card", {}}},
+      .size_ms = 100,
+      .aggregates = {{"n", "COUNT(*)", {}}, {"total", "SUM(amount)", {}}}};
+  Harness original(o);
+  std::vector<std::string> cards;
+  for (int i = 0; i < 4000; ++i) cards.push_back(fmt::format("c{}", i));
+  std::vector<std::tuple<const char*, double, int64_t>> rows;
+  for (int i = 0; i < 4000; ++i) {
+    rows.emplace_back(cards[i].c_str(), i, i % 100);
+    if (i % 10 == 0) rows.emplace_back(cards[i].c_str(), 1, 150);
+  }
+  original.process(timed(rows));
+  EXPECT_EQ(original.watermark(100).size(), 4000u);
+  original.process(timed({{"c7", 2, 160}, {"new", 3, 170}}));
+  const std::string bytes = snapshot_of(*original.op);
+  Harness restored(o);
+  ASSERT_TRUE(restore_from(*restored.op, bytes).ok());
+  EXPECT_EQ(restored.op->windows_held(), 402u);
+  // Restored, the state writes the same groups again (in another order: the same length).
+  EXPECT_EQ(snapshot_of(*restored.op).size(), bytes.size());
+  original.process(timed({{"c10", 5, 180}}));
+  restored.process(timed({{"c10", 5, 180}}));
+  const auto fired = restored.watermark(200);
+  EXPECT_EQ(fired, original.watermark(200));
+  ASSERT_EQ(fired.size(), 402u);
+  EXPECT_EQ(fired[0], R"({"card": "c0", "window_start": 100, "window_end": 200, "n": 1, "total": 1})");
+  EXPECT_EQ(std::count(fired.begin(), fired.end(),
+                       R"({"card": "c10", "window_start": 100, "window_end": 200, "n": 2, "total": 6})"),
+            1);
+  EXPECT_EQ(std::count(fired.begin(), fired.end(),
+                       R"({"card": "c7", "window_start": 100, "window_end": 200, "n": 1, "total": 2})"),
+            1);
+}
+
 TEST(WindowOperatorTest, GroupValuesTheKeyBytesDoNotHoldRestore) {
   // -0.0 and 0.0 are one group, whose value is the first row's: the key holds 0.0 only.
   const std::vector<FieldRef> by = {{"card", {}}, {"amount", {}}};

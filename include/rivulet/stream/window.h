@@ -163,6 +163,12 @@ class WindowOperator final : public Operator {
   bool panes_ = true;    // slots are panes (else windows)
   int64_t pane_ms_ = 0;  // pane length; window ends are its multiples
   std::unordered_map<std::string, std::unique_ptr<Group>, KeyHash, std::equal_to<>> groups_;
+  // The same groups in an array, in no particular order: a walk over all of them (a snapshot)
+  // reads pointers side by side and can prefetch ahead, where the map's list is one cache miss
+  // after another (half of a 1M-group snapshot's time).
+  std::vector<Group*> listed_;
+  void list(Group& g);    // adds g to listed_
+  void unlist(Group& g);  // removes g from listed_ (before it leaves the map)
   // (time, group): when a group has windows to fire or slots to drop; a min-heap.
   std::vector<std::pair<int64_t, Group*>> wake_;
   std::vector<Group*> idle_;  // groups left without slots (kept a while for their next row)
