@@ -11,6 +11,7 @@
 #include "rivulet/checkpoint/forked_snapshot.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <fmt/format.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -196,6 +197,49 @@ bool ForkedSnapshot::running(pid_t pid) {
   siginfo_t info{};
   return ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
          info.si_pid == 0;
+}
+
+size_t ForkedSnapshot::cpus_of_quota(std::string_view cpu_max) {
+  unsigned long long quota = 0, period = 0;
+  char max[4] = {};
+  const std::string line(cpu_max);
+  if (std::sscanf(line.c_str(), "%3s %llu", max, &period) == 2 && std::string_view(max) == "max") {
+    return SIZE_MAX;
+  }
+  if (std::sscanf(line.c_str(), "%llu %llu", &quota, &period) != 2 || period == 0 || quota == 0) {
+    return SIZE_MAX;
+  }
+  return static_cast<size_t>((quota + period - 1) / period);
+}
+
+size_t ForkedSnapshot::cpus_available() {
+  size_t cpus = SIZE_MAX;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof set, &set) == 0) cpus = static_cast<size_t>(CPU_COUNT(&set));
+  // cgroup v2: "0::/path" in /proc/self/cgroup; each cgroup from it up to the root may limit.
+  std::string path;
+  if (FILE* f = std::fopen("/proc/self/cgroup", "re")) {
+    char line[4096];
+    while (std::fgets(line, sizeof line, f) != nullptr) {
+      std::string_view l(line);
+      if (l.substr(0, 3) != "0::") continue;
+      l.remove_prefix(3);
+      while (!l.empty() && (l.back() == '\n' || l.back() == '\r')) l.remove_suffix(1);
+      path = std::string(l);
+    }
+    std::fclose(f);
+  }
+  while (!path.empty()) {
+    if (FILE* f = std::fopen(("/sys/fs/cgroup" + path + "/cpu.max").c_str(), "re")) {
+      char line[128] = {};
+      if (std::fgets(line, sizeof line, f) != nullptr) cpus = std::min(cpus, cpus_of_quota(line));
+      std::fclose(f);
+    }
+    const size_t slash = path.rfind('/');
+    path.resize(slash == std::string::npos ? 0 : slash);
+  }
+  return std::max<size_t>(cpus == SIZE_MAX ? 1 : cpus, 1);
 }
 
 ForkedSnapshot::ForkedSnapshot(ForkedSnapshot&& other) noexcept

@@ -486,6 +486,7 @@ struct Engine::Impl {
     if (options.checkpoints) {
       snapshot_costs = std::make_unique<SnapshotCosts[]>(n_partitions + 1);
       const CheckpointOptions& co = *options.checkpoints;
+      cpus = co.cpus > 0 ? co.cpus : checkpoint::ForkedSnapshot::cpus_available();
       if (co.interval.count() < 0)
         return Status::invalid_argument("checkpoint interval must be >= 0");
       auto opened = checkpoint::CheckpointStore::open({co.dir, co.retain, co.env});
@@ -576,6 +577,7 @@ struct Engine::Impl {
   // barrier waits that long.
   static constexpr int64_t kMaxInPlacePauseNs = 50'000'000;
   std::unique_ptr<SnapshotCosts[]> snapshot_costs;
+  size_t cpus = 2;  // the CPUs the process may use (CheckpointOptions::cpus), set at the start
 
   // The calling thread's minor page faults so far.
   static int64_t thread_page_faults() {
@@ -611,14 +613,17 @@ struct Engine::Impl {
         const int64_t copy_ns = c.copy_fault_ns >= 0 ? c.copy_fault_ns : kPageFaultNs;
         c.fork_ns = c.fork_pause_ns + static_cast<int64_t>(copied * static_cast<double>(copy_ns) +
                                                            reused * kReuseFaultNs);
+        // On one CPU the child's serialization is time the pipeline does not process.
+        if (cpus < 2) c.fork_ns += std::max<int64_t>(c.child_ns, 0);
       } else {
         c.usual_faults_per_ns = faults / elapsed;
       }
     }
     if (!options.checkpoints->async_adaptive) return true;
     const int64_t in_place = c.in_place_ns;
+    // (On one CPU a child delays the records as much as a pause would: no bound.)
     return c.fork_ns < 0 || in_place < 0 || in_place > c.fork_ns ||
-           in_place > kMaxInPlacePauseNs;
+           (in_place > kMaxInPlacePauseNs && cpus >= 2);
   }
 
   // Between `owner`'s batches (on its thread), while its last snapshot's child lives: a page
@@ -900,7 +905,9 @@ struct Engine::Impl {
         note_sizes(*parts);
         for (auto& [name, bytes] : *parts) job.checkpoint.parts[name] = std::move(bytes);
         // In place, the head's parts serialize on a thread each; a partition's on its own.
-        costs.in_place_ns = owner == 0 ? child.longest_part_ns() : child.serialize_ns();
+        // (On one CPU those threads take turns.)
+        costs.in_place_ns =
+            owner == 0 && cpus >= 2 ? child.longest_part_ns() : child.serialize_ns();
         costs.child_ns = child.serialize_ns();
         costs.faults_at_child_end = child.owner_faults_at_end();
       }

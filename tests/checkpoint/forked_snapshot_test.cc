@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -290,6 +291,41 @@ TEST(ForkedSnapshotTest, AnUnfinishedSnapshotIsKilledAndReaped) {
   // Killed and reaped: no process, not even a zombie, has the pid any more.
   EXPECT_EQ(::kill(pid, 0), -1);
   EXPECT_EQ(errno, ESRCH);
+}
+
+TEST(ForkedSnapshotTest, ACgroupsCpuQuotaInCpusRoundedUp) {
+  EXPECT_EQ(ForkedSnapshot::cpus_of_quota("50000 100000\n"), 1u);
+  EXPECT_EQ(ForkedSnapshot::cpus_of_quota("100000 100000"), 1u);
+  EXPECT_EQ(ForkedSnapshot::cpus_of_quota("100001 100000"), 2u);
+  EXPECT_EQ(ForkedSnapshot::cpus_of_quota("150000 100000"), 2u);
+  EXPECT_EQ(ForkedSnapshot::cpus_of_quota("400000 100000"), 4u);
+  EXPECT_EQ(ForkedSnapshot::cpus_of_quota("max 100000\n"), SIZE_MAX);
+  EXPECT_EQ(ForkedSnapshot::cpus_of_quota(""), SIZE_MAX);
+  EXPECT_EQ(ForkedSnapshot::cpus_of_quota("0 100000"), SIZE_MAX);
+  EXPECT_EQ(ForkedSnapshot::cpus_of_quota("50000 0"), SIZE_MAX);
+  EXPECT_EQ(ForkedSnapshot::cpus_of_quota("maxi"), SIZE_MAX);
+}
+
+TEST(ForkedSnapshotTest, CpusAvailableFollowTheAffinityMask) {
+  cpu_set_t all;
+  ASSERT_EQ(::sched_getaffinity(0, sizeof all, &all), 0);
+  const size_t n = ForkedSnapshot::cpus_available();
+  EXPECT_GE(n, 1u);
+  EXPECT_LE(n, static_cast<size_t>(CPU_COUNT(&all)));
+  // Held to the first CPU of the mask (as `taskset -c 0` would): one.
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  for (int c = 0; c < CPU_SETSIZE; ++c) {
+    if (CPU_ISSET(c, &all)) {
+      CPU_SET(c, &one);
+      break;
+    }
+  }
+  ASSERT_EQ(::sched_setaffinity(0, sizeof one, &one), 0);
+  const size_t pinned = ForkedSnapshot::cpus_available();
+  ASSERT_EQ(::sched_setaffinity(0, sizeof all, &all), 0);
+  EXPECT_EQ(pinned, 1u);
+  EXPECT_EQ(ForkedSnapshot::cpus_available(), n);
 }
 
 TEST(ForkedSnapshotTest, ThreadsForkAtTheSameTime) {

@@ -250,23 +250,38 @@ TEST(CheckpointTest, AThreadForksOnlyWhileForkingCostsLessThanSerializingInPlace
   // Serializing made slow (30 ms a step in the child): every periodic snapshot forks (the
   // final one is serialized in place: nothing follows it).
   const std::string slow_state_dir = fresh_dir("slowstate");
-  const RunResult slow_state = run_pipeline(
-      windows_pipeline(slow_state_dir, 1), nullptr, 0, std::nullopt, [](CheckpointOptions& co) {
-        co.fork = [](std::vector<checkpoint::ForkedSnapshot::Part> parts) {
-          for (auto& part : parts) {
-            part.bytes = [make = std::move(part.bytes)] {
-              ::usleep(30000);
-              return make();
-            };
-          }
-          return checkpoint::ForkedSnapshot::start(std::move(parts));
-        };
-      });
+  const auto slow_child = [](size_t cpus, useconds_t sleep_us) {
+    return [cpus, sleep_us](CheckpointOptions& co) {
+      co.cpus = cpus;
+      co.fork = [sleep_us](std::vector<checkpoint::ForkedSnapshot::Part> parts) {
+        for (auto& part : parts) {
+          part.bytes = [make = std::move(part.bytes), sleep_us] {
+            ::usleep(sleep_us);
+            return make();
+          };
+        }
+        return checkpoint::ForkedSnapshot::start(std::move(parts));
+      };
+    };
+  };
+  const RunResult slow_state = run_pipeline(windows_pipeline(slow_state_dir, 1), nullptr, 0,
+                                            std::nullopt, slow_child(2, 30000));
   ASSERT_TRUE(slow_state.status.ok()) << slow_state.status.to_string();
   EXPECT_GE(slow_state.stats.checkpoints.completed, 3u);
   EXPECT_EQ(slow_state.stats.checkpoints.forked, slow_state.stats.checkpoints.completed - 1);
+  // On one CPU: the child's time would be taken from processing, more than the fork saves
+  // (in place the parts would serialize one after another, for as long), so only the first
+  // snapshot forks, even where the parts in place take longer than the 50 ms bound on pauses
+  // (3 parts of 30 ms): the child would delay the records as much.
+  const std::string one_cpu_dir = fresh_dir("onecpu");
+  const RunResult one_cpu = run_pipeline(windows_pipeline(one_cpu_dir, 1), nullptr, 0,
+                                         std::nullopt, slow_child(1, 30000));
+  ASSERT_TRUE(one_cpu.status.ok()) << one_cpu.status.to_string();
+  EXPECT_GE(one_cpu.stats.checkpoints.completed, 3u);
+  EXPECT_EQ(one_cpu.stats.checkpoints.forked, 1u);
   fs::remove_all(slow_fork_dir);
   fs::remove_all(slow_state_dir);
+  fs::remove_all(one_cpu_dir);
 }
 
 TEST(CheckpointTest, ASnapshotChildThatDiesFailsTheCheckpointWithTheReason) {

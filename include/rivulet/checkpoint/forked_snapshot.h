@@ -34,6 +34,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rivulet/core/status.h"
@@ -69,6 +70,14 @@ class ForkedSnapshot {
   /// Whether the child `pid` (of a ForkedSnapshot) still runs: false once it has exited, or
   /// been reaped. Reaps nothing (`finish` does).
   static bool running(pid_t pid);
+  /// The CPUs this process may run on: those of its affinity mask (taskset, a container's
+  /// cpuset), fewer when its cgroup (v2, up to the root) has a CPU quota (`cpu.max`, a
+  /// container's CPU limit), rounded up. With one, a child's serialization takes the CPU the
+  /// parent would process on: a fork saves no time.
+  static size_t cpus_available();
+  /// The CPUs a cgroup v2 `cpu.max` line allows ("50000 100000": 1, "150000 100000": 2,
+  /// "max 100000": SIZE_MAX), rounded up; SIZE_MAX when it does not parse.
+  static size_t cpus_of_quota(std::string_view cpu_max);
   /// After a `finish` that succeeded: how long the child took to make the parts' bytes, about
   /// what the owner of the state would have paused to serialize them in place (somewhat more:
   /// the child's own new memory is copy-on-write too).

@@ -209,11 +209,16 @@ struct CheckpointOptions {
   /// its steps itself and processes nothing meanwhile.
   bool async = true;
   /// With `async`, a thread forks only when that cost it less than serializing in place did:
-  /// its last fork's pause plus 2 us for each page fault it took until its next snapshot
-  /// beyond its usual rate (the copy-on-write), against its last serialization (timed in
-  /// place, or by the child). A
-  /// thread's first snapshot in a run forks, which measures both. false: every one forks.
+  /// its last fork's pause plus the page faults it took until its next snapshot beyond its
+  /// usual rate (the copy-on-write, priced by measurement), against its last serialization
+  /// (timed in place, or by the child); or when a pause in place would pass 50 ms. A thread's
+  /// first snapshot in a run forks, which measures both. false: every one forks.
   bool async_adaptive = true;
+  /// The CPUs the process may use, for that choice; 0: ForkedSnapshot::cpus_available() (the
+  /// affinity mask and the cgroup's CPU quota). With one, a child takes its serialization's
+  /// time from the CPU the pipeline runs on: a fork is priced with it, and the 50 ms bound does
+  /// not apply (the child would delay the records as much as the pause).
+  size_t cpus = 0;
   /// What forks a snapshot's child; null: checkpoint::ForkedSnapshot::start (tests replace it).
   std::function<Result<checkpoint::ForkedSnapshot>(std::vector<checkpoint::ForkedSnapshot::Part>)>
       fork;
