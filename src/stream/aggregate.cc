@@ -6,11 +6,13 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <bit>
 #include <cctype>
 #include <cmath>
 #include <cstring>
 #include <exception>
 #include <limits>
+#include <type_traits>
 #include <typeinfo>
 
 #include "rivulet/core/schema.h"
@@ -149,6 +151,22 @@ __extension__ typedef __int128 Int128;
 __extension__ typedef unsigned __int128 UInt128;
 
 // Kahan-Babuska-Neumaier compensated sum: retraction (adding -x) stays accurate.
+// The bytes a StateWriter (cereal's portable archive, little-endian) writes for an arithmetic
+// value, and for a string (its size as 8 bytes, then its text): append_state's. Only on
+// little-endian machines, where the archive copies values as they are in memory.
+constexpr bool kRawState = std::endian::native == std::endian::little;
+template <class T>
+void append_raw(std::string& out, T v) {
+  static_assert(std::is_arithmetic_v<T>);
+  char bytes[sizeof v];
+  std::memcpy(bytes, &v, sizeof v);
+  out.append(bytes, sizeof v);
+}
+void append_raw(std::string& out, std::string_view text) {
+  append_raw(out, static_cast<uint64_t>(text.size()));
+  out.append(text);
+}
+
 struct CompensatedSum {
   double sum = 0;
   double comp = 0;
@@ -216,6 +234,11 @@ class CountAggregate final : public AggregateBase<CountAggregate> {
   Value result() const override { return Value::of_int(n_); }
   void reset() override { n_ = 0; }
   void save(StateWriter& out) const override { out(n_); }
+  bool append_state(std::string& out) const override {
+    if constexpr (!kRawState) return false;
+    append_raw(out, n_);
+    return true;
+  }
 
  protected:
   void load_state(StateReader& in) override {
@@ -298,6 +321,16 @@ class SumAggregate final : public AggregateBase<SumAggregate> {
   void save(StateWriter& out) const override {
     const auto u = static_cast<UInt128>(int_sum_);
     out(n_, static_cast<uint64_t>(u >> 64), static_cast<uint64_t>(u), sum_.sum, sum_.comp);
+  }
+  bool append_state(std::string& out) const override {
+    if constexpr (!kRawState) return false;
+    const auto u = static_cast<UInt128>(int_sum_);
+    append_raw(out, n_);
+    append_raw(out, static_cast<uint64_t>(u >> 64));
+    append_raw(out, static_cast<uint64_t>(u));
+    append_raw(out, sum_.sum);
+    append_raw(out, sum_.comp);
+    return true;
   }
 
  protected:
@@ -432,6 +465,14 @@ class HeldValue {
     if (type == Type::kDouble) std::memcpy(&bits, &value_, sizeof bits);
     out(has_, bits, type == Type::kString && has_ ? text_ : std::string());
   }
+  void append(std::string& out, Type type) const {
+    uint64_t bits = 0;
+    if (type == Type::kInt || type == Type::kBool) bits = static_cast<uint64_t>(value_.as_int());
+    if (type == Type::kDouble) std::memcpy(&bits, &value_, sizeof bits);
+    append_raw(out, has_);
+    append_raw(out, bits);
+    append_raw(out, type == Type::kString && has_ ? std::string_view(text_) : std::string_view());
+  }
   void load(StateReader& in, Type type) {
     bool has = false;
     uint64_t bits = 0;
@@ -498,6 +539,11 @@ class PickAggregate final : public AggregateBase<PickAggregate> {
   Value result() const override { return held_.get(input_); }
   void reset() override { held_.clear(); }
   void save(StateWriter& out) const override { held_.save(out, input_); }
+  bool append_state(std::string& out) const override {
+    if constexpr (!kRawState) return false;
+    held_.append(out, input_);
+    return true;
+  }
 
  protected:
   void load_state(StateReader& in) override { held_.load(in, input_); }

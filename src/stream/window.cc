@@ -900,6 +900,8 @@ class BodyWriter final : public std::streambuf {
     if (!s.empty()) std::memcpy(room(s.size()), s.data(), s.size());
     len_ += s.size();
   }
+  // An accumulator's bytes (Aggregate::append_state), zero runs coded as the archive's are.
+  void put_accumulator(std::string_view s) { xsputn(s.data(), static_cast<std::streamsize>(s.size())); }
   void put_fixed64(uint64_t v) {
     flush_zeros();
     char* p = room(8);
@@ -1142,6 +1144,18 @@ void WindowOperator::snapshot(StateWriter& out) const {
   body.put_fixed64(0);  // the number of groups written, set at the end
   uint64_t n = 0;
   int64_t prev = 0;  // the last end (or start) written
+  // Accumulators: their bytes without the archive where they can (the same bytes).
+  std::string scratch;
+  const auto put_aggs = [&](const std::vector<std::unique_ptr<Aggregate>>& aggs) {
+    for (const auto& agg : aggs) {
+      scratch.clear();
+      if (agg->append_state(scratch)) {
+        body.put_accumulator(scratch);
+      } else {
+        agg->save(accumulators);
+      }
+    }
+  };
   const auto put_group = [&](const Group& g) {
     if (g.slots.empty() && g.pending.empty()) return;
     ++n;
@@ -1165,7 +1179,7 @@ void WindowOperator::snapshot(StateWriter& out) const {
       body.put_signed(delta(slot->end, prev));
       prev = slot->end;
       if (explicit_start) body.put_signed(delta(slot->end, slot->start));
-      for (const auto& agg : slot->aggs) agg->save(accumulators);
+      put_aggs(slot->aggs);
     }
   };
   // A group's state is spread over a dozen allocations (group, key, slots, accumulators) that
@@ -1209,14 +1223,14 @@ void WindowOperator::snapshot(StateWriter& out) const {
   body.put_varint(sessions_.size());
   for (const auto& [k, w] : sessions_) {
     put_window(k.first, k.second, *w);
-    for (const auto& agg : w->aggs) agg->save(accumulators);
+    put_aggs(w->aggs);
   }
   body.put_varint(counting_.size());
   for (const auto& [k, sw] : counting_) {
     put_window(k, sw.first, *sw.second);
     const auto it = counted_.find(k);
     body.put_signed(it == counted_.end() ? 0 : it->second);
-    for (const auto& agg : sw.second->aggs) agg->save(accumulators);
+    put_aggs(sw.second->aggs);
   }
   std::vector<uint8_t> functions;
   for (const auto& p : prototypes_) functions.push_back(static_cast<uint8_t>(p->function()));

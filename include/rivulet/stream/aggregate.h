@@ -124,6 +124,14 @@ class Aggregate {
 
   /// Writes the state (not the function or types, which the caller knows).
   virtual void save(StateWriter& out) const = 0;
+  /// Appends to `out` exactly the bytes save() writes, without the archive (a million
+  /// windows' counts and sums in a snapshot: the archive's calls were a third of its time).
+  /// COUNT, SUM, AVG, MIN, MAX, FIRST_VALUE and LAST_VALUE; false (nothing appended) for the
+  /// others, which save() then writes.
+  virtual bool append_state(std::string& out) const {
+    (void)out;
+    return false;
+  }
   /// Reads a state written by save() of the same function and types. Returns kDataLoss for
   /// truncated or corrupt bytes (the accumulator is then reset).
   Status load(StateReader& in);
