@@ -253,6 +253,7 @@ struct Engine::Impl {
         e.producer = producer;
         e.batch = std::move(copy);
         e.received_ns = steady_ns();
+        if (producer == 0) impl_.flush_deferred();  // the head's rows go in the order made
         impl_.sink_queue->push(std::move(e));
       }
       batch.clear();
@@ -800,6 +801,7 @@ struct Engine::Impl {
   }
 
   void push_barrier_to_sink(uint64_t epoch, size_t producer, bool stop) {
+    if (producer == 0) flush_deferred();  // (nothing is deferred between input batches)
     Envelope b;
     b.kind = Envelope::Kind::kBarrier;
     b.epoch = epoch;
@@ -1135,9 +1137,45 @@ struct Engine::Impl {
     }
   }
 
+  // The head's output of one input batch that a labels filter cut into runs of events and
+  // runs of labels, gathered while `defer_sink` is set: the sink thread then gets one hand-over
+  // for the input batch, not one for each run of a few rows (each a wake-up of the sink
+  // thread: with labels between most payments, about 17,000 a second). On the input thread
+  // (chained) only.
+  bool defer_sink = false;
+  std::unique_ptr<Batch> deferred;
+  int64_t deferred_received_ns = 0;
+  bool deferred_idle = false;
+
   void to_sink(std::unique_ptr<Batch> batch, int64_t received_ns, size_t producer,
                bool idle = false) {
     if (batch->empty()) return;
+    if (defer_sink && producer == 0) {
+      if (deferred != nullptr && deferred->shared_schema() != batch->shared_schema()) {
+        flush_deferred();
+      }
+      if (deferred == nullptr) {
+        deferred = std::move(batch);
+        deferred_received_ns = received_ns;
+        deferred_idle = idle;
+      } else {
+        deferred->reserve(deferred->size() + batch->size());
+        for (size_t r = 0; r < batch->size(); ++r) deferred->append_row(*batch, r);
+      }
+      return;
+    }
+    hand_to_sink(std::move(batch), received_ns, producer, idle);
+  }
+
+  // What to_sink gathered, on to the sinks.
+  void flush_deferred() {
+    if (deferred == nullptr) return;
+    hand_to_sink(std::move(deferred), deferred_received_ns, 0, deferred_idle);
+    deferred = nullptr;
+  }
+
+  void hand_to_sink(std::unique_ptr<Batch> batch, int64_t received_ns, size_t producer,
+                    bool idle) {
     Envelope e;
     e.stream = 0;
     e.producer = producer;
@@ -1471,6 +1509,7 @@ struct Engine::Impl {
             std::lock_guard lock(stats_mu);
             for (const uint8_t m : split_mask) labels_split += m;
           }
+          defer_sink = chained();  // the runs' output goes to the sinks together, below
           size_t r = 0;
           while (r < batch->size()) {
             const uint8_t is_label = split_mask[r];
@@ -1484,8 +1523,14 @@ struct Engine::Impl {
             e.idle = idle_cut;
             // The batch's watermark comes with its last run, after all of its records.
             if (r == batch->size()) e.watermark = batch_wm;
-            if (!deliver(std::move(e))) return;
+            if (!deliver(std::move(e))) {
+              defer_sink = false;
+              flush_deferred();  // what the runs before the failing one made, as without
+              return;
+            }
           }
+          defer_sink = false;
+          flush_deferred();
           continue;
         }
       }

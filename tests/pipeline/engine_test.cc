@@ -107,6 +107,7 @@ class MemorySink final : public io::Sink {
   }
   Status write(const Batch& batch) override {
     std::lock_guard lock(mu);
+    ++writes;
     for (size_t r = 0; r < batch.size(); ++r) rows.push_back(stream::row_to_json(batch, r));
     return {};
   }
@@ -117,6 +118,7 @@ class MemorySink final : public io::Sink {
   }
   std::mutex mu;
   std::vector<std::string> rows;
+  size_t writes = 0;  // calls to write
   bool closed = false;
 
  private:
@@ -453,6 +455,44 @@ TEST(EngineTest, LabelsSplitOffTheInputArriveInStreamOrder) {
   EXPECT_EQ(st.labels_split, 3u);
   EXPECT_EQ(st.records_out, 3u);
   EXPECT_TRUE(st.reconciles());
+}
+
+TEST(EngineTest, TheRunsOfAnInputBatchSplitByLabelsReachTheSinksTogether) {
+  // Two input batches of 8 lines, a label after each event: 8 runs each. Their rows reach the
+  // sink in stream order, in one write an input batch (a hand-over each to the sink thread),
+  // not one a run.
+  std::vector<std::string> lines;
+  for (int i = 0; i < 8; ++i) {
+    lines.push_back(fmt::format("e{},{}", i, i));
+    lines.push_back(fmt::format("label-e{},0", i));
+  }
+  Plan plan;
+  plan.input.schema = kv_schema();
+  plan.input.source = std::make_unique<MemorySource>(lines, 8);
+  plan.input.decoder = std::make_unique<KvDecoder>(plan.input.schema);
+  auto recorder = std::make_unique<LabelRecorder>();
+  auto log = recorder->log;
+  plan.steps.push_back(std::move(recorder));
+  plan.labels_where = "key LIKE 'label-%'";
+  plan.labels_step = 0;
+  auto sink = std::make_unique<MemorySink>();
+  MemorySink* sink_ptr = sink.get();
+  plan.sinks.push_back({"output", std::move(sink)});
+  EngineOptions options;
+  options.batch_size = 8;
+  auto engine = Engine::create(std::move(plan), options);
+  ASSERT_TRUE(engine.ok()) << engine.status().to_string();
+  ASSERT_TRUE((*engine)->run().ok());
+  std::vector<std::string> expected_log, expected_rows;
+  for (int i = 0; i < 8; ++i) {
+    expected_log.push_back(fmt::format("e{}", i));
+    expected_log.push_back(fmt::format("label label-e{}", i));
+    expected_rows.push_back(fmt::format(R"({{"key": "e{}", "value": {}}})", i, i));
+  }
+  EXPECT_EQ(*log, expected_log);
+  EXPECT_EQ(sink_ptr->rows, expected_rows);
+  EXPECT_EQ((*engine)->stats().batches, 2u);
+  EXPECT_EQ(sink_ptr->writes, 2u);
 }
 
 TEST(EngineTest, LabelsWhereErrorsNameTheirPosition) {
