@@ -6,13 +6,11 @@
 #include <xxhash.h>
 
 #include <algorithm>
-#include <bit>
 #include <cctype>
 #include <cmath>
 #include <cstring>
 #include <exception>
 #include <limits>
-#include <type_traits>
 #include <typeinfo>
 
 #include "rivulet/core/schema.h"
@@ -151,22 +149,6 @@ __extension__ typedef __int128 Int128;
 __extension__ typedef unsigned __int128 UInt128;
 
 // Kahan-Babuska-Neumaier compensated sum: retraction (adding -x) stays accurate.
-// The bytes a StateWriter (cereal's portable archive, little-endian) writes for an arithmetic
-// value, and for a string (its size as 8 bytes, then its text): append_state's. Only on
-// little-endian machines, where the archive copies values as they are in memory.
-constexpr bool kRawState = std::endian::native == std::endian::little;
-template <class T>
-void append_raw(std::string& out, T v) {
-  static_assert(std::is_arithmetic_v<T>);
-  char bytes[sizeof v];
-  std::memcpy(bytes, &v, sizeof v);
-  out.append(bytes, sizeof v);
-}
-void append_raw(std::string& out, std::string_view text) {
-  append_raw(out, static_cast<uint64_t>(text.size()));
-  out.append(text);
-}
-
 struct CompensatedSum {
   double sum = 0;
   double comp = 0;
@@ -235,8 +217,7 @@ class CountAggregate final : public AggregateBase<CountAggregate> {
   void reset() override { n_ = 0; }
   void save(StateWriter& out) const override { out(n_); }
   bool append_state(std::string& out) const override {
-    if constexpr (!kRawState) return false;
-    append_raw(out, n_);
+    append_state_value(out, n_);
     return true;
   }
 
@@ -323,13 +304,12 @@ class SumAggregate final : public AggregateBase<SumAggregate> {
     out(n_, static_cast<uint64_t>(u >> 64), static_cast<uint64_t>(u), sum_.sum, sum_.comp);
   }
   bool append_state(std::string& out) const override {
-    if constexpr (!kRawState) return false;
     const auto u = static_cast<UInt128>(int_sum_);
-    append_raw(out, n_);
-    append_raw(out, static_cast<uint64_t>(u >> 64));
-    append_raw(out, static_cast<uint64_t>(u));
-    append_raw(out, sum_.sum);
-    append_raw(out, sum_.comp);
+    append_state_value(out, n_);
+    append_state_value(out, static_cast<uint64_t>(u >> 64));
+    append_state_value(out, static_cast<uint64_t>(u));
+    append_state_value(out, sum_.sum);
+    append_state_value(out, sum_.comp);
     return true;
   }
 
@@ -469,9 +449,9 @@ class HeldValue {
     uint64_t bits = 0;
     if (type == Type::kInt || type == Type::kBool) bits = static_cast<uint64_t>(value_.as_int());
     if (type == Type::kDouble) std::memcpy(&bits, &value_, sizeof bits);
-    append_raw(out, has_);
-    append_raw(out, bits);
-    append_raw(out, type == Type::kString && has_ ? std::string_view(text_) : std::string_view());
+    append_state_value(out, has_);
+    append_state_value(out, bits);
+    append_state_string(out, type == Type::kString && has_ ? std::string_view(text_) : std::string_view());
   }
   void load(StateReader& in, Type type) {
     bool has = false;
@@ -540,7 +520,6 @@ class PickAggregate final : public AggregateBase<PickAggregate> {
   void reset() override { held_.clear(); }
   void save(StateWriter& out) const override { held_.save(out, input_); }
   bool append_state(std::string& out) const override {
-    if constexpr (!kRawState) return false;
     held_.append(out, input_);
     return true;
   }
@@ -715,16 +694,27 @@ class CountDistinctAggregate final : public AggregateBase<CountDistinctAggregate
   // load_state reads): the small vector as it is, or the map's entries sorted in place (no copy
   // of the strings). Keys are distinct, so sorted by value is sorted by key.
   void save(StateWriter& out) const override {
+    std::string bytes;
+    append_state(bytes);
+    out(cereal::binary_data(bytes.data(), bytes.size()));
+  }
+  bool append_state(std::string& out) const override {
+    const auto put = [&out](std::string_view key, uint64_t count) {
+      append_state_string(out, key);
+      append_state_value(out, count);
+    };
     if (big_.empty()) {
-      out(small_);
-      return;
+      append_state_value(out, static_cast<uint64_t>(small_.size()));
+      for (const auto& [key, count] : small_) put(key, count);
+      return true;
     }
     std::vector<const KeyCounts::value_type*> items;
     items.reserve(big_.size());
     for (const auto& item : big_) items.push_back(&item);
     std::sort(items.begin(), items.end(), [](const auto* a, const auto* b) { return *a < *b; });
-    out(cereal::make_size_tag(static_cast<cereal::size_type>(items.size())));
-    for (const auto* item : items) out(item->first, item->second);
+    append_state_value(out, static_cast<uint64_t>(items.size()));
+    for (const auto* item : items) put(item->first, item->second);
+    return true;
   }
 
  protected:

@@ -1778,7 +1778,16 @@ void OverOperator::snapshot(StateWriter& out) const {
   items.reserve(partitions_.size());
   for (const auto& item : partitions_) items.push_back(&item);
   constexpr size_t kNode = 12, kPartition = 8, kBuffers = 4;
-  std::vector<int64_t> times;
+  // Each partition's bytes are those of out(key, newest, times, values) and its accumulators'
+  // save(), made in `buf` without the archive (append_state_*) and written a block at a time:
+  // the archive's calls and the copies through a vector and a string were a third of the time.
+  std::string buf;
+  constexpr size_t kBlock = size_t{1} << 16;
+  buf.reserve(2 * kBlock);
+  const auto write_buf = [&] {
+    if (!buf.empty()) out(cereal::binary_data(buf.data(), buf.size()));
+    buf.clear();
+  };
   std::string values;
   for (size_t k = 0; k < items.size(); ++k) {
     if (k + kNode < items.size()) __builtin_prefetch(items[k + kNode]);
@@ -1790,16 +1799,27 @@ void OverOperator::snapshot(StateWriter& out) const {
       for (const auto& a : ahead.aggs) __builtin_prefetch(a.get());
     }
     const auto& [key, part] = *items[k];
-    times.resize(part->times.size());
-    for (size_t i = 0; i < times.size(); ++i) times[i] = part->times[i];
-    values.clear();
+    append_state_string(buf, key);
+    append_state_value(buf, part->newest);
+    append_state_value(buf, static_cast<uint64_t>(part->times.size()));
+    for (size_t i = 0; i < part->times.size(); ++i) append_state_value(buf, part->times[i]);
+    const size_t length_at = buf.size();  // the values' length, known once they are encoded
+    append_state_value(buf, uint64_t{0});
     for (size_t i = 0; i < part->values.size(); ++i) {
       const Value v = part->values[i];
-      internal::encode_values(&v, 1, values);
+      internal::encode_values(&v, 1, buf);
     }
-    out(key, part->newest, times, values);
-    for (const auto& a : part->aggs) a->save(out);
+    const uint64_t length = buf.size() - length_at - sizeof(uint64_t);
+    std::memcpy(buf.data() + length_at, &length, sizeof length);
+    for (const auto& a : part->aggs) {
+      if (!a->append_state(buf)) {
+        write_buf();
+        a->save(out);
+      }
+    }
+    if (buf.size() >= kBlock) write_buf();
   }
+  write_buf();
   // The watermark, and the rows waiting for it (order kEventTime): time and values of each.
   const size_t waiting = waiting_ ? waiting_->size() : 0;
   out(watermark_, static_cast<uint64_t>(waiting));

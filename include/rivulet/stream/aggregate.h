@@ -35,10 +35,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -85,6 +87,22 @@ struct AggregateArgs {
   bool fifo_remove = false;
 };
 
+/// The bytes a StateWriter writes for an arithmetic value (as it is in memory: the archive's
+/// default options keep the machine's byte order) and for a string (its size as 8 bytes, then
+/// its text), appended to `out` without the archive: Aggregate::append_state's, and snapshots
+/// of many small values.
+template <class T>
+void append_state_value(std::string& out, T v) {
+  static_assert(std::is_arithmetic_v<T>);
+  char bytes[sizeof v];
+  std::memcpy(bytes, &v, sizeof v);
+  out.append(bytes, sizeof v);
+}
+inline void append_state_string(std::string& out, std::string_view text) {
+  append_state_value(out, static_cast<uint64_t>(text.size()));
+  out.append(text);
+}
+
 /// One accumulator of one aggregate function over values of one input type.
 class Aggregate {
  public:
@@ -126,8 +144,8 @@ class Aggregate {
   virtual void save(StateWriter& out) const = 0;
   /// Appends to `out` exactly the bytes save() writes, without the archive (a million
   /// windows' counts and sums in a snapshot: the archive's calls were a third of its time).
-  /// COUNT, SUM, AVG, MIN, MAX, FIRST_VALUE and LAST_VALUE; false (nothing appended) for the
-  /// others, which save() then writes.
+  /// COUNT, SUM, AVG, MIN, MAX, FIRST_VALUE, LAST_VALUE and COUNT(DISTINCT); false (nothing
+  /// appended) for the others, which save() then writes.
   virtual bool append_state(std::string& out) const {
     (void)out;
     return false;
