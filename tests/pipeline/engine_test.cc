@@ -432,17 +432,25 @@ class LabelRecorder final : public stream::Operator {
   std::shared_ptr<std::vector<std::string>> log = std::make_shared<std::vector<std::string>>();
 };
 
-TEST(EngineTest, LabelsSplitOffTheInputArriveInStreamOrder) {
+// A plan over `lines` (read `per_read` at a time) whose rows keyed "label-..." are labels, split
+// off the input for a LabelRecorder; `log` is the recorder's.
+Plan labels_plan(std::vector<std::string> lines, size_t per_read,
+                 std::shared_ptr<std::vector<std::string>>& log) {
   Plan plan;
   plan.input.schema = kv_schema();
-  plan.input.source = std::make_unique<MemorySource>(
-      std::vector<std::string>{"a,1", "b,2", "label-a,0", "c,3", "label-b,0", "label-c,0"}, 2);
+  plan.input.source = std::make_unique<MemorySource>(std::move(lines), per_read);
   plan.input.decoder = std::make_unique<KvDecoder>(plan.input.schema);
   auto recorder = std::make_unique<LabelRecorder>();
-  auto log = recorder->log;
+  log = recorder->log;
   plan.steps.push_back(std::move(recorder));
   plan.labels_where = "key LIKE 'label-%'";
   plan.labels_step = 0;
+  return plan;
+}
+
+TEST(EngineTest, LabelsSplitOffTheInputArriveInStreamOrder) {
+  std::shared_ptr<std::vector<std::string>> log;
+  Plan plan = labels_plan({"a,1", "b,2", "label-a,0", "c,3", "label-b,0", "label-c,0"}, 2, log);
   EngineOptions options;
   options.batch_size = 2;
   auto engine = Engine::create(std::move(plan), options);
@@ -466,15 +474,8 @@ TEST(EngineTest, TheRunsOfAnInputBatchSplitByLabelsReachTheSinksTogether) {
     lines.push_back(fmt::format("e{},{}", i, i));
     lines.push_back(fmt::format("label-e{},0", i));
   }
-  Plan plan;
-  plan.input.schema = kv_schema();
-  plan.input.source = std::make_unique<MemorySource>(lines, 8);
-  plan.input.decoder = std::make_unique<KvDecoder>(plan.input.schema);
-  auto recorder = std::make_unique<LabelRecorder>();
-  auto log = recorder->log;
-  plan.steps.push_back(std::move(recorder));
-  plan.labels_where = "key LIKE 'label-%'";
-  plan.labels_step = 0;
+  std::shared_ptr<std::vector<std::string>> log;
+  Plan plan = labels_plan(lines, 8, log);
   auto sink = std::make_unique<MemorySink>();
   MemorySink* sink_ptr = sink.get();
   plan.sinks.push_back({"output", std::move(sink)});
