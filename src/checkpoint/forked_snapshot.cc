@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
@@ -34,7 +35,15 @@ namespace rivulet::checkpoint {
 
 namespace {
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23  // Linux 5.14; older kernels answer EINVAL
+#endif
+
 constexpr uint32_t kEnd = 0xFFFFFFFFu;
+// Children forked and not yet reaped (counted from just before fork(2)).
+std::atomic<int> g_live{0};
+// The kernel answered EINVAL to MADV_POPULATE_WRITE: make_writable does nothing more.
+std::atomic<bool> g_no_populate{false};
 // The child's exit statuses other than 0.
 constexpr int kWriteFailed = 101;
 constexpr int kThrew = 102;
@@ -146,9 +155,11 @@ Result<ForkedSnapshot> ForkedSnapshot::start(const std::vector<Part>& parts) {
                   fmt::format("cannot create a memory file: {}", std::strerror(errno)));
   }
   const pid_t owner = ::gettid();
+  g_live.fetch_add(1);
   const pid_t pid = ::fork();
   if (pid < 0) {
     const int err = errno;
+    g_live.fetch_sub(1);
     ::close(fd);
     return Status(StatusCode::kUnavailable, fmt::format("cannot fork: {}", std::strerror(err)));
   }
@@ -191,6 +202,75 @@ int64_t CopyFaultProbe::estimate() const {
   int64_t sum = 0;
   for (size_t i = 0; i < kept; ++i) sum += sorted[i];
   return sum / static_cast<int64_t>(kept);
+}
+
+int ForkedSnapshot::live_children() { return g_live.load(); }
+
+ForkedSnapshot::Rearmed ForkedSnapshot::make_writable() {
+  Rearmed out;
+  const int64_t t0 = steady_ns();
+  const auto done = [&](bool complete) {
+    out.ns = steady_ns() - t0;
+    out.complete = complete;
+    return out;
+  };
+  if (g_no_populate.load() || g_live.load() != 0) return done(false);
+  std::string maps;
+  {
+    const int fd = ::open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return done(false);
+    char buf[16384];
+    for (;;) {
+      const ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      maps.append(buf, static_cast<size_t>(n));
+    }
+    ::close(fd);
+  }
+  const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+  constexpr uintptr_t kStep = uintptr_t{1} << 20;
+  std::vector<unsigned char> resident(kStep / page);
+  std::string_view rest(maps);
+  while (!rest.empty()) {
+    const size_t eol = rest.find('\n');
+    const std::string_view line = rest.substr(0, eol);
+    rest = eol == std::string_view::npos ? std::string_view() : rest.substr(eol + 1);
+    // "lo-hi perms offset dev inode [path]": private writable memory, anonymous or the heap.
+    unsigned long lo = 0, hi = 0;
+    char perms[5] = {};
+    int path_at = 0;
+    const std::string text(line);
+    if (std::sscanf(text.c_str(), "%lx-%lx %4s %*s %*s %*s %n", &lo, &hi, perms, &path_at) < 3) {
+      continue;
+    }
+    const std::string_view path =
+        path_at > 0 ? std::string_view(text).substr(static_cast<size_t>(path_at)) : "";
+    if (std::string_view(perms) != "rw-p" || !(path.empty() || path == "[heap]")) continue;
+    for (uintptr_t at = lo; at < hi; at += kStep) {
+      if (g_live.load() != 0) return done(false);
+      const uintptr_t len = std::min<uintptr_t>(kStep, hi - at);
+      if (::mincore(reinterpret_cast<void*>(at), len, resident.data()) != 0) continue;
+      const size_t n = len / page;
+      for (size_t i = 0; i < n;) {
+        if (!(resident[i] & 1)) {
+          ++i;
+          continue;
+        }
+        size_t j = i;
+        while (j < n && (resident[j] & 1)) ++j;
+        if (::madvise(reinterpret_cast<void*>(at + i * page), (j - i) * page,
+                      MADV_POPULATE_WRITE) == 0) {
+          out.pages += j - i;
+        } else if (errno == EINVAL) {
+          g_no_populate.store(true);
+          return done(false);
+        }  // else unmapped meanwhile (ENOMEM, EFAULT): nothing to do there
+        i = j;
+      }
+    }
+  }
+  return done(true);
 }
 
 bool ForkedSnapshot::running(pid_t pid) {
@@ -269,6 +349,7 @@ void ForkedSnapshot::reset() {
     while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
     }
     pid_ = -1;
+    g_live.fetch_sub(1);
   }
   if (fd_ >= 0) {
     ::close(fd_);
@@ -283,6 +364,7 @@ Result<std::map<std::string, std::string>> ForkedSnapshot::finish() {
   }
   const pid_t pid = pid_;
   pid_ = -1;
+  g_live.fetch_sub(1);
   if (r < 0) {
     const int err = errno;
     reset();

@@ -131,6 +131,24 @@ std::string EngineStats::to_string() const {
                          checkpoints.sync_reason);
     }
     out += "\n";
+    if (checkpoints.total_pause_ns > 0) {
+      // What the checkpoints cost the steps' threads, as a share of the run: a figure the
+      // machine's speed changes little, unlike records/s (both halves slow down together).
+      const double run_ns = seconds * 1e9;
+      const auto share = [run_ns](int64_t ns) {
+        return run_ns > 0 ? 100.0 * static_cast<double>(ns) / run_ns : 0.0;
+      };
+      out += fmt::format("  checkpoint cost: paused {} in all ({:.2f}% of the run)",
+                         human_ns(checkpoints.total_pause_ns), share(checkpoints.total_pause_ns));
+      if (checkpoints.forked > 0) {
+        out += fmt::format(", page faults after forks about {} ({:.2f}%); {} pages made writable "
+                           "again by the writer in {}",
+                           human_ns(checkpoints.fault_ns), share(checkpoints.fault_ns),
+                           checkpoints.pages_made_writable,
+                           human_ns(checkpoints.make_writable_ns));
+      }
+      out += "\n";
+    }
   }
   if (latency.count() > 0) {
     out += fmt::format("  latency p50 {}, p99 {}, max {} ({} records)\n",
@@ -612,8 +630,13 @@ struct Engine::Impl {
         const double reused =
             std::max(0.0, faults - during - c.usual_faults_per_ns * (elapsed - life));
         const int64_t copy_ns = c.copy_fault_ns >= 0 ? c.copy_fault_ns : kPageFaultNs;
-        c.fork_ns = c.fork_pause_ns + static_cast<int64_t>(copied * static_cast<double>(copy_ns) +
-                                                           reused * kReuseFaultNs);
+        const auto fault_ns =
+            static_cast<int64_t>(copied * static_cast<double>(copy_ns) + reused * kReuseFaultNs);
+        c.fork_ns = c.fork_pause_ns + fault_ns;
+        {
+          std::lock_guard stats_lock(stats_mu);
+          ck_stats.fault_ns += fault_ns;
+        }
         // On one CPU the child's serialization is time the pipeline does not process.
         if (cpus < 2) c.fork_ns += std::max<int64_t>(c.child_ns, 0);
       } else {
@@ -913,7 +936,16 @@ struct Engine::Impl {
         costs.child_ns = child.serialize_ns();
         costs.faults_at_child_end = child.owner_faults_at_end();
       }
+      const bool had_children = !job.forked.empty();
       job.forked.clear();
+      // The children are gone: their pages are the process's alone again, yet still write
+      // protected. Take the faults that would make them writable here, off the steps' threads.
+      if (had_children && id.ok()) {
+        const auto rearmed = checkpoint::ForkedSnapshot::make_writable();
+        std::lock_guard stats_lock(stats_mu);
+        ck_stats.pages_made_writable += rearmed.pages;
+        ck_stats.make_writable_ns += rearmed.ns;
+      }
       uint64_t bytes = 0;
       for (const auto& [name, part] : job.checkpoint.parts) bytes += part.size();
       const bool savepoint = job.checkpoint.meta.count("savepoint") != 0;
@@ -932,6 +964,7 @@ struct Engine::Impl {
         ck_stats.last_bytes = bytes;
         ck_stats.last_duration_ns = steady_ns() - job.started_ns;
         if (!job.ends_run) {
+          ck_stats.total_pause_ns += job.pause_ns;
           ck_stats.last_pause_ns = job.pause_ns;
           ck_stats.max_pause_ns = std::max(ck_stats.max_pause_ns, job.pause_ns);
         }

@@ -8,10 +8,12 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <new>
 
 #include <cerrno>
+#include <cstring>
 #include <stdexcept>
 #include <thread>
 
@@ -291,6 +293,66 @@ TEST(ForkedSnapshotTest, AnUnfinishedSnapshotIsKilledAndReaped) {
   // Killed and reaped: no process, not even a zombie, has the pid any more.
   EXPECT_EQ(::kill(pid, 0), -1);
   EXPECT_EQ(errno, ESRCH);
+}
+
+// Writes a byte into each of `pages` pages from `base`; the calling thread's faults meanwhile.
+int64_t faults_writing(char* base, size_t pages) {
+  const int64_t before = my_faults();
+  for (size_t i = 0; i < pages; ++i) base[i * 4096] ^= 1;
+  return my_faults() - before;
+}
+
+TEST(ForkedSnapshotTest, MakeWritableTakesTheFaultsAChildLeftBehindAndTouchesNoOtherPage) {
+  constexpr size_t kPage = 4096, kPages = 512, kUntouched = 64;
+  auto* memory = static_cast<char*>(::mmap(nullptr, kPages * kPage, PROT_READ | PROT_WRITE,
+                                           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+  auto* untouched = static_cast<char*>(::mmap(nullptr, kUntouched * kPage,
+                                              PROT_READ | PROT_WRITE,
+                                              MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+  ASSERT_NE(memory, MAP_FAILED);
+  ASSERT_NE(untouched, MAP_FAILED);
+  std::memset(memory, 1, kPages * kPage);
+  const auto fork_and_finish = [] {
+    auto snapshot = ForkedSnapshot::start({{"a", [] { return std::string("a"); }}});
+    ASSERT_TRUE(snapshot.ok());
+    EXPECT_EQ(ForkedSnapshot::live_children(), 1);
+    ASSERT_TRUE(snapshot->finish().ok());
+    EXPECT_EQ(ForkedSnapshot::live_children(), 0);
+  };
+  // The child is gone, yet the first write to each page it shared faults.
+  fork_and_finish();
+  EXPECT_GE(faults_writing(memory, kPages), static_cast<int64_t>(kPages));
+  // Unless make_writable took those faults first.
+  fork_and_finish();
+  const ForkedSnapshot::Rearmed rearmed = ForkedSnapshot::make_writable();
+  if (!rearmed.complete) GTEST_SKIP() << "this kernel has no MADV_POPULATE_WRITE (Linux 5.14)";
+  EXPECT_GE(rearmed.pages, kPages);
+  EXPECT_GT(rearmed.ns, 0);
+  EXPECT_LT(faults_writing(memory, kPages), static_cast<int64_t>(kPages / 16));
+  // Memory never written stays unallocated: make_writable takes resident pages only.
+  std::vector<unsigned char> resident(kUntouched, 1);
+  ASSERT_EQ(::mincore(untouched, kUntouched * kPage, resident.data()), 0);
+  EXPECT_EQ(std::count_if(resident.begin(), resident.end(), [](unsigned char r) { return r & 1; }),
+            0);
+  ::munmap(memory, kPages * kPage);
+  ::munmap(untouched, kUntouched * kPage);
+}
+
+TEST(ForkedSnapshotTest, MakeWritableDoesNothingWhileAChildLives) {
+  constexpr size_t kPage = 4096, kPages = 256;
+  std::vector<char> memory(kPages * kPage, 1);
+  SharedFlag go;
+  auto snapshot = ForkedSnapshot::start({go.waiting_part()});
+  ASSERT_TRUE(snapshot.ok());
+  // Populating now would copy every page the child shares: it returns at once.
+  const ForkedSnapshot::Rearmed rearmed = ForkedSnapshot::make_writable();
+  EXPECT_FALSE(rearmed.complete);
+  EXPECT_EQ(rearmed.pages, 0u);
+  // The pages are still shared: writing them copies each.
+  EXPECT_GE(faults_writing(memory.data() + kPage, kPages - 1), static_cast<int64_t>(kPages - 1));
+  go.flag->store(1);
+  ASSERT_TRUE(snapshot->finish().ok());
+  EXPECT_EQ(ForkedSnapshot::live_children(), 0);
 }
 
 TEST(ForkedSnapshotTest, ACgroupsCpuQuotaInCpusRoundedUp) {

@@ -179,6 +179,17 @@ TEST_P(SavepointTest, StopAndResumeGiveTheOutputOfAnUninterruptedRun) {
     } else {
       EXPECT_EQ(r.stats.checkpoints.forked, 0u);
     }
+    // After forks the writer made the pages the children shared writable again; without, it
+    // had nothing to do. The run's pauses add up to at least its longest.
+    if (r.stats.checkpoints.forked > 0) {
+      EXPECT_GT(r.stats.checkpoints.pages_made_writable, 0u);
+    } else {
+      EXPECT_EQ(r.stats.checkpoints.pages_made_writable, 0u);
+    }
+    EXPECT_GE(r.stats.checkpoints.total_pause_ns, r.stats.checkpoints.max_pause_ns);
+    if (r.stats.checkpoints.max_pause_ns > 0) {
+      EXPECT_NE(r.stats.to_string().find("  checkpoint cost: paused "), std::string::npos);
+    }
     EXPECT_LT(r.stats.records_in, 60000u) << "the stop came after the end";
     read += r.stats.records_in;
   }

@@ -106,6 +106,18 @@ struct CheckpointStats {
   /// checkpoint's are not counted: processing is over when they are taken.
   int64_t last_pause_ns = 0;
   int64_t max_pause_ns = 0;
+  /// The periodic checkpoints' pauses (each its longest thread's), summed: the time the run
+  /// lost to snapshots in place and to fork(2) itself.
+  int64_t total_pause_ns = 0;
+  /// About the time the steps' threads spent after forks in page faults: copies of pages a
+  /// child still shared (priced by CopyFaultProbe) and pages made writable again, counted
+  /// from their fault counts beyond the usual (estimated at each snapshot after a fork, the
+  /// last one's interval not included; partitions' threads summed).
+  int64_t fault_ns = 0;
+  /// Pages the checkpoint writer made writable again after forked snapshots (so that the
+  /// steps' threads do not fault on them), and the time it took.
+  uint64_t pages_made_writable = 0;
+  int64_t make_writable_ns = 0;
   std::string last_error;     ///< why the last failed checkpoint failed
   /// Why snapshots were taken in the pipeline's threads although `async` is on (the first
   /// fork that failed; every later snapshot then is); empty: none was.
