@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The cost of checkpoints in whole `rivulet run`s: records/s with no checkpoints and with one
-# every second (RUNS runs each, 5 by default, alternating, fresh checkpoint directory each
-# time): the ratio of their medians, and the ratio of each run with checkpoints to the run
-# without just before it (their median and range); what the checkpoints were (count, bytes,
-# pauses); and recovery: a run with checkpoints killed (SIGKILL) halfway, then resumed; the
+# every second (RUNS runs each, 5 by default, alternating in ABBA order, fresh checkpoint
+# directory each time): the ratio of their medians, and the ratio of each run with checkpoints
+# to the runs without next to it in time (their median and range, and their geometric mean
+# with its 95% confidence interval); the share of each run the
+# steps' threads spent on checkpoints, from the report's "checkpoint cost" line; what the
+# checkpoints were (count, bytes, pauses); and recovery: a run with checkpoints killed (SIGKILL) halfway, then resumed; the
 # resumed run's time from its plan to "resuming from" is loading the latest checkpoint
 # (reading and verifying every part) plus restoring it into the steps. The resumed run's
 # output, its committed parts in order, is compared with an uninterrupted run's. Pipelines:
@@ -45,15 +47,20 @@ declare -A row
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 for c in "${cases[@]}"; do
   args_of "$c"
-  none=() with=() pauses=() bytes=() counts=() secs=()
+  none=() with=() pauses=() bytes=() counts=() secs=() costs=() order=()
   for i in $(seq "$runs"); do
-    for v in none 1s; do
+    # ABBA: without first in odd rounds, with first in even ones, so that a drift of the
+    # machine's speed over the minutes favours neither.
+    variants=(none 1s)
+    ((i % 2 == 0)) && variants=(1s none)
+    for v in "${variants[@]}"; do
       fresh
       extra=()
       [[ $v == 1s ]] && extra=("${chk[@]}")
       "$bin" run "${a[@]}" "${extra[@]}" >/dev/null 2>"$tmp/err" || { cat "$tmp/err"; exit 1; }
       rps=$(sed -nE 's/^rivulet: records in .* \(([0-9.]+) s, ([0-9]+) records\/s\)$/\2/p' "$tmp/err")
       line=""
+      order+=("$v:$rps")
       if [[ $v == none ]]; then
         none+=("$rps")
         [[ $i == "$runs" ]] && mv "$tmp/run/out.jsonl" "$tmp/reference.jsonl"
@@ -64,7 +71,13 @@ for c in "${cases[@]}"; do
         pauses+=("$(to_ms "$(sed -nE 's/.*, longest ([0-9.]+ [^)]+)\).*/\1/p' <<<"$line")")")
         counts+=("$(sed -nE 's/^([0-9]+) completed.*/\1/p' <<<"$line")")
         bytes+=("$(largest_kept)")
-        line="; checkpoints: $line; largest kept: ${bytes[-1]} bytes"
+        # What the report adds up: the pauses' share of the run, plus the page faults' after
+        # forks (the steps' threads' time on checkpoints, a share the machine's speed barely moves).
+        cost=$(sed -n 's/^  checkpoint cost: //p' "$tmp/err")
+        costs+=("$(awk '{n = 0; while (match($0, /\(([0-9.]+)%/)) {
+                            n += substr($0, RSTART + 1, RLENGTH - 2); $0 = substr($0, RSTART + RLENGTH)}
+                          printf "%.2f", n}' <<<"$cost")")
+        line="; checkpoints: $line; largest kept: ${bytes[-1]} bytes; steps' time on them: ${costs[-1]}%"
       fi
       printf '%-5s %-4s run %s: %s records/s%s\n' "$c" "$v" "$i" "$rps" "$line"
     done
@@ -72,12 +85,39 @@ for c in "${cases[@]}"; do
   mn=$(median "${none[@]}") mw=$(median "${with[@]}")
   ratio=$(bc -l <<<"$mw/$mn")
   printf '%-5s median: %s records/s without, %s with a checkpoint every 1 s: %.3f\n' "$c" "$mn" "$mw" "$ratio"
-  # Each run with checkpoints against the run without just before it: the machine's speed
-  # drifts by tens of percent over minutes, less between two neighbouring runs.
-  pairs=()
-  for i in "${!none[@]}"; do pairs+=("$(printf '%.3f' "$(bc -l <<<"${with[$i]}/${none[$i]}")")"); done
+  # Each run with checkpoints against the mean of the runs without next to it in time (the
+  # last before it and the first after it): the machine's speed drifts by tens of percent
+  # over minutes, less between neighbouring runs.
+  mapfile -t pairs < <(printf '%s\n' "${order[@]}" | awk -F: '
+    {v[NR] = $1; r[NR] = $2}
+    END {
+      for (i = 1; i <= NR; ++i) {
+        if (v[i] == "none") continue
+        s = 0; n = 0
+        for (j = i - 1; j >= 1; --j) if (v[j] == "none") {s += r[j]; ++n; break}
+        for (j = i + 1; j <= NR; ++j) if (v[j] == "none") {s += r[j]; ++n; break}
+        printf "%.3f\n", r[i] / (s / n)
+      }
+    }')
   pair_ratio=$(median "${pairs[@]}")
+  # Their geometric mean and its 95% confidence interval (Student's t over the log ratios; the
+  # t quantile by Cornish-Fisher's expansion): what the runs can tell of the true ratio.
+  read -r gmean lo hi < <(printf '%s\n' "${pairs[@]}" | awk '
+    {x[NR] = log($1); s += x[NR]}
+    END {
+      n = NR; m = s / n
+      if (n < 2) {printf "%.3f - -\n", exp(m); exit}
+      for (i = 1; i <= n; ++i) v += (x[i] - m) ^ 2
+      sd = sqrt(v / (n - 1)); d = n - 1; z = 1.959964
+      t = z + (z^3 + z) / (4 * d) + (5 * z^5 + 16 * z^3 + 3 * z) / (96 * d^2) \
+            + (3 * z^7 + 19 * z^5 + 17 * z^3 - 15 * z) / (384 * d^3)
+      h = t * sd / sqrt(n)
+      printf "%.3f %.3f %.3f\n", exp(m), exp(m - h), exp(m + h)
+    }')
+  printf '%-5s run by run, geometric mean %s, 95%% confidence interval %s-%s\n' "$c" "$gmean" "$lo" "$hi"
   printf '%-5s run by run: %s; median %s\n' "$c" "${pairs[*]}" "$pair_ratio"
+  cost_median=$(median "${costs[@]}")
+  printf "%-5s steps' time on checkpoints: %s; median %s%% of the run\n" "$c" "${costs[*]}" "$cost_median"
 
   # Recovery: kill a run with checkpoints halfway, resume it, and time the resume.
   fresh
@@ -113,13 +153,15 @@ for c in "${cases[@]}"; do
   printf '%-5s recovery: killed after %.1f s, resumed from checkpoint %s; load + restore %s ms, ' \
     "$c" "$half" "$loaded" "$restore"
   printf 'process start to resumed %s ms; %s records after it; output %s\n' "$total" "$rest" "$same"
-  row[$c]=$(printf '| %s | %s | %s | %.3f | %s (%s) | %s | %s | %s ms | %s ms (%s) |' "$c" "$mn" "$mw" \
-    "$ratio" "$pair_ratio" "$(range "${pairs[@]}")" \
+  row[$c]=$(printf '| %s | %s | %s | %.3f | %s (%s) | %s (%s-%s) | %s%% (%s) | %s | %s | %s ms | %s ms (%s) |' "$c" "$mn" "$mw" \
+    "$ratio" "$pair_ratio" "$(range "${pairs[@]}")" "$gmean" "$lo" "$hi" "$cost_median" "$(range "${costs[@]}")" \
     "$(range "${counts[@]}")" "$(range "${bytes[@]}")" "$(range "${pauses[@]}")" "$restore" "$total")
 done
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '\n| pipeline | records/s, no checkpoints | a checkpoint every 1 s | ratio of medians '
-printf '| run by run: median (range) | checkpoints a run | largest kept (bytes) | longest pause a run '
+printf "| run by run: median (range) | run by run: geometric mean (95%% confidence) "
+printf "| steps' time on checkpoints: median (range) "
+printf '| checkpoints a run | largest kept (bytes) | longest pause a run '
 printf '| recovery: load + restore (process start to resumed) |\n'
-printf '|---|---|---|---|---|---|---|---|---|\n'
+printf '|---|---|---|---|---|---|---|---|---|---|---|\n'
 for c in "${cases[@]}"; do echo "${row[$c]}"; done
