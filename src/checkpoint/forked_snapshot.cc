@@ -229,7 +229,10 @@ ForkedSnapshot::Rearmed ForkedSnapshot::make_writable() {
     ::close(fd);
   }
   const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
-  constexpr uintptr_t kStep = uintptr_t{1} << 20;
+  constexpr uintptr_t kStep = uintptr_t{1} << 22;
+  // A mapping this large is a reservation, not data (a sanitizer's shadow memory, a runtime's
+  // address space kept for later): walking it a step at a time would take seconds.
+  constexpr uintptr_t kLargestMapping = uintptr_t{64} << 30;
   std::vector<unsigned char> resident(kStep / page);
   std::string_view rest(maps);
   while (!rest.empty()) {
@@ -246,7 +249,10 @@ ForkedSnapshot::Rearmed ForkedSnapshot::make_writable() {
     }
     const std::string_view path =
         path_at > 0 ? std::string_view(text).substr(static_cast<size_t>(path_at)) : "";
-    if (std::string_view(perms) != "rw-p" || !(path.empty() || path == "[heap]")) continue;
+    if (std::string_view(perms) != "rw-p" || !(path.empty() || path == "[heap]") ||
+        hi - lo > kLargestMapping) {
+      continue;
+    }
     for (uintptr_t at = lo; at < hi; at += kStep) {
       if (g_live.load() != 0) return done(false);
       const uintptr_t len = std::min<uintptr_t>(kStep, hi - at);

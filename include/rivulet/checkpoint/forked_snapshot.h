@@ -105,8 +105,9 @@ class ForkedSnapshot {
   /// state. MADV_POPULATE_WRITE (Linux 5.14) takes them in the kernel, from a thread that has
   /// time (the checkpoint writer), at about 0.6 µs a page. Pages never touched stay untouched
   /// (mincore(2) picks the resident ones), so the process's memory does not grow. Works in
-  /// 1 MiB steps and stops at the first step a child lives again: populating a page a child
-  /// shares would copy it.
+  /// 4 MiB steps and stops at the first step a child lives again: populating a page a child
+  /// shares would copy it. Mappings over 64 GiB (reservations, such as a sanitizer's shadow
+  /// memory) are skipped.
   static Rearmed make_writable();
   /// Children started and not yet reaped, in this process.
   static int live_children();
