@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -214,6 +215,38 @@ TEST(ForkedSnapshotTest, AChildThatDiesIsAnErrorNamingTheSignal) {
   EXPECT_EQ(parts.status().message(),
             "snapshot process " + std::to_string(pid) + " was killed by signal 11 (" +
                 ::strsignal(SIGSEGV) + ")");
+}
+
+TEST(ForkedSnapshotTest, AChildThatCannotWriteItsMemoryFileIsAnError) {
+  auto snapshot = ForkedSnapshot::start({{"a", []() {
+    // In the child only: a file may not grow past 0 bytes, and a write beyond fails (EFBIG)
+    // instead of raising SIGXFSZ. The memory file is a file: the part's bytes cannot go in.
+    ::signal(SIGXFSZ, SIG_IGN);
+    const struct rlimit none {0, 0};
+    ::setrlimit(RLIMIT_FSIZE, &none);
+    return std::string(1000, 'x');
+  }}});
+  ASSERT_TRUE(snapshot.ok());
+  const pid_t pid = snapshot->pid();
+  auto parts = snapshot->finish();
+  ASSERT_FALSE(parts.ok());
+  EXPECT_EQ(parts.status().code(), StatusCode::kInternal);
+  EXPECT_EQ(parts.status().message(), "snapshot process " + std::to_string(pid) +
+                                          " could not write its memory file (out of memory?)");
+  EXPECT_EQ(ForkedSnapshot::live_children(), 0);
+}
+
+TEST(ForkedSnapshotTest, AChildReapedElsewhereIsAnErrorNotAWaitForever) {
+  auto snapshot = ForkedSnapshot::start({{"a", [] { return std::string("fine"); }}});
+  ASSERT_TRUE(snapshot.ok());
+  const pid_t pid = snapshot->pid();
+  ASSERT_EQ(::waitpid(pid, nullptr, 0), pid);  // another part of the process reaps it first
+  auto parts = snapshot->finish();
+  ASSERT_FALSE(parts.ok());
+  EXPECT_EQ(parts.status().code(), StatusCode::kInternal);
+  EXPECT_EQ(parts.status().message(), "snapshot process " + std::to_string(pid) +
+                                          ": cannot wait for it: " + std::strerror(ECHILD));
+  EXPECT_EQ(ForkedSnapshot::live_children(), 0);
 }
 
 TEST(ForkedSnapshotTest, OutputThatDoesNotParseIsDataLoss) {
