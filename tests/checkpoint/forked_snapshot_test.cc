@@ -180,7 +180,12 @@ TEST(ForkedSnapshotTest, TheProbeSamplesAPageAtATime) {
   ASSERT_TRUE(snapshot.ok());
   const int64_t faults = my_faults();
   for (size_t i = 0; i < 5; ++i) ASSERT_TRUE(probe.sample());
+#ifdef __SANITIZE_ADDRESS__
+  // AddressSanitizer writes its shadow memory as the code runs, and the child shares it too.
+  EXPECT_GE(my_faults() - faults, 5);
+#else
   EXPECT_EQ(my_faults() - faults, 5);  // a copy of each page sampled, no more
+#endif
   EXPECT_EQ(probe.sampled(), 5u);
   EXPECT_GT(probe.estimate(), 0);
   size_t more = 0;
@@ -202,9 +207,10 @@ TEST(ForkedSnapshotTest, NoPartsIsAnEmptyMap) {
 }
 
 TEST(ForkedSnapshotTest, AChildThatDiesIsAnErrorNamingTheSignal) {
+  // (SIGILL, not SIGSEGV: AddressSanitizer's runtime catches that one and exits with 1.)
   auto snapshot = ForkedSnapshot::start({{"a", [] { return std::string("fine"); }},
                                          {"b", []() -> std::string {
-                                            ::raise(SIGSEGV);
+                                            ::raise(SIGILL);
                                             return "unreachable";
                                           }}});
   ASSERT_TRUE(snapshot.ok());
@@ -213,8 +219,8 @@ TEST(ForkedSnapshotTest, AChildThatDiesIsAnErrorNamingTheSignal) {
   ASSERT_FALSE(parts.ok());
   EXPECT_EQ(parts.status().code(), StatusCode::kInternal);
   EXPECT_EQ(parts.status().message(),
-            "snapshot process " + std::to_string(pid) + " was killed by signal 11 (" +
-                ::strsignal(SIGSEGV) + ")");
+            "snapshot process " + std::to_string(pid) + " was killed by signal 4 (" +
+                ::strsignal(SIGILL) + ")");
 }
 
 TEST(ForkedSnapshotTest, AChildThatCannotWriteItsMemoryFileIsAnError) {
@@ -424,6 +430,11 @@ TEST(ForkedSnapshotTest, CpusAvailableFollowTheAffinityMask) {
 }
 
 TEST(ForkedSnapshotTest, ThreadsForkAtTheSameTime) {
+#ifdef __SANITIZE_ADDRESS__
+  // GCC 12's AddressSanitizer does not hold its allocator's locks across fork(2), as glibc's
+  // malloc does: a child forked while another thread allocates can wait on them forever.
+  GTEST_SKIP() << "AddressSanitizer's allocator is not safe to fork from threads";
+#endif
   // Partition workers reach a barrier together and each forks for its own state.
   constexpr int kThreads = 4;
   std::vector<std::string> state(kThreads);

@@ -42,15 +42,30 @@ void* counted_aligned_alloc(std::size_t size, std::align_val_t align) {
 }
 }  // namespace
 
-// The array and nothrow forms of libstdc++ forward to these.
+// The array forms of libstdc++ forward to these. The nothrow forms do too, but a sanitizer's
+// runtime defines its own, whose memory would then reach the free() below: they are defined
+// here as well (std::stable_sort's temporary buffer is one such allocation).
 void* operator new(std::size_t size) { return counted_alloc(size); }
 void* operator new(std::size_t size, std::align_val_t align) {
   return counted_aligned_alloc(size, align);
+}
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
+  ++t_allocations;
+  return std::malloc(size == 0 ? 1 : size);
+}
+void* operator new(std::size_t size, std::align_val_t align, const std::nothrow_t&) noexcept {
+  try {
+    return counted_aligned_alloc(size, align);
+  } catch (const std::bad_alloc&) {
+    return nullptr;
+  }
 }
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace rivulet::ml {
 namespace {
