@@ -11,7 +11,6 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -30,7 +29,12 @@ inline void append_double(std::string& out, double v) {
   std::string_view text(buf, static_cast<size_t>(r.ptr - buf));
   const size_t e = text.find('e');
   if (e != std::string_view::npos) {
-    const int exponent = std::atoi(buf + e + 1);
+    // The exponent's digits end where the text does: buf is not NUL-terminated, and reading
+    // on (as atoi did) took whatever digits the stack held after them for the exponent's.
+    const char* from = buf + e + 1;
+    if (*from == '+') ++from;
+    int exponent = 0;
+    std::from_chars(from, r.ptr, exponent);
     if (exponent >= -4 && exponent < 16) {
       r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
       text = std::string_view(buf, static_cast<size_t>(r.ptr - buf));

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstddef>
 #include <limits>
 #include <string>
 
@@ -32,6 +33,27 @@ TEST(JsonLineTest, DoublesAreWrittenAsPythonReprWritesThem) {
   EXPECT_EQ(repr(5e-324), "5e-324");
   EXPECT_EQ(repr(1e22), "1e+22");
   EXPECT_EQ(repr(std::numeric_limits<double>::quiet_NaN()), "null");
+}
+
+// Fills the stack below the caller with digits, as a call that left them there would.
+[[gnu::noinline]] void leave_digits_on_the_stack() {
+  volatile char junk[512];
+  for (size_t i = 0; i < sizeof junk; ++i) junk[i] = '9';
+}
+[[gnu::noinline]] std::string repr_called_after(double v) { return repr(v); }
+
+TEST(JsonLineTest, TheExponentIsReadFromTheDigitsOnlyWhateverTheStackHolds) {
+  // to_chars writes "6e+05" without a NUL; reading the exponent on into stale digits ("+0599")
+  // took it for 599 and kept the scientific form. Python writes 600000.0.
+  for (const double v : {600000.0, 3e-4, 1e15, 2e5}) {
+    leave_digits_on_the_stack();
+    const std::string got = repr_called_after(v);
+    EXPECT_EQ(got.find('e'), std::string::npos) << got;
+  }
+  leave_digits_on_the_stack();
+  EXPECT_EQ(repr_called_after(600000.0), "600000.0");
+  leave_digits_on_the_stack();
+  EXPECT_EQ(repr_called_after(1e16), "1e+16");
 }
 
 TEST(JsonLineTest, BuildsOneObjectPerLine) {
