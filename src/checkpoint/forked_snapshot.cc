@@ -28,6 +28,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string_view>
 #include <utility>
 
@@ -215,40 +216,28 @@ ForkedSnapshot::Rearmed ForkedSnapshot::make_writable() {
     return out;
   };
   if (g_no_populate.load() || g_live.load() != 0) return done(false);
-  std::string maps;
-  {
-    const int fd = ::open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return done(false);
-    char buf[16384];
-    for (;;) {
-      const ssize_t n = ::read(fd, buf, sizeof buf);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      maps.append(buf, static_cast<size_t>(n));
-    }
-    ::close(fd);
-  }
+  const std::unique_ptr<FILE, int (*)(FILE*)> maps(std::fopen("/proc/self/maps", "re"),
+                                                   &std::fclose);
+  if (!maps) return done(false);
   const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
   constexpr uintptr_t kStep = uintptr_t{1} << 22;
   // A mapping this large is a reservation, not data (a sanitizer's shadow memory, a runtime's
   // address space kept for later): walking it a step at a time would take seconds.
   constexpr uintptr_t kLargestMapping = uintptr_t{64} << 30;
   std::vector<unsigned char> resident(kStep / page);
-  std::string_view rest(maps);
-  while (!rest.empty()) {
-    const size_t eol = rest.find('\n');
-    const std::string_view line = rest.substr(0, eol);
-    rest = eol == std::string_view::npos ? std::string_view() : rest.substr(eol + 1);
+  char line[8192];
+  bool line_start = true;  // whether the next fgets starts a line (not an overlong path's rest)
+  while (std::fgets(line, sizeof line, maps.get()) != nullptr) {
+    const bool starts = line_start;
+    line_start = std::strchr(line, '\n') != nullptr;
+    if (!starts) continue;
     // "lo-hi perms offset dev inode [path]": private writable memory, anonymous or the heap.
     unsigned long lo = 0, hi = 0;
     char perms[5] = {};
     int path_at = 0;
-    const std::string text(line);
-    if (std::sscanf(text.c_str(), "%lx-%lx %4s %*s %*s %*s %n", &lo, &hi, perms, &path_at) < 3) {
-      continue;
-    }
-    const std::string_view path =
-        path_at > 0 ? std::string_view(text).substr(static_cast<size_t>(path_at)) : "";
+    if (std::sscanf(line, "%lx-%lx %4s %*s %*s %*s %n", &lo, &hi, perms, &path_at) < 3) continue;
+    std::string_view path(line + path_at);
+    while (!path.empty() && path.back() == '\n') path.remove_suffix(1);
     if (std::string_view(perms) != "rw-p" || !(path.empty() || path == "[heap]") ||
         hi - lo > kLargestMapping) {
       continue;
