@@ -87,6 +87,20 @@ class PosixEnv final : public Env {
     if (ec) return io_error("cannot list", path, ec.value());
     return names;
   }
+  Status link_file(const std::string& from, const std::string& to) override {
+    if (::link(from.c_str(), to.c_str()) == 0) return {};
+    if (errno == EEXIST) {
+      if (::unlink(to.c_str()) != 0) return io_error("cannot replace", to, errno);
+      if (::link(from.c_str(), to.c_str()) == 0) return {};
+    }
+    // No hard links here (EPERM, ENOTSUP on some file systems; EXDEV across two; EMLINK at
+    // the file system's limit): a copy.
+    if (errno == EXDEV || errno == EPERM || errno == EMLINK || errno == ENOTSUP ||
+        errno == EOPNOTSUPP) {
+      return Env::link_file(from, to);
+    }
+    return io_error(fmt::format("cannot link {} as", from), to, errno);
+  }
   Status remove_all(const std::string& path) override {
     std::error_code ec;
     fs::remove_all(path, ec);
@@ -210,6 +224,11 @@ Result<Checkpoint> parse_manifest(const std::string& text, std::vector<ManifestP
 
 }  // namespace
 
+Status Env::link_file(const std::string& from, const std::string& to) {
+  RIVULET_ASSIGN_OR_RETURN(std::string bytes, read_file(from));
+  return write_file(to, bytes);
+}
+
 Env* Env::posix() {
   static PosixEnv env;
   return &env;
@@ -254,6 +273,14 @@ Result<uint64_t> CheckpointStore::write(Checkpoint cp) {
           fmt::format("checkpoint: part name '{}' (letters, digits, '.', '_', '-')", name));
     }
   }
+  for (const auto& [name, from] : cp.links) {
+    if (!valid_name(name) || cp.parts.count(name) != 0) {
+      return Status::invalid_argument(
+          fmt::format("checkpoint: linked part name '{}' (letters, digits, '.', '_', '-'; not "
+                      "also a part of its own)",
+                      name));
+    }
+  }
   for (const auto& [key, value] : cp.meta) {
     if (!valid_name(key)) return Status::invalid_argument(fmt::format("checkpoint: meta key '{}'", key));
   }
@@ -272,6 +299,31 @@ Result<uint64_t> CheckpointStore::write(Checkpoint cp) {
       RIVULET_RETURN_IF_ERROR(env.write_file(fmt::format("{}/{}", dir, file), bytes));
       manifest += fmt::format("part {} {} {} {}\n", name, file, bytes.size(),
                               hex64(XXH3_64bits(bytes.data(), bytes.size())));
+    }
+    // Linked parts: the earlier checkpoint's file under the same name, with its size and
+    // checksum (load verifies the bytes as for any part).
+    std::map<uint64_t, std::vector<ManifestPart>> sources;
+    for (const auto& [name, from] : cp.links) {
+      auto [it, added] = sources.try_emplace(from);
+      if (added) {
+        const std::string from_dir = fmt::format("{}/{}", options_.dir, dir_name(from));
+        RIVULET_ASSIGN_OR_RETURN(std::string text, env.read_file(from_dir + "/MANIFEST"));
+        auto parsed = parse_manifest(text, it->second);
+        if (!parsed.ok()) {
+          return Status::data_loss(
+              fmt::format("{}: {}", dir_name(from), parsed.status().message()));
+        }
+      }
+      const auto p = std::find_if(it->second.begin(), it->second.end(),
+                                  [&, &name = name](const ManifestPart& m) { return m.name == name; });
+      if (p == it->second.end()) {
+        return Status::not_found(
+            fmt::format("{} has no part '{}' to link to", dir_name(from), name));
+      }
+      RIVULET_RETURN_IF_ERROR(env.link_file(
+          fmt::format("{}/{}/{}", options_.dir, dir_name(from), p->file),
+          fmt::format("{}/{}", dir, p->file)));
+      manifest += fmt::format("part {} {} {} {}\n", p->name, p->file, p->size, hex64(p->hash));
     }
     manifest += fmt::format("checksum {}\n", hex64(XXH3_64bits(manifest.data(), manifest.size())));
     // Published by the rename: before it the directory is an incomplete checkpoint.

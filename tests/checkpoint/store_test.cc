@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -181,6 +182,70 @@ TEST(CheckpointStoreTest, ACrashAnywhereInAWriteLeavesAWholeCheckpoint) {
     EXPECT_EQ(latest->parts, parts(k >= 5 ? "b" : "a").parts);
     EXPECT_EQ(restarted->write(parts("c")).value(), k >= 1 ? 3u : 2u);
   }
+}
+
+// Incremental checkpoints share an unchanged part with the checkpoint before: a hard link,
+// so that the bytes are written once, yet each directory loads on its own once the earlier one
+// is gone.
+TEST(CheckpointStoreTest, ALinkedPartIsTheEarlierFileAndOutlivesItsDirectory) {
+  const std::string dir = fresh_dir("links");
+  auto store = CheckpointStore::open({.dir = dir, .retain = 1}).value();
+  ASSERT_EQ(store->write(parts("a")).value(), 1u);
+  const std::string base = dir + "/chk-000001/step-1.part";
+  struct stat first {};
+  ASSERT_EQ(::stat(base.c_str(), &first), 0);
+  ASSERT_EQ(store->write({.parts = {{"source", "offset b"}, {"step-1.delta-1", "changes"}},
+                          .links = {{"step-1", 1}}})
+                .value(),
+            2u);
+  struct stat second {};
+  ASSERT_EQ(::stat((dir + "/chk-000002/step-1.part").c_str(), &second), 0);
+  EXPECT_EQ(second.st_ino, first.st_ino);  // the same file, not a copy
+  EXPECT_FALSE(fs::exists(dir + "/chk-000001"));  // retention: 1
+  auto latest = store->load_latest().value();
+  ASSERT_TRUE(latest.has_value());
+  EXPECT_EQ(latest->id, 2u);
+  EXPECT_EQ(latest->parts, (std::map<std::string, std::string>{{"source", "offset b"},
+                                                                {"step-1", std::string(1000, 'a')},
+                                                                {"step-1.delta-1", "changes"}}));
+  // A chain: the third links both of the second's step parts.
+  ASSERT_EQ(store->write({.parts = {{"source", "offset c"}, {"step-1.delta-2", "more"}},
+                          .links = {{"step-1", 2}, {"step-1.delta-1", 2}}})
+                .value(),
+            3u);
+  EXPECT_EQ(store->load(3).value().parts.at("step-1.delta-1"), "changes");
+  EXPECT_EQ(store->load(3).value().parts.at("step-1"), std::string(1000, 'a'));
+}
+
+TEST(CheckpointStoreTest, LinksWithoutHardLinksCopyAndBadLinksPublishNothing) {
+  const std::string dir = fresh_dir("link_copy");
+  FaultyEnv env;  // no link_file of its own: Env's, a copy
+  auto store = CheckpointStore::open({.dir = dir, .env = &env}).value();
+  ASSERT_EQ(store->write(parts("a")).value(), 1u);
+  ASSERT_EQ(store->write({.parts = {{"source", "b"}}, .links = {{"step-1", 1}}}).value(), 2u);
+  struct stat first {}, second {};
+  ASSERT_EQ(::stat((dir + "/chk-000001/step-1.part").c_str(), &first), 0);
+  ASSERT_EQ(::stat((dir + "/chk-000002/step-1.part").c_str(), &second), 0);
+  EXPECT_NE(second.st_ino, first.st_ino);
+  EXPECT_EQ(store->load(2).value().parts.at("step-1"), std::string(1000, 'a'));
+  // A part the earlier checkpoint does not have, or an earlier checkpoint that is not there.
+  EXPECT_EQ(store->write({.parts = {{"source", "c"}}, .links = {{"step-9", 1}}}).status().message(),
+            "checkpoint 3: chk-000001 has no part 'step-9' to link to");
+  EXPECT_EQ(store->write({.parts = {{"source", "c"}}, .links = {{"step-1", 7}}}).status().message(),
+            fmt::format("checkpoint 3: cannot open {}/chk-000007/MANIFEST", dir));
+  EXPECT_FALSE(fs::exists(dir + "/chk-000003"));
+  EXPECT_EQ(store->write({.parts = {{"step-1", "x"}}, .links = {{"step-1", 1}}}).status().message(),
+            "checkpoint: linked part name 'step-1' (letters, digits, '.', '_', '-'; not also a "
+            "part of its own)");
+  // Damage to the earlier file does not reach a copy.
+  {
+    std::fstream f(dir + "/chk-000001/step-1.part", std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(10);
+    f.put('z');
+  }
+  EXPECT_EQ(store->load(2).value().parts.at("step-1")[10], 'a');  // a copy here
+  ASSERT_EQ(store->write({.parts = {{"source", "d"}}, .links = {{"step-1", 2}}}).value(), 3u);
+  EXPECT_TRUE(store->load(3).ok());
 }
 
 TEST(CheckpointStoreTest, BadOptionsAndNames) {

@@ -53,6 +53,10 @@ class Env {
   virtual Status sync_dir(const std::string& path) = 0;
   /// The names in directory `path` (not . and ..), in any order.
   virtual Result<std::vector<std::string>> list(const std::string& path) = 0;
+  /// Makes `to` name the file `from` names (link(2)), replacing a file there; where the file
+  /// system has no hard links, or `from` is on another one, a copy, fsynced. Default: a copy
+  /// through read_file and write_file.
+  virtual Status link_file(const std::string& from, const std::string& to);
   /// Removes `path` and everything under it.
   virtual Status remove_all(const std::string& path) = 0;
   virtual bool exists(const std::string& path) = 0;
@@ -65,8 +69,15 @@ class Env {
 struct Checkpoint {
   uint64_t id = 0;          ///< set by write(): one more than the newest in the directory
   int64_t created_ms = 0;   ///< set by write(): wall-clock time, epoch ms
-  std::map<std::string, std::string> meta;   ///< small text facts (pipeline name, ...)
-  std::map<std::string, std::string> parts;  ///< name -> bytes. Names: [A-Za-z0-9._-]+
+  std::map<std::string, std::string> meta{};   ///< small text facts (pipeline name, ...)
+  std::map<std::string, std::string> parts{};  ///< name -> bytes. Names: [A-Za-z0-9._-]+
+  /// Parts shared with an earlier checkpoint (incremental checkpoints keep the unchanged base
+  /// of a step's state this way): name -> the id of the checkpoint whose file for that part
+  /// this one links to, with the size and checksum that checkpoint's MANIFEST gives. Written
+  /// as a hard link (Env::link_file), so that each checkpoint directory stays whole on its own:
+  /// retention may remove the earlier one. Loaded checkpoints list them in `parts` like any
+  /// other part; `links` is then empty.
+  std::map<std::string, uint64_t> links{};
 };
 
 class CheckpointStore {
