@@ -61,6 +61,12 @@ size_t partition_of(const Value& key, size_t n) {
   return static_cast<size_t>(h % n);
 }
 
+Status Operator::restore_changes(StateReader& in) {
+  (void)in;
+  return Status::unimplemented(
+      fmt::format("step '{}' ({}) keeps no incremental state", name(), kind()));
+}
+
 Status Operator::restore_rescaled(const std::vector<std::string>& snapshots,
                                   const PartitionFilter& keep) {
   (void)keep;

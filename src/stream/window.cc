@@ -52,6 +52,8 @@ struct WindowOperator::Group {
   bool woken = false;            // listed by the current on_watermark
   bool idle = false;             // in idle_
   size_t listed = 0;             // its place in listed_
+  bool in_changed = false;       // in changed_ (incremental checkpoints)
+  size_t changed_at = 0;         // and its place there
 };
 
 WindowOperator::WindowOperator(Options options) : options_(std::move(options)) {}
@@ -396,6 +398,28 @@ void WindowOperator::unlist(Group& g) {
   listed_.pop_back();
 }
 
+void WindowOperator::mark_changed(Group& g) {
+  g.in_changed = true;
+  g.changed_at = changed_.size();
+  changed_.push_back(&g);
+}
+
+void WindowOperator::touch(Group& g) {
+  if (recording_ && !g.in_changed) mark_changed(g);
+}
+
+void WindowOperator::forget_group(Group& g) {
+  if (!recording_) return;
+  if (g.in_changed) {
+    Group* last = changed_.back();
+    changed_[g.changed_at] = last;
+    last->changed_at = g.changed_at;
+    changed_.pop_back();
+    g.in_changed = false;
+  }
+  gone_.push_back(*g.key);
+}
+
 // wake_ is a min-heap with lazy deletion: an entry is live when it is its group's `wake`.
 void WindowOperator::wake_at(Group& g, int64_t time) {
   if (time >= g.wake) return;
@@ -618,6 +642,7 @@ Status WindowOperator::process(Batch& batch, OperatorContext& ctx) {
       continue;
     }
     Group& g = group_of(batch, r);
+    touch(g);
     if (watermark_ != INT64_MIN && pane + pane_ms_ <= watermark_) {
       // Some of t's windows are past the watermark (latest first): one that fired fires again
       // at once; one the row creates fires at the next watermark; the expired ones are left.
@@ -684,8 +709,8 @@ Status WindowOperator::on_timer(Batch& batch, OperatorContext& ctx) {
   };
   // Tumbling windows, or windows without shared panes (early firings do not share panes): a
   // slot is a window; it has fired when the watermark passed its end, unless it is pending.
-  std::vector<std::tuple<int64_t, int64_t, const Group*>> open;
-  for (const Group* g : listed_) {
+  std::vector<std::tuple<int64_t, int64_t, Group*>> open;
+  for (Group* g : listed_) {
     for (const auto& s : g->slots) {
       const int64_t e = slot_first_end(*s);
       const bool fired = watermark_ != INT64_MIN && e <= watermark_ &&
@@ -698,6 +723,7 @@ Status WindowOperator::on_timer(Batch& batch, OperatorContext& ctx) {
            std::tie(std::get<0>(b), std::get<1>(b), *std::get<2>(b)->key);
   });
   for (const auto& [e, start, g] : open) {
+    touch(*g);  // its slots' `changed` flags
     RIVULET_RETURN_IF_ERROR(emit_window(*g, e, batch));  // a partial result: not final
     ++ctx.counts.added;
     ++ctx.counts.out;
@@ -718,6 +744,7 @@ Status WindowOperator::on_watermark(int64_t watermark, Batch& batch, OperatorCon
     if (g->wake != time || g->woken) continue;  // stale
     g->wake = INT64_MAX;
     g->woken = true;
+    touch(*g);  // its windows fire, its pending ones and old slots go
     woken.push_back(g);
   }
   // Their windows that end in (previous, watermark], and those late rows created.
@@ -793,6 +820,7 @@ Status WindowOperator::on_watermark(int64_t watermark, Batch& batch, OperatorCon
     for (Group* g : idle_) {
       if (!g->woken) continue;
       unlist(*g);
+      forget_group(*g);
       groups_.erase(groups_.find(*g->key));
     }
     idle_.clear();
@@ -1133,12 +1161,84 @@ Status corrupt(std::string_view what) {
 
 }  // namespace
 
-void WindowOperator::snapshot(StateWriter& out) const {
+void WindowOperator::snapshot(StateWriter& out) const { write_state(out, listed_); }
+
+void WindowOperator::start_changes() {
+  for (Group* g : changed_) g->in_changed = false;
+  changed_.clear();
+  gone_.clear();
+  recording_ = true;
+}
+
+// A change set: a cereal header (magic, version, the keys of the groups to drop: those erased,
+// and those changed that hold nothing any more, which a snapshot leaves out), then the state's
+// bytes as a snapshot writes them with only the changed groups that hold something. Applied on
+// the state before: the keys dropped, then the groups added, replacing any of the same key.
+constexpr uint32_t kChangesMagic = 0x43574952;  // "RIWC"
+
+void WindowOperator::snapshot_changes(StateWriter& out) const {
+  std::vector<std::string> drop = gone_;
+  for (const Group* g : changed_) {
+    if (g->slots.empty() && g->pending.empty()) drop.push_back(*g->key);
+  }
+  out(kChangesMagic, kStateVersion, drop);
+  write_state(out, changed_);
+}
+
+Status WindowOperator::restore_changes(StateReader& in) {
+  Status status;
+  try {
+    uint32_t magic = 0, version = 0;
+    in(magic, version);
+    if (magic != kChangesMagic) return Status::data_loss("window: not a window's change set");
+    if (version != kStateVersion) {
+      return Status::data_loss(fmt::format("window: change set version {} (this build reads {})",
+                                           version, kStateVersion));
+    }
+    std::vector<std::string> drop;
+    in(drop);
+    wake_.clear();  // it names groups that go: made anew below
+    for (const std::string& key : drop) {
+      const auto it = groups_.find(key);
+      if (it == groups_.end()) continue;
+      unlist(*it->second);
+      slots_held_ -= it->second->slots.size();
+      groups_.erase(it);
+    }
+    // Sessions and count windows are in each change set whole.
+    sessions_.clear();
+    dirty_sessions_.clear();
+    counting_.clear();
+    counted_.clear();
+    upsert_ = true;
+    status = restore_state(in);
+  } catch (const std::exception& e) {  // cereal: truncated header; bad_alloc
+    status = corrupt(e.what());
+  }
+  upsert_ = false;
+  rewake_all();
+  return status;
+}
+
+void WindowOperator::rewake_all() {
+  wake_.clear();
+  idle_.clear();
+  for (Group* g : listed_) {
+    g->woken = false;
+    g->wake = next_wake(*g);
+    if (g->wake != INT64_MAX) wake_.emplace_back(g->wake, g);
+    g->idle = g->slots.empty();
+    if (g->idle) idle_.push_back(g);
+  }
+  std::make_heap(wake_.begin(), wake_.end(), std::greater<>());
+}
+
+void WindowOperator::write_state(StateWriter& out, const std::vector<Group*>& groups) const {
   BodyWriter body;
   std::ostream accumulators_stream(&body);
   StateWriter accumulators(accumulators_stream);
   // Drops the archive's endianness byte (restore's archive reads one of its own).
-  body.clear(listed_.size() * (24 + 8 * prototypes_.size()));
+  body.clear(groups.size() * (24 + 8 * prototypes_.size()));
   // Tumbling, hopping and cumulative windows: the groups with slots or pending windows (not idle
   // ones), in listed_'s order.
   body.put_fixed64(0);  // the number of groups written, set at the end
@@ -1187,26 +1287,26 @@ void WindowOperator::snapshot(StateWriter& out) const {
   // level of pointers at each (the group; its key and slot array; its slots; their accumulator
   // arrays; the accumulators), so that their misses overlap with the writing of the current one.
   constexpr size_t kGroup = 20, kSlots = 16, kSlot = 12, kAggs = 8, kAgg = 4;
-  const size_t listed = listed_.size();
+  const size_t listed = groups.size();
   for (size_t k = 0; k < listed; ++k) {
-    if (k + kGroup < listed) __builtin_prefetch(listed_[k + kGroup]);
+    if (k + kGroup < listed) __builtin_prefetch(groups[k + kGroup]);
     if (k + kSlots < listed) {
-      const Group& g = *listed_[k + kSlots];
+      const Group& g = *groups[k + kSlots];
       __builtin_prefetch(g.key);
       if (!g.slots.empty()) __builtin_prefetch(g.slots.data());
     }
     if (k + kSlot < listed) {
-      for (const auto& slot : listed_[k + kSlot]->slots) __builtin_prefetch(slot.get());
+      for (const auto& slot : groups[k + kSlot]->slots) __builtin_prefetch(slot.get());
     }
     if (k + kAggs < listed) {
-      for (const auto& slot : listed_[k + kAggs]->slots) __builtin_prefetch(slot->aggs.data());
+      for (const auto& slot : groups[k + kAggs]->slots) __builtin_prefetch(slot->aggs.data());
     }
     if (k + kAgg < listed) {
-      for (const auto& slot : listed_[k + kAgg]->slots) {
+      for (const auto& slot : groups[k + kAgg]->slots) {
         for (const auto& agg : slot->aggs) __builtin_prefetch(agg.get());
       }
     }
-    put_group(*listed_[k]);
+    put_group(*groups[k]);
   }
   body.set_fixed64(0, n);
   // Sessions and count windows, in their maps' order.
@@ -1282,6 +1382,9 @@ Status WindowOperator::restore(StateReader& in) {
     counting_.clear();
     counted_.clear();
     watermark_ = INT64_MIN;
+    recording_ = false;  // until the next start_changes
+    changed_.clear();
+    gone_.clear();
   };
   clear();
   Status status;
@@ -1426,7 +1529,11 @@ Status WindowOperator::restore_state(StateReader& in) {
     }
     Made& m = made[i];
     auto [it, inserted] = groups_.try_emplace(std::string(m.key));
-    if (!inserted) return corrupt("a group twice");
+    if (!inserted) {
+      if (!upsert_) return corrupt("a group twice");
+      unlist(*it->second);  // a changed group replaces the one before
+      slots_held_ -= it->second->slots.size();
+    }
     Group& g = *m.group;
     it->second = std::move(m.group);
     g.key = &it->first;

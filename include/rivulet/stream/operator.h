@@ -211,6 +211,20 @@ class Operator {
     (void)in;
     return {};
   }
+  /// Incremental checkpoints (CheckpointOptions::incremental): an operator whose state is
+  /// large and changes in few places between checkpoints (a window's groups) records what
+  /// changes, so that most checkpoints save only that. The engine calls `start_changes` right
+  /// after each snapshot it takes (on the owner's thread, with the state that snapshot saw);
+  /// from then on the operator records changes, and `snapshot_changes` writes those since the
+  /// last start_changes. `restore_changes` applies them to the state restored from the
+  /// snapshot before them (`restore`, then each later change set in order). `restore` stops
+  /// the recording until the next start_changes. Default: not incremental.
+  virtual bool incremental() const { return false; }
+  virtual void start_changes() {}
+  /// REQUIRES: incremental(), start_changes() called since the last restore.
+  virtual void snapshot_changes(StateWriter& out) const { (void)out; }
+  /// Errors: bytes that are not this operator's change set.
+  virtual Status restore_changes(StateReader& in);
   /// Rescaling (a restart with another parallelism): restores, from the snapshots of every
   /// instance of this step in the checkpoint (one per old partition, or one), the state of
   /// the keys `keep` accepts, into this freshly opened instance. Default: for steps without

@@ -104,6 +104,12 @@ class WindowOperator final : public Operator {
   Status restore(StateReader& in) override;
   /// The groups (windows, sessions, count windows) whose group value of the key field `keep`
   /// accepts.
+  /// Incremental: the groups of tumbling, hopping and cumulative windows that changed (or
+  /// went) since start_changes; sessions and count windows are written whole each time.
+  bool incremental() const override { return true; }
+  void start_changes() override;
+  void snapshot_changes(StateWriter& out) const override;
+  Status restore_changes(StateReader& in) override;
   Status restore_rescaled(const std::vector<std::string>& snapshots,
                           const PartitionFilter& keep) override;
   std::unique_ptr<Operator> clone() const override;
@@ -160,6 +166,21 @@ class WindowOperator final : public Operator {
   const PartitionFilter* rescale_keep_ = nullptr;
   size_t rescale_index_ = 0;
   Status restore_state(StateReader& in);  // restore() less the clean-up on failure
+  // The state's bytes with the groups `groups` (snapshot: listed_; snapshot_changes: changed_).
+  void write_state(StateWriter& out, const std::vector<Group*>& groups) const;
+  // Change recording (incremental checkpoints): on once start_changes is called. changed_
+  // holds the groups changed since (each knows its place there, as in listed_), gone_ the
+  // keys of groups erased since.
+  bool recording_ = false;
+  std::vector<Group*> changed_;
+  std::vector<std::string> gone_;
+  void touch(Group& g);  // g changes: into changed_ when recording
+  void mark_changed(Group& g);
+  void forget_group(Group& g);  // before g leaves the map: out of changed_, its key in gone_
+  // restore_state replaces a group already there (applying changes) instead of failing.
+  bool upsert_ = false;
+  // After changes were applied: every group's wake, the heap and idle_ made anew.
+  void rewake_all();
   bool panes_ = true;    // slots are panes (else windows)
   int64_t pane_ms_ = 0;  // pane length; window ends are its multiples
   std::unordered_map<std::string, std::unique_ptr<Group>, KeyHash, std::equal_to<>> groups_;
