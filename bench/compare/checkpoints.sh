@@ -12,7 +12,8 @@
 # examples/fraud.yaml (its ARF and over state) at 720,000 events; Nexmark q17 (a 1-day window
 # per auction: keyed state that grows all run) and q5 (hopping windows per auction: small
 # state) at 6,000,000 events. Outputs go to a temporary directory, removed at the end.
-# Usage: [RUNS=5] [CASES="fraud q17 q5"] bench/compare/checkpoints.sh [path/to/rivulet]
+# Usage: [RUNS=5] [CASES="fraud q17 q5"] [CHECKPOINT="incremental: true"]
+#        bench/compare/checkpoints.sh [path/to/rivulet]
 set -euo pipefail
 export LC_ALL=C
 bin=$(realpath "${1:-$(dirname "$0")/../../build/rivulet}")
@@ -30,7 +31,8 @@ args_of() {  # case: the arguments of `rivulet run`, output under $tmp/run
   esac
   a+=(--set "sinks.0.path=$tmp/run/out.jsonl")
 }
-chk=(--set "checkpoint={dir: $tmp/run/chk, interval: 1s}")
+# CHECKPOINT: more checkpoint settings, e.g. CHECKPOINT="incremental: true".
+chk=(--set "checkpoint={dir: $tmp/run/chk, interval: 1s${CHECKPOINT:+, $CHECKPOINT}}")
 median() { printf '%s\n' "$@" | sort -g | sed -n "$((($# + 1) / 2))p"; }
 to_ms() { awk '{v = $1; u = $2; if (u == "s") v *= 1000; else if (u == "µs") v /= 1000;
                 else if (u == "ns") v /= 1e6; printf "%.1f", v}' <<<"$1"; }

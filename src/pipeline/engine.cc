@@ -11,6 +11,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
 #include <unordered_map>
@@ -508,6 +509,15 @@ struct Engine::Impl {
       cpus = co.cpus > 0 ? co.cpus : checkpoint::ForkedSnapshot::cpus_available();
       if (co.interval.count() < 0)
         return Status::invalid_argument("checkpoint interval must be >= 0");
+      if (co.full_every < 1) return Status::invalid_argument("checkpoint full_every must be >= 1");
+      for (size_t i = 0; i < plan.steps.size(); ++i) {
+        if (!incremental_step(i)) continue;
+        if (i < head_end) {
+          incremental_parts.insert(step_part(i, std::nullopt));
+        } else {
+          for (size_t p = 0; p < n_partitions; ++p) incremental_parts.insert(step_part(i, p));
+        }
+      }
       auto opened = checkpoint::CheckpointStore::open({co.dir, co.retain, co.env});
       if (!opened.ok()) return opened.status().with_context("checkpoint");
       store = std::move(*opened);
@@ -535,6 +545,7 @@ struct Engine::Impl {
     int64_t started_ns = 0;
     int64_t pause_ns = 0;  // the longest snapshot a thread took for it
     bool ends_run = false;  // a stop's or the end's: processing is over, nothing paused
+    bool changes = false;   // incremental steps save their change sets (else whole snapshots)
   };
   struct CheckpointJob {
     uint64_t epoch = 0;
@@ -711,9 +722,102 @@ struct Engine::Impl {
     const uint64_t epoch = ++ck_epoch;
     ck_in_flight = true;
     next_checkpoint = Clock::now() + options.checkpoints->interval;
+    const CheckpointOptions& co = *options.checkpoints;
+    // A change set follows a chain the writer has stored (none at the start, after a failure or
+    // once full_every long); a savepoint is whole.
+    const int64_t chain = ck_chain;
+    const bool changes = co.incremental && !savepoint_requested && chain >= 1 &&
+                         static_cast<size_t>(chain) < co.full_every;
     std::lock_guard lock(ck_mu);
     ck_pending[epoch].started_ns = steady_ns();
+    ck_pending[epoch].changes = changes;
     return epoch;
+  }
+
+  // ---- incremental checkpoints ----
+  //
+  // A step whose operator is incremental() saves, in a checkpoint of changes, the part
+  // "<its part>.delta", which the writer stores as "<its part>.delta-<k>": the k-th change set
+  // after the snapshot "<its part>", with links to the chain's earlier files in the checkpoint
+  // before. ck_chain: the length of the chain the last stored checkpoint ended (its snapshot
+  // and change sets; 0: none to follow). The writer's own: each chained part's files then, and
+  // that checkpoint's id.
+  std::atomic<int64_t> ck_chain{0};
+  std::map<std::string, std::vector<std::string>> ck_chain_files;
+  uint64_t ck_chain_id = 0;
+  std::set<std::string> incremental_parts;  // the parts of incremental steps (set at the start)
+  static constexpr std::string_view kChangesSuffix = ".delta";
+
+  bool incremental_step(size_t i) const {
+    return options.checkpoints && options.checkpoints->incremental && plan.steps[i]->incremental();
+  }
+  bool changes_epoch(uint64_t epoch) {
+    std::lock_guard lock(ck_mu);
+    const auto it = ck_pending.find(epoch);
+    return it != ck_pending.end() && it->second.changes;
+  }
+  // Each change set of `chk` put after its chain's files, linked from the checkpoint before;
+  // `chains` becomes the chains this checkpoint ends.
+  Status chain_parts(checkpoint::Checkpoint& chk,
+                     std::map<std::string, std::vector<std::string>>& chains) const {
+    std::map<std::string, std::vector<std::string>> ended;
+    std::map<std::string, std::string> renamed;
+    for (auto it = chk.parts.begin(); it != chk.parts.end();) {
+      const std::string& name = it->first;
+      if (name.ends_with(kChangesSuffix)) {
+        const std::string base = name.substr(0, name.size() - kChangesSuffix.size());
+        const auto chain = chains.find(base);
+        if (chain == chains.end() || ck_chain_id == 0) {
+          return Status::internal(fmt::format(
+              "checkpoint: the change set of '{}' follows no stored checkpoint", base));
+        }
+        std::vector<std::string> files = chain->second;
+        for (const std::string& f : files) chk.links[f] = ck_chain_id;
+        files.push_back(fmt::format("{}{}-{}", base, kChangesSuffix, files.size()));
+        renamed[files.back()] = std::move(it->second);
+        ended[base] = std::move(files);
+        it = chk.parts.erase(it);
+      } else {
+        if (incremental_parts.count(name) != 0) ended[name] = {name};
+        ++it;
+      }
+    }
+    chk.parts.merge(renamed);
+    chains = std::move(ended);
+    return {};
+  }
+  // Restores `op` from part `name` of `chk`, then applies its change sets in order.
+  Status restore_chain(stream::Operator& op, const checkpoint::Checkpoint& chk,
+                       const std::string& name, const std::string& where) {
+    const auto it = chk.parts.find(name);
+    if (it == chk.parts.end()) {
+      return Status::data_loss(fmt::format("{}: it has no part '{}'", where, name));
+    }
+    RIVULET_RETURN_IF_ERROR(
+        from_bytes(it->second, where, [&](StateReader& r) { return op.restore(r); }));
+    for (size_t k = 1;; ++k) {
+      const auto change = chk.parts.find(fmt::format("{}{}-{}", name, kChangesSuffix, k));
+      if (change == chk.parts.end()) return {};
+      RIVULET_RETURN_IF_ERROR(
+          from_bytes(change->second, where, [&](StateReader& r) { return op.restore_changes(r); })
+              .with_context(fmt::format("change set {}", k)));
+    }
+  }
+  // Step i's state in part `name` of `chk` with its change sets applied, as one snapshot (for
+  // rescaling, which redistributes whole snapshots): restored into a fresh instance.
+  Result<std::string> materialized(size_t i, const checkpoint::Checkpoint& chk,
+                                   const std::string& name, const std::string& where) {
+    const auto it = chk.parts.find(name);
+    if (it == chk.parts.end()) {
+      return Status::data_loss(fmt::format("{}: it has no part '{}'", where, name));
+    }
+    if (chk.parts.count(fmt::format("{}{}-1", name, kChangesSuffix)) == 0) return it->second;
+    auto op = plan.steps[i]->clone();
+    op->set_name(plan.steps[i]->name());
+    EngineOpenContext open_ctx(*this);
+    RIVULET_RETURN_IF_ERROR(op->open(step_input_schemas[i], open_ctx).status());
+    RIVULET_RETURN_IF_ERROR(restore_chain(*op, chk, name, where));
+    return state_bytes([&](StateWriter& out) { op->snapshot(out); });
   }
 
   // `periodic`: taken while the pipeline goes on (else at a stop or the end, when the time a
@@ -779,18 +883,34 @@ struct Engine::Impl {
       out(kEngineStateVersion, emitted_wm, values);
     });
     const size_t n = head_chain_end();
+    const bool changes = changes_epoch(epoch);
     std::vector<checkpoint::ForkedSnapshot::Part> steps;
     for (size_t i = 0; i < n; ++i) {
       // The room is found here: the function may run in a forked child, which must take no
       // lock (another thread may have held it at the fork).
-      std::string name = step_part(i, std::nullopt);
+      const bool delta = changes && incremental_step(i);
+      std::string name = step_part(i, std::nullopt) + (delta ? std::string(kChangesSuffix) : "");
       const size_t expected = expected_size(name);
-      steps.push_back({std::move(name), [this, i, expected] {
+      steps.push_back({std::move(name), [this, i, expected, delta] {
                          return state_bytes(
-                             [&](StateWriter& out) { plan.steps[i]->snapshot(out); }, expected);
+                             [&](StateWriter& out) {
+                               if (delta) {
+                                 plan.steps[i]->snapshot_changes(out);
+                               } else {
+                                 plan.steps[i]->snapshot(out);
+                               }
+                             },
+                             expected);
                        }});
     }
+    // The next change sets start from the state just saved (here, or in the child).
+    const auto start_changes = [&] {
+      for (size_t i = 0; i < n; ++i) {
+        if (incremental_step(i)) plan.steps[i]->start_changes();
+      }
+    };
     if (periodic && fork_snapshot(epoch, 0, steps)) {
+      start_changes();
       add_parts(epoch, std::move(parts), steady_ns() - t0);
       return;
     }
@@ -803,6 +923,7 @@ struct Engine::Impl {
     }
     if (n > 0) bytes[0] = steps[0].bytes();
     for (auto& t : helpers) t.join();
+    start_changes();
     for (size_t i = 0; i < n; ++i) parts[steps[i].name] = std::move(bytes[i]);
     note_sizes(parts);
     snapshot_costs[0].in_place_ns = steady_ns() - t0;
@@ -836,22 +957,38 @@ struct Engine::Impl {
   // Partition p's steps for checkpoint `epoch` (on its worker thread).
   void snapshot_partition(size_t p, uint64_t epoch, bool periodic) {
     const int64_t t0 = steady_ns();
+    const bool changes = changes_epoch(epoch);
     std::vector<checkpoint::ForkedSnapshot::Part> steps;
     for (size_t i = head_end; i < plan.steps.size(); ++i) {
-      std::string name = step_part(i, p);
+      const bool delta = changes && incremental_step(i);
+      std::string name = step_part(i, p) + (delta ? std::string(kChangesSuffix) : "");
       const size_t expected = expected_size(name);  // here, not in a child (see snapshot_head)
-      steps.push_back({std::move(name), [this, i, p, expected] {
+      steps.push_back({std::move(name), [this, i, p, expected, delta] {
                          return state_bytes(
-                             [&](StateWriter& out) { partitions[p][i - head_end]->snapshot(out); },
+                             [&](StateWriter& out) {
+                               stream::Operator& op = *partitions[p][i - head_end];
+                               if (delta) {
+                                 op.snapshot_changes(out);
+                               } else {
+                                 op.snapshot(out);
+                               }
+                             },
                              expected);
                        }});
     }
+    const auto start_changes = [&] {
+      for (size_t i = head_end; i < plan.steps.size(); ++i) {
+        if (incremental_step(i)) partitions[p][i - head_end]->start_changes();
+      }
+    };
     if (periodic && fork_snapshot(epoch, p + 1, steps)) {
+      start_changes();
       add_parts(epoch, {}, steady_ns() - t0);
       return;
     }
     std::map<std::string, std::string> parts;
     for (const auto& step : steps) parts[step.name] = step.bytes();
+    start_changes();
     note_sizes(parts);
     snapshot_costs[p + 1].in_place_ns = steady_ns() - t0;
     if (periodic) snapshot_taken(p + 1, false);
@@ -949,7 +1086,19 @@ struct Engine::Impl {
       uint64_t bytes = 0;
       for (const auto& [name, part] : job.checkpoint.parts) bytes += part.size();
       const bool savepoint = job.checkpoint.meta.count("savepoint") != 0;
+      auto chains = ck_chain_files;
+      if (id.ok() && options.checkpoints->incremental) {
+        if (const Status st = chain_parts(job.checkpoint, chains); !st.ok()) id = st;
+      }
       if (id.ok()) id = store->write(std::move(job.checkpoint));
+      // The chains the next change sets follow: this checkpoint's, or (failed) none.
+      ck_chain_files = id.ok() ? std::move(chains) : decltype(chains)();
+      ck_chain_id = id.ok() ? *id : 0;
+      {
+        size_t longest = 0;
+        for (const auto& [name, files] : ck_chain_files) longest = std::max(longest, files.size());
+        ck_chain = static_cast<int64_t>(longest);
+      }
       if (id.ok()) {
         ck_failed_in_row = 0;
         std::lock_guard lock(sink_mu);
@@ -1012,11 +1161,12 @@ struct Engine::Impl {
       std::vector<std::string> snapshots;
       for (size_t k = 0; k < std::max<size_t>(saved, 1); ++k) {
         const std::string name = saved == 0 ? step_part(i, std::nullopt) : step_part(i, k);
-        auto it = chk.parts.find(name);
-        if (it == chk.parts.end()) {
-          return Status::data_loss(fmt::format("{}: it has no part '{}'", where, name));
+        auto bytes = materialized(i, chk, name, where);
+        if (!bytes.ok()) {
+          return bytes.status().with_context(
+              fmt::format("{}: step '{}'", where, plan.steps[i]->name()));
         }
-        snapshots.push_back(it->second);
+        snapshots.push_back(std::move(*bytes));
       }
       for (size_t p = 0; p < keep.n_partitions; ++p) {
         stream::Operator& op = n_partitions == 0 ? *plan.steps[i] : *partitions[p][i - head_end];
@@ -1105,8 +1255,7 @@ struct Engine::Impl {
     watermark = emitted_wm;
     // Steps.
     const auto restore_step = [&](stream::Operator& op, const std::string& name) -> Status {
-      RIVULET_ASSIGN_OR_RETURN(const std::string* bytes, part(name));
-      return from_bytes(*bytes, where, [&](StateReader& r) { return op.restore(r); })
+      return restore_chain(op, chk, name, where)
           .with_context(fmt::format("{}: step '{}'", where, op.name()));
     };
     if (saved_partitions == n_partitions) {

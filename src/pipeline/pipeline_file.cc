@@ -1094,7 +1094,8 @@ Result<CompiledPipeline> compile_pipeline(std::string_view yaml, const std::stri
     RIVULET_RETURN_IF_ERROR(checkpoint.expect_map(
         "the checkpoint settings, e.g. {dir: checkpoints/fraud, interval: 10s, retain: 3}"));
     RIVULET_RETURN_IF_ERROR(
-        checkpoint.check_keys({"dir", "interval", "retain", "tolerable_failures", "async"}));
+        checkpoint.check_keys({"dir", "interval", "retain", "tolerable_failures", "async",
+                               "incremental", "full_every"}));
     CheckpointOptions co;
     RIVULET_ASSIGN_OR_RETURN(co.dir, checkpoint.string("dir", ""));
     if (co.dir.empty()) return checkpoint.error("missing 'dir': where checkpoints are stored");
@@ -1107,11 +1108,16 @@ Result<CompiledPipeline> compile_pipeline(std::string_view yaml, const std::stri
                              checkpoint.integer("tolerable_failures", 0, 0, INT64_MAX));
     co.tolerable_failures = static_cast<uint64_t>(tolerable);
     RIVULET_ASSIGN_OR_RETURN(co.async, checkpoint.boolean("async", true));
+    RIVULET_ASSIGN_OR_RETURN(co.incremental, checkpoint.boolean("incremental", false));
+    RIVULET_ASSIGN_OR_RETURN(int64_t full_every,
+                             checkpoint.integer("full_every", 10, 1, 1000000));
+    co.full_every = static_cast<size_t>(full_every);
     co.pipeline_name = out.name;
     co.env = copts.env;
-    out.summary += fmt::format("{:<8} {} every {} ms, {} kept{}\n", "checkpoint", co.dir,
-                               co.interval.count(), co.retain,
-                               co.async ? "" : ", snapshots in the pipeline's threads");
+    out.summary += fmt::format(
+        "{:<8} {} every {} ms, {} kept{}{}\n", "checkpoint", co.dir, co.interval.count(),
+        co.retain, co.async ? "" : ", snapshots in the pipeline's threads",
+        co.incremental ? fmt::format(", incremental (every {}th full)", co.full_every) : "");
     out.options.checkpoints = std::move(co);
   }
 

@@ -1170,18 +1170,26 @@ void WindowOperator::start_changes() {
   recording_ = true;
 }
 
-// A change set: a cereal header (magic, version, the keys of the groups to drop: those erased,
-// and those changed that hold nothing any more, which a snapshot leaves out), then the state's
-// bytes as a snapshot writes them with only the changed groups that hold something. Applied on
-// the state before: the keys dropped, then the groups added, replacing any of the same key.
+// A change set: a cereal header (magic, version, whether it is whole, the keys of the groups to
+// drop: those erased, and those changed that hold nothing any more, which a snapshot leaves
+// out), then the state's bytes as a snapshot writes them with only the changed groups that hold
+// something. Applied on the state before: the keys dropped, then the groups added, replacing
+// any of the same key. When more groups changed or went than are held (windows fired at the end
+// of the input: every key would be dropped), it is whole instead: every group held, replacing
+// all before.
 constexpr uint32_t kChangesMagic = 0x43574952;  // "RIWC"
 
 void WindowOperator::snapshot_changes(StateWriter& out) const {
+  if (gone_.size() + changed_.size() > listed_.size()) {
+    out(kChangesMagic, kStateVersion, true, std::vector<std::string>());
+    write_state(out, listed_);
+    return;
+  }
   std::vector<std::string> drop = gone_;
   for (const Group* g : changed_) {
     if (g->slots.empty() && g->pending.empty()) drop.push_back(*g->key);
   }
-  out(kChangesMagic, kStateVersion, drop);
+  out(kChangesMagic, kStateVersion, false, drop);
   write_state(out, changed_);
 }
 
@@ -1195,9 +1203,15 @@ Status WindowOperator::restore_changes(StateReader& in) {
       return Status::data_loss(fmt::format("window: change set version {} (this build reads {})",
                                            version, kStateVersion));
     }
+    bool whole = false;
     std::vector<std::string> drop;
-    in(drop);
+    in(whole, drop);
     wake_.clear();  // it names groups that go: made anew below
+    if (whole) {
+      groups_.clear();
+      listed_.clear();
+      slots_held_ = 0;
+    }
     for (const std::string& key : drop) {
       const auto it = groups_.find(key);
       if (it == groups_.end()) continue;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -67,9 +68,9 @@ std::string line_diff(const std::string& got, const std::string& expected) {
 // Keyed tumbling windows over seeded card payments, in event time, with `parallelism`
 // partitions, into an exactly-once file sink; a checkpoint every 20 ms. The watermark's bound
 // covers the payments' disorder (at most 5 s), so that no row is late: which rows are late
-// otherwise depends on where batches are cut, in any run.
+// otherwise depends on where batches are cut, in any run. `more`: more checkpoint settings.
 std::string windows_pipeline(const std::string& dir, int parallelism, bool checkpoints = true,
-                             bool async = true) {
+                             bool async = true, const std::string& more = "") {
   return fmt::format(R"yaml(
 name: windows
 source:
@@ -94,8 +95,9 @@ settings: {{parallelism: {1}}}
 {2}
 )yaml",
                      dir, parallelism,
-                     checkpoints ? fmt::format("checkpoint: {{dir: {}/chk, interval: 20ms{}}}", dir,
-                                               async ? "" : ", async: false")
+                     checkpoints ? fmt::format("checkpoint: {{dir: {}/chk, interval: 20ms{}{}}}", dir,
+                                               async ? "" : ", async: false",
+                                               more.empty() ? "" : ", " + more)
                                  : std::string());
 }
 
@@ -690,6 +692,10 @@ class FaultEnv final : public checkpoint::Env {
     tick();
     return base()->remove_all(path);
   }
+  Status link_file(const std::string& from, const std::string& to) override {
+    tick();
+    return base()->link_file(from, to);
+  }
   bool exists(const std::string& path) override { return base()->exists(path); }
 
  private:
@@ -755,14 +761,14 @@ void crash_and_resume(const std::string& dir, const std::string& yaml, uint64_t 
   (void)dir;
 }
 
-void crash_at_points(const std::vector<uint64_t>& points) {
+void crash_at_points(const std::vector<uint64_t>& points, const std::string& more = "") {
   const std::string ref_dir = fresh_dir("crash-ref");
   ASSERT_TRUE(run_pipeline(windows_pipeline(ref_dir, 2, false)).status.ok());
   const std::string expected = sorted_lines(committed(ref_dir + "/out/windows.jsonl"));
   for (const uint64_t at : points) {
-    SCOPED_TRACE(fmt::format("crash at file-system call {}", at));
+    SCOPED_TRACE(fmt::format("crash at file-system call {} ({})", at, more));
     const std::string dir = fresh_dir(fmt::format("crash-{}", at));
-    crash_and_resume(dir, windows_pipeline(dir, 2), at);
+    crash_and_resume(dir, windows_pipeline(dir, 2, true, true, more), at);
     const std::string got = sorted_lines(committed(dir + "/out/windows.jsonl"));
     EXPECT_TRUE(got == expected) << line_diff(got, expected);
     fs::remove_all(dir);
@@ -778,6 +784,105 @@ TEST(CheckpointSlowTest, ACrashAtAnyFileSystemCallLosesAndDuplicatesNothing) {
   std::vector<uint64_t> points;
   for (uint64_t at = 2; at <= 160; at += 7) points.push_back(at);
   crash_at_points(points);
+}
+
+// Incremental checkpoints: a crash anywhere, a change set's file, a link or the manifest of a
+// checkpoint of changes included; the resumed run restores the snapshot and applies the change
+// sets after it.
+TEST(CheckpointTest, ACrashWithIncrementalCheckpointsLosesAndDuplicatesNothing) {
+  crash_at_points({30, 61, 95, 140}, "incremental: true, full_every: 4");
+}
+
+TEST(CheckpointSlowTest, ACrashWithIncrementalCheckpointsLosesAndDuplicatesNothing) {
+  std::vector<uint64_t> points;
+  for (uint64_t at = 3; at <= 200; at += 9) points.push_back(at);
+  crash_at_points(points, "incremental: true, full_every: 3");
+}
+
+// What incremental checkpoints store: each step of windows saves a snapshot, then change sets
+// ("step-3.p0.delta-1", ...) beside hard links to the earlier files of its chain; every
+// full_every-th checkpoint is a snapshot again; the other steps save whole parts each time.
+TEST(CheckpointTest, IncrementalCheckpointsChainChangeSetsToASnapshot) {
+  const std::string ref_dir = fresh_dir("incremental-ref");
+  ASSERT_TRUE(run_pipeline(windows_pipeline(ref_dir, 2, false)).status.ok());
+  const std::string expected = sorted_lines(committed(ref_dir + "/out/windows.jsonl"));
+  const std::string dir = fresh_dir("incremental");
+  const std::string yaml =
+      windows_pipeline(dir, 2, true, true, "incremental: true, full_every: 3, retain: 100");
+  const RunResult first = run_pipeline(yaml, nullptr, 30000);
+  ASSERT_TRUE(first.status.ok()) << first.status.to_string();
+  auto store = checkpoint::CheckpointStore::open({.dir = dir + "/chk"}).value();
+  const auto ids = store->list().value();
+  ASSERT_GE(ids.size(), 4u);
+  size_t chains = 0, changes = 0;
+  for (const uint64_t id : ids) {
+    SCOPED_TRACE(id);
+    const auto chk = store->load(id).value();
+    // Change sets in a row: 0 (a snapshot), 1 or 2 (full_every 3).
+    size_t k = 0;
+    while (chk.parts.count(fmt::format("step-3.p0.delta-{}", k + 1)) != 0) ++k;
+    EXPECT_LE(k, 2u);
+    EXPECT_EQ(chk.parts.count(fmt::format("step-3.p1.delta-{}", k)), k == 0 ? 0u : 1u);
+    EXPECT_EQ(chk.parts.count(fmt::format("step-3.p0.delta-{}", k + 1)), 0u);
+    if (k == 0) ++chains;
+    changes += k;
+    if (k > 0) {  // the chain's snapshot is the file of the checkpoint before, not a copy
+      struct stat here {}, there {};
+      const std::string name = "/step-3.p0.part";
+      ASSERT_EQ(::stat((dir + "/chk/" + checkpoint::CheckpointStore::dir_name(id) + name).c_str(),
+                       &here), 0);
+      ASSERT_EQ(::stat((dir + "/chk/" + checkpoint::CheckpointStore::dir_name(id - 1) + name).c_str(),
+                       &there), 0);
+      EXPECT_EQ(here.st_ino, there.st_ino);
+    }
+    EXPECT_EQ(chk.parts.count("step-1"), 1u);  // the filter: whole, as always
+  }
+  EXPECT_GE(chains, 2u);
+  EXPECT_GE(changes, 2u);
+  // The savepoint that stopped the run is a snapshot; the run resumed from it ends as an
+  // uninterrupted one.
+  const auto last = store->load(ids.back()).value();
+  EXPECT_EQ(last.meta.at("savepoint"), "stop");
+  EXPECT_EQ(last.parts.count("step-3.p0.delta-1"), 0u);
+  const RunResult rest = run_pipeline(yaml);
+  ASSERT_TRUE(rest.status.ok()) << rest.status.to_string();
+  const std::string got = sorted_lines(committed(dir + "/out/windows.jsonl"));
+  EXPECT_TRUE(got == expected) << line_diff(got, expected);
+  fs::remove_all(ref_dir);
+  fs::remove_all(dir);
+}
+
+// A restart with another parallelism from a checkpoint of changes: each old partition's
+// snapshot and change sets are applied in a fresh instance, then redistributed.
+TEST(CheckpointTest, RescalingFromACheckpointOfChangesAppliesThemFirst) {
+  const std::string ref_dir = fresh_dir("rescale-incremental-ref");
+  ASSERT_TRUE(run_pipeline(windows_pipeline(ref_dir, 1, false)).status.ok());
+  const std::string expected = sorted_lines(committed(ref_dir + "/out/windows.jsonl"));
+  const std::string dir = fresh_dir("rescale-incremental");
+  const std::string more = "incremental: true, full_every: 1000";
+  // Killed (no savepoint) once a few checkpoints are stored.
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    FaultEnv env;
+    env.crash_at = 70;
+    const RunResult r = run_pipeline(windows_pipeline(dir, 2, true, true, more), &env);
+    ::_exit(r.status.ok() ? 0 : 1);
+  }
+  int wstatus = 0;
+  ASSERT_EQ(::waitpid(pid, &wstatus, 0), pid);
+  ASSERT_TRUE(WIFEXITED(wstatus));
+  ASSERT_EQ(WEXITSTATUS(wstatus), 77) << "the run ended before its crash";
+  auto store = checkpoint::CheckpointStore::open({.dir = dir + "/chk"}).value();
+  const auto latest = store->load_latest().value();
+  ASSERT_TRUE(latest.has_value());
+  ASSERT_EQ(latest->parts.count("step-3.p1.delta-1"), 1u);  // the path under test
+  const RunResult rest = run_pipeline(windows_pipeline(dir, 3, true, true, more));
+  ASSERT_TRUE(rest.status.ok()) << rest.status.to_string();
+  const std::string got = sorted_lines(committed(dir + "/out/windows.jsonl"));
+  EXPECT_TRUE(got == expected) << line_diff(got, expected);
+  fs::remove_all(ref_dir);
+  fs::remove_all(dir);
 }
 
 }  // namespace

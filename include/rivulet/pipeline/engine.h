@@ -231,6 +231,15 @@ struct CheckpointOptions {
   /// time from the CPU the pipeline runs on: a fork is priced with it, and the 50 ms bound does
   /// not apply (the child would delay the records as much as the pause).
   size_t cpus = 0;
+  /// Incremental checkpoints (Flink's execution.checkpointing.incremental): the steps that
+  /// support them (windows: stream::Operator::incremental) save only what changed since the
+  /// checkpoint before, as a change set; the unchanged earlier files of their state are hard
+  /// links to the checkpoint before's, so each checkpoint directory still loads on its own.
+  /// Recovery restores a step's last full snapshot, then applies its change sets in order.
+  /// Every `full_every`-th checkpoint of a chain is full again (bounding the files a recovery
+  /// reads), as are savepoints, the first checkpoint of a run, and the one after a failure.
+  bool incremental = false;
+  size_t full_every = 10;  ///< REQUIRES: >= 1 (1: every checkpoint full).
   /// What forks a snapshot's child; null: checkpoint::ForkedSnapshot::start (tests replace it).
   std::function<Result<checkpoint::ForkedSnapshot>(std::vector<checkpoint::ForkedSnapshot::Part>)>
       fork;
