@@ -860,13 +860,20 @@ TEST(CheckpointTest, RescalingFromACheckpointOfChangesAppliesThemFirst) {
   const std::string expected = sorted_lines(committed(ref_dir + "/out/windows.jsonl"));
   const std::string dir = fresh_dir("rescale-incremental");
   const std::string more = "incremental: true, full_every: 1000";
-  // Killed (no savepoint) once a few checkpoints are stored.
+  // Killed (no savepoint) once a few checkpoints are stored: at 60,000 records a second, the
+  // run lasts long enough for 70 file-system calls (about 5 checkpoints) on a loaded machine,
+  // whose fsyncs are slow.
+  const auto pipeline = [&](int parallelism) {
+    std::string yaml = windows_pipeline(dir, parallelism, true, true, more);
+    yaml.replace(yaml.find("rate: 150000"), 12, "rate: 60000");
+    return yaml;
+  };
   const pid_t pid = ::fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
     FaultEnv env;
     env.crash_at = 70;
-    const RunResult r = run_pipeline(windows_pipeline(dir, 2, true, true, more), &env);
+    const RunResult r = run_pipeline(pipeline(2), &env);
     ::_exit(r.status.ok() ? 0 : 1);
   }
   int wstatus = 0;
@@ -877,7 +884,7 @@ TEST(CheckpointTest, RescalingFromACheckpointOfChangesAppliesThemFirst) {
   const auto latest = store->load_latest().value();
   ASSERT_TRUE(latest.has_value());
   ASSERT_EQ(latest->parts.count("step-3.p1.delta-1"), 1u);  // the path under test
-  const RunResult rest = run_pipeline(windows_pipeline(dir, 3, true, true, more));
+  const RunResult rest = run_pipeline(pipeline(3));
   ASSERT_TRUE(rest.status.ok()) << rest.status.to_string();
   const std::string got = sorted_lines(committed(dir + "/out/windows.jsonl"));
   EXPECT_TRUE(got == expected) << line_diff(got, expected);
