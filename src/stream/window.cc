@@ -418,6 +418,16 @@ void WindowOperator::forget_group(Group& g) {
     g.in_changed = false;
   }
   gone_.push_back(*g.key);
+  // More groups changed or went than are held (g is still listed): the next change set is
+  // whole, and what it would have listed need not be kept (at the end of the input every group
+  // goes, a key copied for each).
+  if (gone_.size() + changed_.size() >= listed_.size()) {
+    for (Group* c : changed_) c->in_changed = false;
+    changed_.clear();
+    gone_.clear();
+    recording_ = false;
+    whole_changes_ = true;
+  }
 }
 
 // wake_ is a min-heap with lazy deletion: an entry is live when it is its group's `wake`.
@@ -1168,6 +1178,7 @@ void WindowOperator::start_changes() {
   changed_.clear();
   gone_.clear();
   recording_ = true;
+  whole_changes_ = false;
 }
 
 // A change set: a cereal header (magic, version, whether it is whole, the keys of the groups to
@@ -1180,7 +1191,7 @@ void WindowOperator::start_changes() {
 constexpr uint32_t kChangesMagic = 0x43574952;  // "RIWC"
 
 void WindowOperator::snapshot_changes(StateWriter& out) const {
-  if (gone_.size() + changed_.size() > listed_.size()) {
+  if (whole_changes_ || gone_.size() + changed_.size() > listed_.size()) {
     out(kChangesMagic, kStateVersion, true, std::vector<std::string>());
     write_state(out, listed_);
     return;
@@ -1397,6 +1408,7 @@ Status WindowOperator::restore(StateReader& in) {
     counted_.clear();
     watermark_ = INT64_MIN;
     recording_ = false;  // until the next start_changes
+    whole_changes_ = false;
     changed_.clear();
     gone_.clear();
   };
