@@ -52,7 +52,10 @@ struct WindowOperator::Group {
   bool woken = false;            // listed by the current on_watermark
   bool idle = false;             // in idle_
   size_t listed = 0;             // its place in listed_
-  bool in_changed = false;       // in changed_ (incremental checkpoints)
+  // In changed_ (incremental checkpoints) when equal to the operator's changes_epoch_: a new
+  // epoch empties changed_ without a write to each group (which, just after a forked snapshot,
+  // would copy every page holding one).
+  uint64_t changed_epoch = 0;
   size_t changed_at = 0;         // and its place there
 };
 
@@ -399,30 +402,30 @@ void WindowOperator::unlist(Group& g) {
 }
 
 void WindowOperator::mark_changed(Group& g) {
-  g.in_changed = true;
+  g.changed_epoch = changes_epoch_;
   g.changed_at = changed_.size();
   changed_.push_back(&g);
 }
 
 void WindowOperator::touch(Group& g) {
-  if (recording_ && !g.in_changed) mark_changed(g);
+  if (recording_ && g.changed_epoch != changes_epoch_) mark_changed(g);
 }
 
 void WindowOperator::forget_group(Group& g) {
   if (!recording_) return;
-  if (g.in_changed) {
+  if (g.changed_epoch == changes_epoch_) {
     Group* last = changed_.back();
     changed_[g.changed_at] = last;
     last->changed_at = g.changed_at;
     changed_.pop_back();
-    g.in_changed = false;
+    g.changed_epoch = 0;
   }
   gone_.push_back(*g.key);
   // More groups changed or went than are held (g is still listed): the next change set is
   // whole, and what it would have listed need not be kept (at the end of the input every group
   // goes, a key copied for each).
   if (gone_.size() + changed_.size() >= listed_.size()) {
-    for (Group* c : changed_) c->in_changed = false;
+    ++changes_epoch_;
     changed_.clear();
     gone_.clear();
     recording_ = false;
@@ -1174,7 +1177,7 @@ Status corrupt(std::string_view what) {
 void WindowOperator::snapshot(StateWriter& out) const { write_state(out, listed_); }
 
 void WindowOperator::start_changes() {
-  for (Group* g : changed_) g->in_changed = false;
+  ++changes_epoch_;
   changed_.clear();
   gone_.clear();
   recording_ = true;

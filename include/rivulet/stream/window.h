@@ -172,6 +172,7 @@ class WindowOperator final : public Operator {
   // holds the groups changed since (each knows its place there, as in listed_), gone_ the
   // keys of groups erased since.
   bool recording_ = false;
+  uint64_t changes_epoch_ = 1;  // see Group::changed_epoch
   bool whole_changes_ = false;  // changes since start_changes: all of it (too many to list)
   std::vector<Group*> changed_;
   std::vector<std::string> gone_;
