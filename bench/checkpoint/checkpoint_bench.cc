@@ -17,7 +17,9 @@
 //   restore() into a fresh opened step. Then, once, the restored step and the original are fed
 //   the same input (the watermark past the window; Electricity's first 2,048 rows again) and
 //   must emit the same rows;
-// - BM_CheckpointFileFsync: the same bytes through write(2) and fsync(2) alone, without rivulet.
+// - BM_CheckpointFileFsync: the same bytes through write(2) and fsync(2) alone, without rivulet;
+// - BM_CheckpointChanges (window only): the change set of an incremental checkpoint after 1% of
+//   the keys got a row.
 // Times are wall-clock (fsync waits for the disk). Each state is built outside the timed loops,
 // once (and again after each recovery run, whose check uses the original up), and the loops run
 // a fixed number of iterations so that Google Benchmark does not call a function again to size
@@ -120,6 +122,25 @@ class WindowStep final : public Step {
       if (!batch.empty()) return Status::internal("the window fired before its end");
     }
     if (!dead.letters.empty()) return Status::internal("dead letters while filling the window");
+    return {};
+  }
+
+  // A row more for n keys, `first` and every `stride`-th after it (incremental checkpoints:
+  // the groups a change set holds).
+  Status touch(Opened& step, size_t first, size_t n, size_t stride) const {
+    stream::CollectingDeadLetters dead;
+    stream::OperatorContext ctx(dead);
+    stream::Batch batch(input_);
+    for (size_t k = 0; k < n; ++k) {
+      const size_t i = (first + k * stride) % kKeys;
+      const size_t r = batch.add_row(static_cast<int64_t>(i) % kWindowMs);
+      batch.set_string(r, 0, fmt::format("key-{:07}", i));
+      batch.set(r, 1, Value::of_double(1.0));
+      if (batch.size() == kBatchRows || k + 1 == n) {
+        RIVULET_RETURN_IF_ERROR(step.op->process(batch, ctx));
+        batch.reset(input_);
+      }
+    }
     return {};
   }
 
@@ -535,6 +556,31 @@ void BM_CheckpointFileFsync(benchmark::State& state, const Step* step) {
   state.counters["fsync_ms"] = benchmark::Counter(fsync_ms, per_iteration);
 }
 
+// Incremental checkpoints: between two checkpoints a row reaches 1% of the million keys (10,000,
+// spread over the map); the timed part is snapshot_changes, the change set a checkpoint of
+// changes saves instead of the snapshot (BM_CheckpointSnapshot). A window of its own (the
+// rows change it). Counters: bytes (the change set), snapshot_bytes (the whole state's).
+void BM_CheckpointChanges(benchmark::State& state, const WindowStep* step) {
+  auto opened = step->open();
+  if (!opened.ok()) return skip(state, opened.status());
+  if (Status s = step->fill(*opened); !s.ok()) return skip(state, s);
+  stream::Operator& op = *opened->op;
+  size_t size = 0, round = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    op.start_changes();
+    if (Status s = step->touch(*opened, round++, WindowStep::kKeys / 100, 100); !s.ok()) {
+      return skip(state, s);
+    }
+    state.ResumeTiming();
+    std::string bytes = state_bytes([&op](StateWriter& out) { op.snapshot_changes(out); });
+    size = bytes.size();
+    benchmark::DoNotOptimize(bytes.data());
+  }
+  report_bytes(state, size);
+  state.counters["snapshot_bytes"] = static_cast<double>(snapshot(op).size());
+}
+
 // Per state: snapshot, write, the plain file, and recovery last (it uses up the built state).
 BENCHMARK_CAPTURE(BM_CheckpointSnapshot, window_1M_keys, &kWindow)
     ->Iterations(5)
@@ -554,6 +600,10 @@ BENCHMARK_CAPTURE(BM_CheckpointFileFsync, window_1M_keys, &kWindow)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_CheckpointRecover, window_1M_keys, &kWindow)
     ->Iterations(3)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_CheckpointChanges, window_1M_keys_1pct_changed, &kWindow)
+    ->Iterations(5)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_CheckpointSnapshot, over_10k_cards, &kOver)
