@@ -7,6 +7,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <charconv>
 #include <map>
 #include <memory>
 #include <set>
@@ -124,6 +125,21 @@ int list_checkpoints(const ListArgs& a) {
     }
     row.valid = true;
     row.status = "ok";
+    // Incremental checkpoints: the longest run of change sets after a step's snapshot.
+    size_t changes = 0;
+    for (const auto& [name, bytes] : cp->parts) {
+      const size_t at = name.rfind(".delta-");
+      if (at == std::string::npos) continue;
+      size_t k = 0;
+      const std::string_view digits = std::string_view(name).substr(at + 7);
+      if (std::from_chars(digits.data(), digits.data() + digits.size(), k).ec == std::errc()) {
+        changes = std::max(changes, k);
+      }
+    }
+    if (changes > 0) {
+      row.status += fmt::format(", incremental: {} change set{} after a snapshot", changes,
+                                changes == 1 ? "" : "s");
+    }
     row.created = utc_time(cp->created_ms);
     if (auto it = cp->meta.find("pipeline"); it != cp->meta.end()) row.pipeline = it->second;
     latest = id;
@@ -131,7 +147,7 @@ int list_checkpoints(const ListArgs& a) {
   std::printf("%-8s %-24s %12s  %-24s %s\n", "id", "created (UTC)", "bytes", "pipeline", "status");
   for (const auto& [id, row] : rows) {
     const std::string status =
-        row.valid && id == latest ? "ok (latest: loaded on resume)" : row.status;
+        row.valid && id == latest ? row.status + " (latest: loaded on resume)" : row.status;
     std::printf("%-8llu %-24s %12llu  %-24s %s\n", static_cast<unsigned long long>(id),
                 row.created.c_str(), static_cast<unsigned long long>(row.bytes),
                 row.pipeline.c_str(), status.c_str());

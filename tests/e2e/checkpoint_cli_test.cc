@@ -15,6 +15,7 @@
 #include <regex>
 #include <string>
 
+#include "rivulet/checkpoint/store.h"
 #include "rivulet/ml/model.h"
 #include "support/cli_run.h"
 #include "support/learner_checkpoints.h"
@@ -193,6 +194,38 @@ TEST(CheckpointCliTest, ListAndExportPassOverACorruptCheckpoint) {
   r = run("checkpoint list " + dir + "-missing");
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("no such directory"), std::string::npos) << r.err;
+}
+
+// Incremental checkpoints: the list says how many change sets follow a step's snapshot; the
+// bytes count the linked files in each directory that holds them.
+TEST(CheckpointCliTest, ListSaysHowManyChangeSetsACheckpointHolds) {
+  const std::string dir = temp_path("incremental-store");
+  std::filesystem::remove_all(dir);
+  {
+    auto store = checkpoint::CheckpointStore::open({.dir = dir}).value();
+    ASSERT_TRUE(store->write({.meta = {{"pipeline", "windows"}},
+                              .parts = {{"step-1", std::string(100, 'a')}}})
+                    .ok());
+    ASSERT_TRUE(store->write({.meta = {{"pipeline", "windows"}},
+                              .parts = {{"step-1.delta-1", std::string(10, 'b')}},
+                              .links = {{"step-1", 1}}})
+                    .ok());
+    ASSERT_TRUE(store->write({.meta = {{"pipeline", "windows"}},
+                              .parts = {{"step-1.delta-2", std::string(10, 'c')}},
+                              .links = {{"step-1", 2}, {"step-1.delta-1", 2}}})
+                    .ok());
+  }
+  CliRun r = run("checkpoint list " + dir);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(\n1 .* windows +ok\n)"))) << r.out;
+  EXPECT_TRUE(std::regex_search(
+      r.out, std::regex(R"(\n2 .* windows +ok, incremental: 1 change set after a snapshot\n)")))
+      << r.out;
+  EXPECT_TRUE(std::regex_search(
+      r.out, std::regex(R"(\n3 .* windows +ok, incremental: 2 change sets after a snapshot )"
+                        R"(\(latest: loaded on resume\)\n)")))
+      << r.out;
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
