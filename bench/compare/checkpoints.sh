@@ -12,7 +12,7 @@
 # examples/fraud.yaml (its ARF and over state) at 720,000 events; Nexmark q17 (a 1-day window
 # per auction: keyed state that grows all run) and q5 (hopping windows per auction: small
 # state) at 6,000,000 events. Outputs go to a temporary directory, removed at the end.
-# Usage: [RUNS=5] [CASES="fraud q17 q5"] [CHECKPOINT="incremental: true"]
+# Usage: [RUNS=5] [CASES="fraud q17 q5"] [CHECKPOINT="incremental: true"] [FRAUD_EVENTS=720000]
 #        bench/compare/checkpoints.sh [path/to/rivulet]
 set -euo pipefail
 export LC_ALL=C
@@ -24,7 +24,7 @@ cases=(${CASES:-fraud q17 q5})
 runs=${RUNS:-5}
 args_of() {  # case: the arguments of `rivulet run`, output under $tmp/run
   case $1 in
-    fraud) a=(examples/fraud.yaml --set source.count=720000
+    fraud) a=(examples/fraud.yaml --set "source.count=${FRAUD_EVENTS:-720000}"
               --set "dead_letters.path=$tmp/run/dead.jsonl") ;;
     q17) a=(examples/nexmark/q17.yaml --set source.count=6000000) ;;
     q5) a=(examples/nexmark/q5.yaml --set source.count=6000000) ;;
