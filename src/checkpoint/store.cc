@@ -382,11 +382,13 @@ Result<Checkpoint> CheckpointStore::load(uint64_t id) {
 
 Result<std::optional<Checkpoint>> CheckpointStore::load_latest() {
   skipped_.clear();
+  damaged_ = 0;
   RIVULET_ASSIGN_OR_RETURN(auto ids, all_ids());
   for (auto it = ids.rbegin(); it != ids.rend(); ++it) {
     auto cp = load(*it);
     if (cp.ok()) return std::optional<Checkpoint>(std::move(*cp));
     skipped_.push_back(std::string(cp.status().message()));
+    if (cp.status().code() != StatusCode::kNotFound) ++damaged_;
   }
   return std::optional<Checkpoint>();
 }

@@ -68,6 +68,16 @@ Status resume(pipeline::Engine& engine, const pipeline::CheckpointOptions& optio
   for (const std::string& why : (*store)->skipped()) {
     std::fprintf(stderr, "rivulet: warning: checkpoint passed over: %s\n", why.c_str());
   }
+  if (!latest->has_value() && (*store)->damaged() > 0) {
+    // Every checkpoint there is damaged (with incremental checkpoints, a chain's snapshot file
+    // takes every checkpoint of the chain with it): starting from the beginning would write
+    // the output again beside what was committed.
+    return Status::data_loss(fmt::format(
+        "checkpoint: none of the {} checkpoint(s) in {} verifies (each is named above): "
+        "resuming is impossible, and starting from the beginning would repeat what their "
+        "runs committed; put back a good checkpoint, or start afresh with --fresh",
+        (*store)->damaged(), options.dir));
+  }
   if (!latest->has_value()) {
     if (!quiet)
       std::fprintf(stderr, "rivulet: no checkpoint in %s: starting afresh\n", options.dir.c_str());

@@ -135,6 +135,8 @@ TEST(CheckpointStoreTest, ACheckpointThatFailsVerificationIsNeverLoaded) {
     EXPECT_EQ(latest->id, 1u);  // the previous one
     EXPECT_EQ(latest->parts, parts("a").parts);
     EXPECT_EQ(store->skipped(), std::vector<std::string>{d.reason});
+    // Damaged, unless it was never published.
+    EXPECT_EQ(store->damaged(), d.reason.ends_with("(never published)") ? 0u : 1u);
     // The next checkpoint takes a new id: the damaged directory is not overwritten.
     EXPECT_EQ(store->write(parts("c")).value(), 3u);
   }

@@ -108,6 +108,47 @@ TEST(RunTest, FraudExamplePredictsAndReportsItsMetrics) {
       << metrics[0];
 }
 
+// Checkpoints exist but none verifies (a damaged disk; with incremental checkpoints, one bad
+// snapshot file fails its whole chain): the run refuses to start from the beginning, which
+// would repeat committed output, and says why; --fresh starts anyway. An unfinished one (a
+// crash during the first checkpoint) is not damage: the run starts afresh.
+TEST(RunTest, ARunRefusesToRestartWhenEveryCheckpointIsDamaged) {
+  const fs::path dir = temp_dir() / "damaged";
+  fs::remove_all(dir);
+  const std::string pipeline = write_file("damaged.yaml", fmt::format(R"yaml(
+name: damaged
+source: {{kind: generator, generator: "sea(seed=1)", count: 2000}}
+steps:
+  - window: {{size_ms: 1000000000000, aggregates: {{n: "COUNT(*)"}}}}
+sinks: [{{kind: file, path: {0}/out.jsonl}}]
+checkpoint: {{dir: {0}/chk, interval: 0, incremental: true}}
+)yaml", dir.string()));
+  fs::create_directories(dir / "chk" / "chk-000001");  // unfinished: never published
+  CliRun r = run(pipeline);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("starting afresh"), std::string::npos) << r.err;
+  ASSERT_TRUE(fs::exists(dir / "chk" / "chk-000002" / "step-1.part")) << r.err;
+  {  // a flipped byte in the window's snapshot
+    std::fstream f(dir / "chk" / "chk-000002" / "step-1.part",
+                   std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(3);
+    f.put('\x7f');
+  }
+  r = run(pipeline);
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_NE(r.err.find("rivulet: warning: checkpoint passed over: chk-000002: step-1.part fails "
+                       "its checksum"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(fmt::format("none of the 1 checkpoint(s) in {}/chk verifies", dir.string())),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("start afresh with --fresh"), std::string::npos) << r.err;
+  r = run(pipeline + " --fresh");
+  EXPECT_EQ(r.status, 0) << r.err;
+  fs::remove_all(dir);
+}
+
 TEST(RunTest, SocketExamplePrintsEachEventWithItsPrediction) {
   const CliRun r = shell(fmt::format("cd {} && bash examples/socket_to_console.sh {} 500",
                                   RIVULET_SOURCE_DIR, RIVULET_BINARY));

@@ -104,6 +104,9 @@ class CheckpointStore {
   Result<std::vector<uint64_t>> list();
   /// Why load_latest passed over newer checkpoints: "chk-000007: ...".
   const std::vector<std::string>& skipped() const { return skipped_; }
+  /// How many of those were published (had a MANIFEST) yet failed verification: damaged, not
+  /// merely unfinished.
+  size_t damaged() const { return damaged_; }
   /// "chk-000042".
   static std::string dir_name(uint64_t id);
   const std::string& dir() const { return options_.dir; }
@@ -114,6 +117,7 @@ class CheckpointStore {
   Result<std::vector<uint64_t>> all_ids();
   Options options_;
   std::vector<std::string> skipped_;
+  size_t damaged_ = 0;
 };
 
 }  // namespace rivulet::checkpoint
