@@ -700,10 +700,11 @@ std::vector<WindowAggregate> many_aggregates() {
           {"var", "VAR_POP(amount)", {}}};
 }
 
-TEST(WindowOperatorTest, ManyGroupsOfEachKindRestoreToTheSameOutput) {
+// Every kind of window over the card payments, with late rows allowed.
+std::vector<std::pair<const char*, WindowOperator::Options>> window_kinds() {
   const auto aggs = many_aggregates();
   const std::vector<FieldRef> card = {{"card", {}}};
-  const std::vector<std::pair<const char*, WindowOperator::Options>> kinds = {
+  return {
       {"tumbling, late windows pending and firing again",
        {.group_by = card, .size_ms = 100, .aggregates = aggs, .allowed_lateness_ms = 150}},
       {"hopping, shared panes",
@@ -736,6 +737,10 @@ TEST(WindowOperatorTest, ManyGroupsOfEachKindRestoreToTheSameOutput) {
                        {"top", "TOP_K(card, 2)", {}}},
         .allowed_lateness_ms = 30}},
       {"global tumbling", {.size_ms = 50, .aggregates = aggs, .allowed_lateness_ms = 200}}};
+}
+
+TEST(WindowOperatorTest, ManyGroupsOfEachKindRestoreToTheSameOutput) {
+  const auto kinds = window_kinds();
   for (const auto& [name, o] : kinds) {
     SCOPED_TRACE(name);
     if (o.slide_ms > 0) {
@@ -743,6 +748,19 @@ TEST(WindowOperatorTest, ManyGroupsOfEachKindRestoreToTheSameOutput) {
     }
     expect_same_after_restore(o, false);
   }
+}
+
+// 4,000 cards "c0".. in the window [0, 100) (amount i), every tenth also in [100, 200)
+// (amount 1).
+void feed_4000_cards(Harness& h) {
+  std::vector<std::string> cards;
+  for (int i = 0; i < 4000; ++i) cards.push_back(fmt::format("c{}", i));
+  std::vector<std::tuple<const char*, double, int64_t>> rows;
+  for (int i = 0; i < 4000; ++i) {
+    rows.emplace_back(cards[i].c_str(), i, i % 100);
+    if (i % 10 == 0) rows.emplace_back(cards[i].c_str(), 1, 150);
+  }
+  h.process(timed(rows));
 }
 
 TEST(WindowOperatorTest, GroupsRemovedWhenIdleLeaveTheStateAndTheOthersStay) {
@@ -755,14 +773,7 @@ TEST(WindowOperatorTest, GroupsRemovedWhenIdleLeaveTheStateAndTheOthersStay) {
       .size_ms = 100,
       .aggregates = {{"n", "COUNT(*)", {}}, {"total", "SUM(amount)", {}}}};
   Harness original(o);
-  std::vector<std::string> cards;
-  for (int i = 0; i < 4000; ++i) cards.push_back(fmt::format("c{}", i));
-  std::vector<std::tuple<const char*, double, int64_t>> rows;
-  for (int i = 0; i < 4000; ++i) {
-    rows.emplace_back(cards[i].c_str(), i, i % 100);
-    if (i % 10 == 0) rows.emplace_back(cards[i].c_str(), 1, 150);
-  }
-  original.process(timed(rows));
+  feed_4000_cards(original);
   EXPECT_EQ(original.watermark(100).size(), 4000u);
   original.process(timed({{"c7", 2, 160}, {"new", 3, 170}}));
   const std::string bytes = snapshot_of(*original.op);
@@ -848,23 +859,7 @@ void expect_same_after_changes(const WindowOperator::Options& o) {
 }
 
 TEST(WindowOperatorTest, ChangeSetsAppliedOnASnapshotRestoreToTheSameOutput) {
-  const auto aggs = many_aggregates();
-  const std::vector<FieldRef> card = {{"card", {}}};
-  const std::vector<std::pair<const char*, WindowOperator::Options>> kinds = {
-      {"tumbling, late windows pending and firing again",
-       {.group_by = card, .size_ms = 100, .aggregates = aggs, .allowed_lateness_ms = 150}},
-      {"hopping, shared panes",
-       {.group_by = card, .size_ms = 100, .slide_ms = 20, .aggregates = aggs,
-        .allowed_lateness_ms = 60}},
-      {"hopping, a slot per window",
-       {.group_by = card, .size_ms = 100, .slide_ms = 25, .aggregates = aggs,
-        .allowed_lateness_ms = 60, .share_panes = false}},
-      {"cumulative",
-       {.group_by = card, .size_ms = 100, .step_ms = 25, .aggregates = aggs,
-        .allowed_lateness_ms = 40}},
-      {"session", {.group_by = card, .gap_ms = 40, .aggregates = aggs, .allowed_lateness_ms = 50}},
-      {"count", {.group_by = card, .count = 7, .aggregates = aggs}},
-      {"global tumbling", {.size_ms = 50, .aggregates = aggs, .allowed_lateness_ms = 200}}};
+  const auto kinds = window_kinds();
   for (const auto& [name, o] : kinds) {
     SCOPED_TRACE(name);
     expect_same_after_changes(o);
@@ -880,14 +875,7 @@ TEST(WindowOperatorTest, AChangeSetHoldsTheChangedGroupsAndDropsTheGoneOnes) {
       .size_ms = 100,
       .aggregates = {{"n", "COUNT(*)", {}}, {"total", "SUM(amount)", {}}}};
   Harness original(o);
-  std::vector<std::string> cards;
-  for (int i = 0; i < 4000; ++i) cards.push_back(fmt::format("c{}", i));
-  std::vector<std::tuple<const char*, double, int64_t>> rows;
-  for (int i = 0; i < 4000; ++i) {
-    rows.emplace_back(cards[i].c_str(), i, i % 100);
-    if (i % 10 == 0) rows.emplace_back(cards[i].c_str(), 1, 150);
-  }
-  original.process(timed(rows));
+  feed_4000_cards(original);
   const std::string full = snapshot_of(*original.op);
   original.op->start_changes();
   // Nothing changed: a change set of no group (header, watermark, sizes: a few dozen bytes).
