@@ -421,10 +421,10 @@ void WindowOperator::forget_group(Group& g) {
     g.changed_epoch = 0;
   }
   gone_.push_back(*g.key);
-  // More groups changed or went than are held (g is still listed): the next change set is
-  // whole, and what it would have listed need not be kept (at the end of the input every group
-  // goes, a key copied for each).
-  if (gone_.size() + changed_.size() >= listed_.size()) {
+  // More groups changed or went than are held: the next change set is whole (as
+  // snapshot_changes decides), and what it would have listed need not be kept (at the end of
+  // the input every group goes, a key copied for each).
+  if (gone_.size() + changed_.size() > listed_.size()) {
     ++changes_epoch_;
     changed_.clear();
     gone_.clear();
