@@ -1690,6 +1690,8 @@ class Ring {
 }  // namespace
 
 struct OverOperator::Partition {
+  uint64_t changed_epoch = 0;  // in changed_ when the operator's changes_epoch_
+  size_t changed_at = 0;       // and its place there
   Ring<int64_t> times;
   Ring<Value> values;
   std::unique_ptr<std::deque<std::string>> strings;  // made at the first string argument
@@ -1774,7 +1776,37 @@ OverOperator::Partition& OverOperator::partition_of(const Batch& batch, size_t r
     }
     it = partitions_.emplace(key_, std::move(part)).first;
   }
+  if (recording_) touch(*it);
   return *it->second;
+}
+
+void OverOperator::touch(const Item& item) {
+  Partition& part = *item.second;
+  if (part.changed_epoch == changes_epoch_) return;
+  part.changed_epoch = changes_epoch_;
+  part.changed_at = changed_.size();
+  changed_.push_back(&item);
+}
+
+void OverOperator::forget(const Item& item) {
+  if (!recording_) return;
+  Partition& part = *item.second;
+  if (part.changed_epoch == changes_epoch_) {
+    const Item* last = changed_.back();
+    changed_[part.changed_at] = last;
+    last->second->changed_at = part.changed_at;
+    changed_.pop_back();
+    part.changed_epoch = 0;
+  }
+  gone_.push_back(item.first);
+  // More partitions changed or went than are held: the next change set is whole.
+  if (gone_.size() + changed_.size() > partitions_.size()) {
+    ++changes_epoch_;
+    changed_.clear();
+    gone_.clear();
+    recording_ = false;
+    whole_changes_ = true;
+  }
 }
 
 Status OverOperator::take(const Batch& batch, size_t r, Batch& out, bool copy_strings,
@@ -1889,8 +1921,10 @@ Status OverOperator::on_watermark(int64_t watermark, Batch& batch, OperatorConte
   // RANGE: a partition whose newest row is a whole range behind the watermark has nothing left
   // in range. ROWS: partitions are kept (until the end of the input).
   std::erase_if(partitions_, [&](const auto& kv) {
-    return watermark == INT64_MAX ||
-           (!options_.rows && kv.second->newest <= watermark - options_.range_ms);
+    const bool gone = watermark == INT64_MAX ||
+                      (!options_.rows && kv.second->newest <= watermark - options_.range_ms);
+    if (gone) forget(kv);
+    return gone;
   });
   return {};
 }
@@ -1904,15 +1938,63 @@ constexpr uint32_t kOverStateMagic = 0x7276766f;  // "ovvr"
 constexpr uint32_t kOverStateVersion = 2;
 
 void OverOperator::snapshot(StateWriter& out) const {
-  out(kOverStateMagic, kOverStateVersion, static_cast<uint64_t>(partitions_.size()));
+  std::vector<const Item*> items;
+  items.reserve(partitions_.size());
+  for (const auto& item : partitions_) items.push_back(&item);
+  write_state(out, items);
+}
+
+void OverOperator::start_changes() {
+  ++changes_epoch_;
+  changed_.clear();
+  gone_.clear();
+  recording_ = true;
+  whole_changes_ = false;
+}
+
+// A change set: a cereal header (magic, version, whether it is whole, the keys of the
+// partitions that went), then the state's bytes as a snapshot writes them with only the
+// partitions that got a row since start_changes (whole: all of them). Applied on the state
+// before: the keys dropped (whole: every partition), then the partitions added, replacing any
+// of the same key; the waiting rows and the watermark replace those held.
+constexpr uint32_t kOverChangesMagic = 0x43564f52;  // "ROVC"
+
+void OverOperator::snapshot_changes(StateWriter& out) const {
+  if (whole_changes_ || gone_.size() + changed_.size() > partitions_.size()) {
+    out(kOverChangesMagic, kOverStateVersion, true, std::vector<std::string>());
+    snapshot(out);
+    return;
+  }
+  out(kOverChangesMagic, kOverStateVersion, false, gone_);
+  write_state(out, changed_);
+}
+
+Status OverOperator::restore_changes(StateReader& in) {
+  try {
+    uint32_t magic = 0, version = 0;
+    in(magic, version);
+    if (magic != kOverChangesMagic || version != kOverStateVersion) {
+      return Status::data_loss(fmt::format(
+          "over: not an over step's change set of version {} (magic {:#x}, version {})",
+          kOverStateVersion, magic, version));
+    }
+    bool whole = false;
+    std::vector<std::string> gone;
+    in(whole, gone);
+    if (whole) partitions_.clear();
+    for (const std::string& key : gone) partitions_.erase(key);
+  } catch (const std::exception& e) {
+    return Status::data_loss(fmt::format("over: corrupt change set: {}", e.what()));
+  }
+  return read_state(in, nullptr, 0, ReadMode::kChanges);
+}
+
+void OverOperator::write_state(StateWriter& out, const std::vector<const Item*>& items) const {
+  out(kOverStateMagic, kOverStateVersion, static_cast<uint64_t>(items.size()));
   // The walk is bound by cache misses, partitions and their buffers being scattered over the
   // heap, not by the encoding: the partitions a few places ahead are prefetched in stages
   // (the map's node, then the partition, then its buffers and accumulators), so that their
   // loads overlap with the encoding of the current one.
-  using Item = std::pair<const std::string, std::unique_ptr<Partition>>;
-  std::vector<const Item*> items;
-  items.reserve(partitions_.size());
-  for (const auto& item : partitions_) items.push_back(&item);
   constexpr size_t kNode = 12, kPartition = 8, kBuffers = 4;
   // Each partition's bytes are those of out(key, newest, times, values) and its accumulators'
   // save(), made in `buf` without the archive (append_state_*) and written a block at a time:
@@ -1966,7 +2048,13 @@ void OverOperator::snapshot(StateWriter& out) const {
   }
 }
 
-Status OverOperator::restore(StateReader& in) { return read_state(in, nullptr, 0, true); }
+Status OverOperator::restore(StateReader& in) {
+  recording_ = false;  // until the next start_changes
+  whole_changes_ = false;
+  changed_.clear();
+  gone_.clear();
+  return read_state(in, nullptr, 0, ReadMode::kRestore);
+}
 
 Status OverOperator::restore_rescaled(const std::vector<std::string>& snapshots,
                                       const PartitionFilter& keep) {
@@ -1975,14 +2063,15 @@ Status OverOperator::restore_rescaled(const std::vector<std::string>& snapshots,
   for (size_t i = 0; i < snapshots.size(); ++i) {
     std::istringstream is(snapshots[i]);
     StateReader in(is);
-    RIVULET_RETURN_IF_ERROR(read_state(in, &keep, k, i == 0));
+    RIVULET_RETURN_IF_ERROR(read_state(in, &keep, k, i == 0 ? ReadMode::kRestore : ReadMode::kAdd));
   }
   return {};
 }
 
 Status OverOperator::read_state(StateReader& in, const PartitionFilter* keep, size_t key_index,
-                                bool first) {
-  if (first) partitions_.clear();
+                                ReadMode mode) {
+  const bool first = mode != ReadMode::kAdd;  // the waiting rows and watermark replace
+  if (mode == ReadMode::kRestore) partitions_.clear();
   try {
     uint32_t magic = 0, version = 0;
     uint64_t n = 0;
@@ -2018,7 +2107,11 @@ Status OverOperator::read_state(StateReader& in, const PartitionFilter* keep, si
       if (keep != nullptr && !internal::keeps_key(*keep, key, key_fields_.size(), key_index)) {
         continue;
       }
-      partitions_.emplace(std::move(key), std::move(part));
+      if (mode == ReadMode::kChanges) {
+        partitions_.insert_or_assign(std::move(key), std::move(part));
+      } else {
+        partitions_.emplace(std::move(key), std::move(part));
+      }
     }
     uint64_t waiting = 0;
     int64_t watermark = INT64_MIN;

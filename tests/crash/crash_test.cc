@@ -77,6 +77,8 @@ class CrashHarness {
     EXPECT_EQ(wait_exit(gen), 0) << slurp(root_ / "gen.log");
   }
   ~CrashHarness() { fs::remove_all(root_); }
+  // More checkpoint settings for the runs ("incremental: true, ...").
+  std::string more_checkpoint;
 
   // The fraud pipeline writing into `run`'s directory.
   std::string pipeline(const std::string& run) const {
@@ -117,9 +119,10 @@ steps:
 sinks:
   - {{kind: file, path: {1}/out/predictions.jsonl}}
   - {{kind: file, stream: metrics, path: {1}/out/metrics.jsonl}}
-checkpoint: {{dir: {1}/chk, interval: 100ms}}
+checkpoint: {{dir: {1}/chk, interval: 100ms{2}}}
 )yaml",
-                                       root_.string(), dir.string());
+                                       root_.string(), dir.string(),
+                                       more_checkpoint.empty() ? "" : ", " + more_checkpoint);
     return file.string();
   }
 
@@ -223,7 +226,9 @@ checkpoint: {{dir: {1}/chk, interval: 100ms}}
 // kills land at moments spread over the run on any machine. The delays' expected sum is kept
 // under the run's time: each restart keeps what its last checkpoint holds, so with cheap
 // checkpoints and quick restarts the kills' sum is about how far the run gets.
-void crash_test(size_t events, int kills, int min_part, int max_part) {
+// `more`: more checkpoint settings for the crashed runs (the reference is the same either way).
+void crash_test(size_t events, int kills, int min_part, int max_part,
+                const std::string& more = "") {
   CrashHarness h(events);
   const auto [rc, run_ms] = h.timed_run_to_end("reference");
   ASSERT_EQ(rc, 0) << h.log("reference");
@@ -233,6 +238,7 @@ void crash_test(size_t events, int kills, int min_part, int max_part) {
   ASSERT_GT(predictions.size(), 100000u);
   ASSERT_GT(model.size(), 10000u);
 
+  h.more_checkpoint = more;
   const int made = h.crash_loop("crashed", kills, std::max<int64_t>(run_ms / min_part, 5),
                                 std::max<int64_t>(run_ms / max_part, 10), 20261122);
   // Each restart loses the work since its last checkpoint, so nearly all kills land before the
@@ -281,6 +287,16 @@ TEST(CrashTest, SigkillAtRandomMomentsLosesAndDuplicatesNothing) { crash_test(12
 
 TEST(CrashSlowTest, SigkillAtTwentyRandomMomentsLosesAndDuplicatesNothing) {
   crash_test(60000, 20, 60, 15);
+}
+
+// With incremental checkpoints: the over step's change sets (the cards that got a payment)
+// between its snapshots, a chain of at most 4.
+TEST(CrashTest, SigkillWithIncrementalCheckpointsLosesAndDuplicatesNothing) {
+  crash_test(12000, 5, 12, 5, "incremental: true, full_every: 4");
+}
+
+TEST(CrashSlowTest, SigkillAtTwentyMomentsWithIncrementalCheckpointsLosesAndDuplicatesNothing) {
+  crash_test(60000, 20, 60, 15, "incremental: true, full_every: 4");
 }
 
 }  // namespace

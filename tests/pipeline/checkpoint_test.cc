@@ -761,14 +761,36 @@ void crash_and_resume(const std::string& dir, const std::string& yaml, uint64_t 
   (void)dir;
 }
 
-void crash_at_points(const std::vector<uint64_t>& points, const std::string& more = "") {
+// The windows pipeline with its window step replaced by `over`: each card's payments of the
+// last 10 s of event time, rolling (a row out for each row in).
+std::string rolling_pipeline(const std::string& dir, int parallelism, bool checkpoints = true,
+                             bool async = true, const std::string& more = "") {
+  std::string yaml = windows_pipeline(dir, parallelism, checkpoints, async, more);
+  const std::string window = R"yaml(  - window:
+      group_by: [card_id]
+      size_ms: 60000
+      aggregates: {n: "COUNT(*)", total: "SUM(amount)"})yaml";
+  const size_t at = yaml.find(window);
+  if (at == std::string::npos) return "the windows pipeline changed: no window step to replace";
+  yaml.replace(at, window.size(), R"yaml(  - over:
+      partition_by: [card_id]
+      range_ms: 10000
+      aggregates: {n: "COUNT(*)", total: "SUM(amount)"})yaml");
+  return yaml;
+}
+
+using PipelineMaker = std::string (*)(const std::string&, int, bool, bool, const std::string&);
+
+void crash_at_points(const std::vector<uint64_t>& points, const std::string& more = "",
+                     PipelineMaker make = windows_pipeline) {
   const std::string ref_dir = fresh_dir("crash-ref");
-  ASSERT_TRUE(run_pipeline(windows_pipeline(ref_dir, 2, false)).status.ok());
+  ASSERT_TRUE(run_pipeline(make(ref_dir, 2, false, true, "")).status.ok());
   const std::string expected = sorted_lines(committed(ref_dir + "/out/windows.jsonl"));
+  ASSERT_GT(expected.size(), 1000u);
   for (const uint64_t at : points) {
     SCOPED_TRACE(fmt::format("crash at file-system call {} ({})", at, more));
     const std::string dir = fresh_dir(fmt::format("crash-{}", at));
-    crash_and_resume(dir, windows_pipeline(dir, 2, true, true, more), at);
+    crash_and_resume(dir, make(dir, 2, true, true, more), at);
     const std::string got = sorted_lines(committed(dir + "/out/windows.jsonl"));
     EXPECT_TRUE(got == expected) << line_diff(got, expected);
     fs::remove_all(dir);
@@ -791,6 +813,12 @@ TEST(CheckpointSlowTest, ACrashAtAnyFileSystemCallLosesAndDuplicatesNothing) {
 // sets after it.
 TEST(CheckpointTest, ACrashWithIncrementalCheckpointsLosesAndDuplicatesNothing) {
   crash_at_points({30, 61, 95, 140}, "incremental: true, full_every: 4");
+}
+
+// The over step's change sets: the cards that got a payment since the checkpoint before, and
+// those whose last payment left the range.
+TEST(CheckpointTest, ACrashWithIncrementalRollingStateLosesAndDuplicatesNothing) {
+  crash_at_points({45, 95, 150}, "incremental: true, full_every: 4", rolling_pipeline);
 }
 
 TEST(CheckpointSlowTest, ACrashWithIncrementalCheckpointsLosesAndDuplicatesNothing) {

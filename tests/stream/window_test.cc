@@ -1112,6 +1112,135 @@ TEST(OverOperatorTest, StateSnapshotsAndRestores) {
             (std::vector<std::string>{R"({"card": "a", "amount": 60, "avg": 40, "cards": 1})"}));
 }
 
+// Incremental checkpoints: a snapshot, then a change set every 10 rounds of a random stream
+// whose watermark makes idle partitions go; restored and applied, the over step gives what
+// the original gives for the rest of the stream (arrival order, ROWS, and rows waiting for
+// the watermark in event-time order).
+TEST(OverOperatorTest, ChangeSetsAppliedOnASnapshotRestoreToTheSameOutput) {
+  const std::vector<WindowAggregate> aggs = {{"n", "COUNT(*)", {}},
+                                             {"total", "SUM(amount)", {}},
+                                             {"cards", "COUNT(DISTINCT card)", {}}};
+  const std::vector<std::pair<const char*, OverOperator::Options>> kinds = {
+      {"range", {.partition_by = {{"card", {}}}, .range_ms = 60, .aggregates = aggs}},
+      {"rows", {.partition_by = {{"card", {}}}, .rows = 3, .aggregates = aggs}},
+      {"range, event-time order",
+       {.partition_by = {{"card", {}}},
+        .range_ms = 60,
+        .order = OverOperator::Order::kEventTime,
+        .aggregates = aggs}}};
+  for (const auto& [name, o] : kinds) {
+    SCOPED_TRACE(name);
+    RandomPayments stream(2000, false);
+    CollectingDeadLetters dead;
+    const auto feed = [&](OverOperator& op, Batch b) {
+      OperatorContext ctx(dead);
+      EXPECT_TRUE(op.process(b, ctx).ok());
+      return rows_of(b);
+    };
+    auto original = OverOperator::create(o).value();
+    const SchemaPtr out_schema = open_ok(*original, payments());
+    const auto advance = [&](OverOperator& op, int64_t wm) {
+      OperatorContext ctx(dead);
+      Batch out(out_schema);
+      EXPECT_TRUE(op.on_watermark(wm, out, ctx).ok());
+      return rows_of(out);
+    };
+    std::string full;
+    std::vector<std::string> changes;
+    size_t went = 0;
+    for (int round = 0; round < 150; ++round) {
+      feed(*original, stream.next_batch());
+      if (round % 5 == 4) {
+        const size_t before = original->partitions_held();
+        advance(*original, stream.time() - 120);
+        went += before - std::min(before, original->partitions_held());
+      }
+      if (round == 29) {
+        full = snapshot_of(*original);
+        original->start_changes();
+      } else if (round > 29 && round % 10 == 9) {
+        changes.push_back(changes_of(*original));
+        original->start_changes();
+      }
+    }
+    if (o.range_ms > 0) EXPECT_GT(went, 50u);  // partitions went between change sets
+    auto restored = OverOperator::create(o).value();
+    open_ok(*restored, payments());
+    ASSERT_TRUE(restore_from(*restored, full).ok());
+    for (const std::string& c : changes) ASSERT_TRUE(apply_changes(*restored, c).ok());
+    EXPECT_EQ(restored->partitions_held(), original->partitions_held());
+    EXPECT_EQ(restored->rows_waiting(), original->rows_waiting());
+    size_t rows = 0;
+    for (int round = 0; round < 100; ++round) {
+      Batch b = stream.next_batch();
+      Batch copy(payments());
+      for (size_t r = 0; r < b.size(); ++r) copy.append_row(b, r);
+      const auto got = feed(*restored, std::move(copy));
+      EXPECT_EQ(got, feed(*original, std::move(b))) << "round " << round;
+      rows += got.size();
+      if (round % 5 == 4) {
+        const int64_t wm = stream.time() - 120;
+        const auto fired = advance(*restored, wm);
+        EXPECT_EQ(fired, advance(*original, wm)) << "round " << round;
+        rows += fired.size();
+      }
+    }
+    EXPECT_GT(rows, 1000u);
+    // A change set is no snapshot, nor a snapshot a change set.
+    auto other = OverOperator::create(o).value();
+    open_ok(*other, payments());
+    EXPECT_EQ(restore_from(*other, changes.back()).code(), StatusCode::kDataLoss);
+    EXPECT_EQ(apply_changes(*other, full).code(), StatusCode::kDataLoss);
+  }
+}
+
+// 1,000 cards, card i with a row at i % 100; after the snapshot the watermark reaches 110, so
+// the 110 cards whose newest row is at 10 or before go, and 10 of them get a row again: the
+// change set drops the 110 and holds the 10, not the whole state.
+TEST(OverOperatorTest, AChangeSetDropsThePartitionsThatWentAndHoldsTheChanged) {
+  const OverOperator::Options o{.partition_by = {{"card", {}}},
+                                .range_ms = 100,
+                                .aggregates = {{"n", "COUNT(*)", {}}, {"total", "SUM(amount)", {}}}};
+  auto original = OverOperator::create(o).value();
+  const SchemaPtr out_schema = open_ok(*original, payments());
+  CollectingDeadLetters dead;
+  OperatorContext ctx(dead);
+  std::vector<std::string> cards;
+  for (int i = 0; i < 1000; ++i) cards.push_back(fmt::format("c{}", i));
+  std::vector<std::tuple<const char*, double, int64_t>> rows;
+  for (int i = 0; i < 1000; ++i) rows.emplace_back(cards[i].c_str(), i, i % 100);
+  Batch b = timed(rows);
+  ASSERT_TRUE(original->process(b, ctx).ok());
+  const std::string full = snapshot_of(*original);
+  original->start_changes();
+  Batch none(out_schema);
+  ASSERT_TRUE(original->on_watermark(110, none, ctx).ok());
+  EXPECT_EQ(original->partitions_held(), 890u);
+  Batch more = timed({{"c500", 1, 150}, {"c501", 2, 150}, {"c502", 3, 150}, {"c503", 4, 150},
+                      {"c504", 5, 150}, {"c505", 6, 150}, {"c506", 7, 150}, {"c507", 8, 150},
+                      {"c508", 9, 150}, {"c509", 10, 150}});
+  ASSERT_TRUE(original->process(more, ctx).ok());
+  const std::string changes = changes_of(*original);
+  EXPECT_LT(changes.size(), full.size() / 3);  // not whole
+  auto restored = OverOperator::create(o).value();
+  open_ok(*restored, payments());
+  ASSERT_TRUE(restore_from(*restored, full).ok());
+  EXPECT_EQ(restored->partitions_held(), 1000u);
+  ASSERT_TRUE(apply_changes(*restored, changes).ok());
+  // The 890 that stayed, and c500..c509: they went (their newest rows at 0 to 9), then came
+  // back with a row each (dropped, then added again).
+  EXPECT_EQ(original->partitions_held(), 900u);
+  EXPECT_EQ(restored->partitions_held(), 900u);
+  Batch a = timed({{"c505", 100, 160}, {"c99", 1, 170}, {"c5", 1, 170}});
+  Batch a2 = timed({{"c505", 100, 160}, {"c99", 1, 170}, {"c5", 1, 170}});
+  ASSERT_TRUE(restored->process(a, ctx).ok());
+  ASSERT_TRUE(original->process(a2, ctx).ok());
+  EXPECT_EQ(rows_of(a), rows_of(a2));
+  // c505: its row at 150 and this one (6 + 100; the one at 5 went); c5 went: a new partition.
+  EXPECT_EQ(rows_of(a)[0], R"({"card": "c505", "amount": 100, "n": 2, "total": 106})");
+  EXPECT_EQ(rows_of(a)[2], R"({"card": "c5", "amount": 1, "n": 1, "total": 1})");
+}
+
 // A state cut short anywhere, or of another format, is DataLoss, never a crash.
 TEST(OverOperatorTest, TruncatedOrForeignStateIsDataLoss) {
   const OverOperator::Options o{.partition_by = {{"card", {}}},

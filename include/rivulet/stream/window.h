@@ -262,6 +262,12 @@ class OverOperator final : public Operator {
   Status on_watermark(int64_t watermark, Batch& batch, OperatorContext& ctx) override;
   void snapshot(StateWriter& out) const override;
   Status restore(StateReader& in) override;
+  /// Incremental: the partitions that got a row (or went) since start_changes; the rows
+  /// waiting for the watermark are written whole each time.
+  bool incremental() const override { return true; }
+  void start_changes() override;
+  void snapshot_changes(StateWriter& out) const override;
+  Status restore_changes(StateReader& in) override;
   /// The partitions whose partition_by value of the key field `keep` accepts, and the rows
   /// waiting for the watermark that belong to them.
   Status restore_rescaled(const std::vector<std::string>& snapshots,
@@ -278,8 +284,23 @@ class OverOperator final : public Operator {
   size_t rows_waiting() const { return waiting_ ? waiting_->size() : 0; }
 
  private:
-  Status read_state(StateReader& in, const PartitionFilter* keep, size_t key_index, bool first);
+  // kRestore: the state replaces what is held; kAdd: its partitions join those held (rescaling);
+  // kChanges: a change set's partitions replace those of the same key, its waiting rows and
+  // watermark what is held.
+  enum class ReadMode : uint8_t { kRestore, kAdd, kChanges };
+  Status read_state(StateReader& in, const PartitionFilter* keep, size_t key_index, ReadMode mode);
   struct Partition;
+  using Item = std::pair<const std::string, std::unique_ptr<Partition>>;
+  // The state's bytes with the partitions `items` (snapshot: all; snapshot_changes: changed_).
+  void write_state(StateWriter& out, const std::vector<const Item*>& items) const;
+  // Change recording (incremental checkpoints), as WindowOperator's.
+  bool recording_ = false;
+  bool whole_changes_ = false;
+  uint64_t changes_epoch_ = 1;
+  std::vector<const Item*> changed_;
+  std::vector<std::string> gone_;
+  void touch(const Item& item);
+  void forget(const Item& item);  // before the partition leaves the map
   explicit OverOperator(Options options);
   // Row r's partition, made if new (its key bytes in key_).
   Partition& partition_of(const Batch& batch, size_t r);
