@@ -314,8 +314,9 @@ Result<uint64_t> CheckpointStore::write(Checkpoint cp) {
               fmt::format("{}: {}", dir_name(from), parsed.status().message()));
         }
       }
-      const auto p = std::find_if(it->second.begin(), it->second.end(),
-                                  [&, &name = name](const ManifestPart& m) { return m.name == name; });
+      const auto p =
+          std::find_if(it->second.begin(), it->second.end(),
+                       [&name = name](const ManifestPart& m) { return m.name == name; });
       if (p == it->second.end()) {
         return Status::not_found(
             fmt::format("{} has no part '{}' to link to", dir_name(from), name));

@@ -2063,7 +2063,8 @@ Status OverOperator::restore_rescaled(const std::vector<std::string>& snapshots,
   for (size_t i = 0; i < snapshots.size(); ++i) {
     std::istringstream is(snapshots[i]);
     StateReader in(is);
-    RIVULET_RETURN_IF_ERROR(read_state(in, &keep, k, i == 0 ? ReadMode::kRestore : ReadMode::kAdd));
+    const ReadMode mode = i == 0 ? ReadMode::kRestore : ReadMode::kAdd;
+    RIVULET_RETURN_IF_ERROR(read_state(in, &keep, k, mode));
   }
   return {};
 }
