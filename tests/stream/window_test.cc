@@ -650,23 +650,11 @@ Status restore_from(Operator& op, const std::string& bytes) {
   return op.restore(r);
 }
 
-// Feeds `o`'s window a random stream with watermarks, snapshots it mid-stream, restores the
-// bytes into a fresh window and feeds both the rest (`more_rows`, else only watermarks): they
-// must emit the same rows, fired and late. Returns the bytes.
-std::string expect_same_after_restore(const WindowOperator::Options& o, bool zeros = false,
-                                      bool more_rows = true) {
-  RandomPayments stream(300, zeros);
-  Harness original(o);
-  const auto advance = [&](Harness& h) { return h.watermark(stream.time() - 120); };
-  for (int round = 0; round < 150; ++round) {
-    original.process(stream.next_batch());
-    if (round % 5 == 4) advance(original);
-  }
-  const std::string bytes = snapshot_of(*original.op);
-  Harness restored(o);
-  EXPECT_TRUE(restore_from(*restored.op, bytes).ok());
-  EXPECT_EQ(restored.op->windows_held(), original.op->windows_held());
-  if (o.count == 0 && !o.group_by.empty()) EXPECT_GT(original.op->windows_held(), 50u);
+// The original and the restored window get the rest of `stream` (`more_rows`, else only
+// watermarks), a watermark every 5 batches, then the end: they must emit the same rows, fired
+// and late.
+void expect_same_from_here(Harness& original, Harness& restored, RandomPayments& stream,
+                           bool more_rows) {
   const size_t sides_before = original.sides.size();
   size_t rows = 0;
   for (int round = 0; round < 150; ++round) {
@@ -690,6 +678,26 @@ std::string expect_same_after_restore(const WindowOperator::Options& o, bool zer
   EXPECT_GT(rows, 100u);
   EXPECT_EQ(restored.sides,
             std::vector<std::string>(original.sides.begin() + sides_before, original.sides.end()));
+}
+
+// Feeds `o`'s window a random stream with watermarks, snapshots it mid-stream, restores the
+// bytes into a fresh window and feeds both the rest (`more_rows`, else only watermarks): they
+// must emit the same rows, fired and late. Returns the bytes.
+std::string expect_same_after_restore(const WindowOperator::Options& o, bool zeros = false,
+                                      bool more_rows = true) {
+  RandomPayments stream(300, zeros);
+  Harness original(o);
+  const auto advance = [&](Harness& h) { return h.watermark(stream.time() - 120); };
+  for (int round = 0; round < 150; ++round) {
+    original.process(stream.next_batch());
+    if (round % 5 == 4) advance(original);
+  }
+  const std::string bytes = snapshot_of(*original.op);
+  Harness restored(o);
+  EXPECT_TRUE(restore_from(*restored.op, bytes).ok());
+  EXPECT_EQ(restored.op->windows_held(), original.op->windows_held());
+  if (o.count == 0 && !o.group_by.empty()) EXPECT_GT(original.op->windows_held(), 50u);
+  expect_same_from_here(original, restored, stream, more_rows);
   return bytes;
 }
 
@@ -837,25 +845,7 @@ void expect_same_after_changes(const WindowOperator::Options& o) {
   ASSERT_TRUE(restore_from(*restored.op, full).ok());
   for (const std::string& c : changes) ASSERT_TRUE(apply_changes(*restored.op, c).ok());
   EXPECT_EQ(restored.op->windows_held(), original.op->windows_held());
-  size_t rows = 0;
-  for (int round = 0; round < 150; ++round) {
-    Batch b = stream.next_batch();
-    Batch copy(payments());
-    for (size_t r = 0; r < b.size(); ++r) copy.append_row(b, r);
-    const auto got = restored.process(std::move(copy));
-    EXPECT_EQ(got, original.process(std::move(b))) << "round " << round;
-    rows += got.size();
-    if (round % 5 == 4) {
-      const int64_t wm = stream.time() - 120;
-      const auto fired = restored.watermark(wm);
-      EXPECT_EQ(fired, original.watermark(wm)) << "round " << round;
-      rows += fired.size();
-    }
-  }
-  const auto last = restored.watermark(INT64_MAX);
-  EXPECT_EQ(last, original.watermark(INT64_MAX));
-  rows += last.size();
-  EXPECT_GT(rows, 100u);
+  expect_same_from_here(original, restored, stream, true);
 }
 
 TEST(WindowOperatorTest, ChangeSetsAppliedOnASnapshotRestoreToTheSameOutput) {
