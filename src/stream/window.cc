@@ -52,11 +52,7 @@ struct WindowOperator::Group {
   bool woken = false;            // listed by the current on_watermark
   bool idle = false;             // in idle_
   size_t listed = 0;             // its place in listed_
-  // In changed_ (incremental checkpoints) when equal to the operator's changes_epoch_: a new
-  // epoch empties changed_ without a write to each group (which, just after a forked snapshot,
-  // would copy every page holding one).
-  uint64_t changed_epoch = 0;
-  size_t changed_at = 0;         // and its place there
+  ChangeMark change;              // its place among the changed groups (ChangeLog)
 };
 
 WindowOperator::WindowOperator(Options options) : options_(std::move(options)) {}
@@ -401,37 +397,7 @@ void WindowOperator::unlist(Group& g) {
   listed_.pop_back();
 }
 
-void WindowOperator::mark_changed(Group& g) {
-  g.changed_epoch = changes_epoch_;
-  g.changed_at = changed_.size();
-  changed_.push_back(&g);
-}
-
-void WindowOperator::touch(Group& g) {
-  if (recording_ && g.changed_epoch != changes_epoch_) mark_changed(g);
-}
-
-void WindowOperator::forget_group(Group& g) {
-  if (!recording_) return;
-  if (g.changed_epoch == changes_epoch_) {
-    Group* last = changed_.back();
-    changed_[g.changed_at] = last;
-    last->changed_at = g.changed_at;
-    changed_.pop_back();
-    g.changed_epoch = 0;
-  }
-  gone_.push_back(*g.key);
-  // More groups changed or went than are held: the next change set is whole (as
-  // snapshot_changes decides), and what it would have listed need not be kept (at the end of
-  // the input every group goes, a key copied for each).
-  if (gone_.size() + changed_.size() > listed_.size()) {
-    ++changes_epoch_;
-    changed_.clear();
-    gone_.clear();
-    recording_ = false;
-    whole_changes_ = true;
-  }
-}
+ChangeMark& WindowOperator::GroupMark::operator()(Group* g) const { return g->change; }
 
 // wake_ is a min-heap with lazy deletion: an entry is live when it is its group's `wake`.
 void WindowOperator::wake_at(Group& g, int64_t time) {
@@ -655,7 +621,7 @@ Status WindowOperator::process(Batch& batch, OperatorContext& ctx) {
       continue;
     }
     Group& g = group_of(batch, r);
-    touch(g);
+    changes_.touch(&g);
     if (watermark_ != INT64_MIN && pane + pane_ms_ <= watermark_) {
       // Some of t's windows are past the watermark (latest first): one that fired fires again
       // at once; one the row creates fires at the next watermark; the expired ones are left.
@@ -736,7 +702,7 @@ Status WindowOperator::on_timer(Batch& batch, OperatorContext& ctx) {
            std::tie(std::get<0>(b), std::get<1>(b), *std::get<2>(b)->key);
   });
   for (const auto& [e, start, g] : open) {
-    touch(*g);  // its slots' `changed` flags
+    changes_.touch(g);  // its slots' `changed` flags
     RIVULET_RETURN_IF_ERROR(emit_window(*g, e, batch));  // a partial result: not final
     ++ctx.counts.added;
     ++ctx.counts.out;
@@ -757,7 +723,7 @@ Status WindowOperator::on_watermark(int64_t watermark, Batch& batch, OperatorCon
     if (g->wake != time || g->woken) continue;  // stale
     g->wake = INT64_MAX;
     g->woken = true;
-    touch(*g);  // its windows fire, its pending ones and old slots go
+    changes_.touch(g);  // its windows fire, its pending ones and old slots go
     woken.push_back(g);
   }
   // Their windows that end in (previous, watermark], and those late rows created.
@@ -833,7 +799,7 @@ Status WindowOperator::on_watermark(int64_t watermark, Batch& batch, OperatorCon
     for (Group* g : idle_) {
       if (!g->woken) continue;
       unlist(*g);
-      forget_group(*g);
+      changes_.forget(g, *g->key, listed_.size());
       groups_.erase(groups_.find(*g->key));
     }
     idle_.clear();
@@ -1176,13 +1142,7 @@ Status corrupt(std::string_view what) {
 
 void WindowOperator::snapshot(StateWriter& out) const { write_state(out, listed_); }
 
-void WindowOperator::start_changes() {
-  ++changes_epoch_;
-  changed_.clear();
-  gone_.clear();
-  recording_ = true;
-  whole_changes_ = false;
-}
+void WindowOperator::start_changes() { changes_.start(); }
 
 // A change set: a cereal header (magic, version, whether it is whole, the keys of the groups to
 // drop: those erased, and those changed that hold nothing any more, which a snapshot leaves
@@ -1194,17 +1154,17 @@ void WindowOperator::start_changes() {
 constexpr uint32_t kChangesMagic = 0x43574952;  // "RIWC"
 
 void WindowOperator::snapshot_changes(StateWriter& out) const {
-  if (whole_changes_ || gone_.size() + changed_.size() > listed_.size()) {
+  if (changes_.whole(listed_.size())) {
     out(kChangesMagic, kStateVersion, true, std::vector<std::string>());
     write_state(out, listed_);
     return;
   }
-  std::vector<std::string> drop = gone_;
-  for (const Group* g : changed_) {
+  std::vector<std::string> drop = changes_.gone();
+  for (const Group* g : changes_.changed()) {
     if (g->slots.empty() && g->pending.empty()) drop.push_back(*g->key);
   }
   out(kChangesMagic, kStateVersion, false, drop);
-  write_state(out, changed_);
+  write_state(out, changes_.changed());
 }
 
 Status WindowOperator::restore_changes(StateReader& in) {
@@ -1410,10 +1370,7 @@ Status WindowOperator::restore(StateReader& in) {
     counting_.clear();
     counted_.clear();
     watermark_ = INT64_MIN;
-    recording_ = false;  // until the next start_changes
-    whole_changes_ = false;
-    changed_.clear();
-    gone_.clear();
+    changes_.stop();  // until the next start_changes
   };
   clear();
   Status status;
@@ -1690,8 +1647,7 @@ class Ring {
 }  // namespace
 
 struct OverOperator::Partition {
-  uint64_t changed_epoch = 0;  // in changed_ when the operator's changes_epoch_
-  size_t changed_at = 0;       // and its place there
+  ChangeMark change;  // its place among the changed partitions (ChangeLog)
   Ring<int64_t> times;
   Ring<Value> values;
   std::unique_ptr<std::deque<std::string>> strings;  // made at the first string argument
@@ -1776,37 +1732,12 @@ OverOperator::Partition& OverOperator::partition_of(const Batch& batch, size_t r
     }
     it = partitions_.emplace(key_, std::move(part)).first;
   }
-  if (recording_) touch(*it);
+  changes_.touch(&*it);
   return *it->second;
 }
 
-void OverOperator::touch(const Item& item) {
-  Partition& part = *item.second;
-  if (part.changed_epoch == changes_epoch_) return;
-  part.changed_epoch = changes_epoch_;
-  part.changed_at = changed_.size();
-  changed_.push_back(&item);
-}
-
-void OverOperator::forget(const Item& item) {
-  if (!recording_) return;
-  Partition& part = *item.second;
-  if (part.changed_epoch == changes_epoch_) {
-    const Item* last = changed_.back();
-    changed_[part.changed_at] = last;
-    last->second->changed_at = part.changed_at;
-    changed_.pop_back();
-    part.changed_epoch = 0;
-  }
-  gone_.push_back(item.first);
-  // More partitions changed or went than are held: the next change set is whole.
-  if (gone_.size() + changed_.size() > partitions_.size()) {
-    ++changes_epoch_;
-    changed_.clear();
-    gone_.clear();
-    recording_ = false;
-    whole_changes_ = true;
-  }
+ChangeMark& OverOperator::ItemMark::operator()(const Item* item) const {
+  return item->second->change;
 }
 
 Status OverOperator::take(const Batch& batch, size_t r, Batch& out, bool copy_strings,
@@ -1923,7 +1854,7 @@ Status OverOperator::on_watermark(int64_t watermark, Batch& batch, OperatorConte
   std::erase_if(partitions_, [&](const auto& kv) {
     const bool gone = watermark == INT64_MAX ||
                       (!options_.rows && kv.second->newest <= watermark - options_.range_ms);
-    if (gone) forget(kv);
+    if (gone) changes_.forget(&kv, kv.first, partitions_.size() - 1);
     return gone;
   });
   return {};
@@ -1944,13 +1875,7 @@ void OverOperator::snapshot(StateWriter& out) const {
   write_state(out, items);
 }
 
-void OverOperator::start_changes() {
-  ++changes_epoch_;
-  changed_.clear();
-  gone_.clear();
-  recording_ = true;
-  whole_changes_ = false;
-}
+void OverOperator::start_changes() { changes_.start(); }
 
 // A change set: a cereal header (magic, version, whether it is whole, the keys of the
 // partitions that went), then the state's bytes as a snapshot writes them with only the
@@ -1960,13 +1885,13 @@ void OverOperator::start_changes() {
 constexpr uint32_t kOverChangesMagic = 0x43564f52;  // "ROVC"
 
 void OverOperator::snapshot_changes(StateWriter& out) const {
-  if (whole_changes_ || gone_.size() + changed_.size() > partitions_.size()) {
+  if (changes_.whole(partitions_.size())) {
     out(kOverChangesMagic, kOverStateVersion, true, std::vector<std::string>());
     snapshot(out);
     return;
   }
-  out(kOverChangesMagic, kOverStateVersion, false, gone_);
-  write_state(out, changed_);
+  out(kOverChangesMagic, kOverStateVersion, false, changes_.gone());
+  write_state(out, changes_.changed());
 }
 
 Status OverOperator::restore_changes(StateReader& in) {
@@ -2049,10 +1974,7 @@ void OverOperator::write_state(StateWriter& out, const std::vector<const Item*>&
 }
 
 Status OverOperator::restore(StateReader& in) {
-  recording_ = false;  // until the next start_changes
-  whole_changes_ = false;
-  changed_.clear();
-  gone_.clear();
+  changes_.stop();  // until the next start_changes
   return read_state(in, nullptr, 0, ReadMode::kRestore);
 }
 

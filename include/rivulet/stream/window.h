@@ -43,6 +43,7 @@
 #include <vector>
 
 #include "rivulet/stream/aggregate.h"
+#include "rivulet/stream/change_log.h"
 #include "rivulet/stream/operator.h"
 #include "rivulet/stream/operators.h"
 
@@ -166,19 +167,15 @@ class WindowOperator final : public Operator {
   const PartitionFilter* rescale_keep_ = nullptr;
   size_t rescale_index_ = 0;
   Status restore_state(StateReader& in);  // restore() less the clean-up on failure
-  // The state's bytes with the groups `groups` (snapshot: listed_; snapshot_changes: changed_).
+  // The state's bytes with the groups `groups` (snapshot: listed_; snapshot_changes: the
+  // changed ones).
   void write_state(StateWriter& out, const std::vector<Group*>& groups) const;
-  // Change recording (incremental checkpoints): on once start_changes is called. changed_
-  // holds the groups changed since (each knows its place there, as in listed_), gone_ the
-  // keys of groups erased since.
-  bool recording_ = false;
-  uint64_t changes_epoch_ = 1;  // see Group::changed_epoch
-  bool whole_changes_ = false;  // changes since start_changes: all of it (too many to list)
-  std::vector<Group*> changed_;
-  std::vector<std::string> gone_;
-  void touch(Group& g);  // g changes: into changed_ when recording
-  void mark_changed(Group& g);
-  void forget_group(Group& g);  // before g leaves the map: out of changed_, its key in gone_
+  // Change recording (incremental checkpoints): the groups changed since start_changes, and
+  // the keys of those erased.
+  struct GroupMark {
+    ChangeMark& operator()(Group* g) const;
+  };
+  ChangeLog<Group*, GroupMark> changes_;
   // restore_state replaces a group already there (applying changes) instead of failing.
   bool upsert_ = false;
   // After changes were applied: every group's wake, the heap and idle_ made anew.
@@ -291,16 +288,15 @@ class OverOperator final : public Operator {
   Status read_state(StateReader& in, const PartitionFilter* keep, size_t key_index, ReadMode mode);
   struct Partition;
   using Item = std::pair<const std::string, std::unique_ptr<Partition>>;
-  // The state's bytes with the partitions `items` (snapshot: all; snapshot_changes: changed_).
+  // The state's bytes with the partitions `items` (snapshot: all; snapshot_changes: the
+  // changed ones).
   void write_state(StateWriter& out, const std::vector<const Item*>& items) const;
-  // Change recording (incremental checkpoints), as WindowOperator's.
-  bool recording_ = false;
-  bool whole_changes_ = false;
-  uint64_t changes_epoch_ = 1;
-  std::vector<const Item*> changed_;
-  std::vector<std::string> gone_;
-  void touch(const Item& item);
-  void forget(const Item& item);  // before the partition leaves the map
+  // Change recording (incremental checkpoints): the partitions that got a row since
+  // start_changes, and the keys of those that went.
+  struct ItemMark {
+    ChangeMark& operator()(const Item* item) const;
+  };
+  ChangeLog<const Item*, ItemMark> changes_;
   explicit OverOperator(Options options);
   // Row r's partition, made if new (its key bytes in key_).
   Partition& partition_of(const Batch& batch, size_t r);
