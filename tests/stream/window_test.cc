@@ -635,19 +635,26 @@ class RandomPayments {
   int64_t t_ = 1000;
 };
 
-std::string snapshot_of(const Operator& op) {
+// The bytes `save` writes (Operator::snapshot, or snapshot_changes), and reading them back with
+// `load` (restore, or restore_changes).
+std::string saved(const Operator& op, void (Operator::*save)(StateWriter&) const) {
   std::stringstream bytes;
   {
     StateWriter w(bytes);
-    op.snapshot(w);
+    (op.*save)(w);
   }
   return bytes.str();
 }
 
-Status restore_from(Operator& op, const std::string& bytes) {
+Status loaded(Operator& op, const std::string& bytes, Status (Operator::*load)(StateReader&)) {
   std::stringstream in(bytes);
   StateReader r(in);
-  return op.restore(r);
+  return (op.*load)(r);
+}
+
+std::string snapshot_of(const Operator& op) { return saved(op, &Operator::snapshot); }
+Status restore_from(Operator& op, const std::string& bytes) {
+  return loaded(op, bytes, &Operator::restore);
 }
 
 // The original and the restored window get the rest of `stream` (`more_rows`, else only
@@ -804,19 +811,9 @@ TEST(WindowOperatorTest, GroupsRemovedWhenIdleLeaveTheStateAndTheOthersStay) {
             1);
 }
 
-std::string changes_of(const Operator& op) {
-  std::stringstream bytes;
-  {
-    StateWriter w(bytes);
-    op.snapshot_changes(w);
-  }
-  return bytes.str();
-}
-
+std::string changes_of(const Operator& op) { return saved(op, &Operator::snapshot_changes); }
 Status apply_changes(Operator& op, const std::string& bytes) {
-  std::stringstream in(bytes);
-  StateReader r(in);
-  return op.restore_changes(r);
+  return loaded(op, bytes, &Operator::restore_changes);
 }
 
 // Incremental checkpoints: a snapshot, then a change set every 10 rounds of a random stream
