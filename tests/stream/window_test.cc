@@ -765,6 +765,13 @@ TEST(WindowOperatorTest, ManyGroupsOfEachKindRestoreToTheSameOutput) {
   }
 }
 
+// Tumbling 100 ms windows per card with COUNT(*) and SUM(amount).
+WindowOperator::Options cards_in_100ms_windows() {
+  return {.group_by = {{"card", {}}},
+          .size_ms = 100,
+          .aggregates = {{"n", "COUNT(*)", {}}, {"total", "SUM(amount)", {}}}};
+}
+
 // 4,000 cards "c0".. in the window [0, 100) (amount i), every tenth also in [100, 200)
 // (amount 1).
 void feed_4000_cards(Harness& h) {
@@ -783,10 +790,7 @@ TEST(WindowOperatorTest, GroupsRemovedWhenIdleLeaveTheStateAndTheOthersStay) {
   // other 3,600 are left without windows: more than 1,024 + half the groups, so they go. The
   // snapshot then holds the 400 that stay, the cards seen again after it (one of them gone
   // before) and nothing else.
-  const WindowOperator::Options o = {
-      .group_by = {{"card", {}}},
-      .size_ms = 100,
-      .aggregates = {{"n", "COUNT(*)", {}}, {"total", "SUM(amount)", {}}}};
+  const WindowOperator::Options o = cards_in_100ms_windows();
   Harness original(o);
   feed_4000_cards(original);
   EXPECT_EQ(original.watermark(100).size(), 4000u);
@@ -857,10 +861,7 @@ TEST(WindowOperatorTest, AChangeSetHoldsTheChangedGroupsAndDropsTheGoneOnes) {
   // 4,000 cards in [0, 100), every tenth also in [100, 200), then a snapshot. At watermark 100
   // the 3,600 left without windows go (more than 1,024 + half the groups are idle): the change
   // set drops them. c7 and a new card then get rows.
-  const WindowOperator::Options o = {
-      .group_by = {{"card", {}}},
-      .size_ms = 100,
-      .aggregates = {{"n", "COUNT(*)", {}}, {"total", "SUM(amount)", {}}}};
+  const WindowOperator::Options o = cards_in_100ms_windows();
   Harness original(o);
   feed_4000_cards(original);
   const std::string full = snapshot_of(*original.op);
