@@ -7,7 +7,6 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <charconv>
 #include <map>
 #include <memory>
 #include <set>
@@ -15,6 +14,7 @@
 
 #include "cli/commands.h"
 #include "rivulet/checkpoint/store.h"
+#include "rivulet/pipeline/engine.h"
 #include "rivulet/pipeline/model_export.h"
 
 namespace rivulet::cli {
@@ -128,13 +128,7 @@ int list_checkpoints(const ListArgs& a) {
     // Incremental checkpoints: the longest run of change sets after a step's snapshot.
     size_t changes = 0;
     for (const auto& [name, bytes] : cp->parts) {
-      const size_t at = name.rfind(".delta-");
-      if (at == std::string::npos) continue;
-      size_t k = 0;
-      const std::string_view digits = std::string_view(name).substr(at + 7);
-      if (std::from_chars(digits.data(), digits.data() + digits.size(), k).ec == std::errc()) {
-        changes = std::max(changes, k);
-      }
+      changes = std::max(changes, pipeline::change_set_number(name).value_or(0));
     }
     if (changes > 0) {
       row.status += fmt::format(", incremental: {} change set{} after a snapshot", changes,

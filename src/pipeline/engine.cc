@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <charconv>
 #include <cmath>
 #include <condition_variable>
 #include <deque>
@@ -773,7 +774,7 @@ struct Engine::Impl {
         }
         std::vector<std::string> files = chain->second;
         for (const std::string& f : files) chk.links[f] = ck_chain_id;
-        files.push_back(fmt::format("{}{}-{}", base, kChangesSuffix, files.size()));
+        files.push_back(change_set_part(base, files.size()));
         renamed[files.back()] = std::move(it->second);
         ended[base] = std::move(files);
         it = chk.parts.erase(it);
@@ -796,7 +797,7 @@ struct Engine::Impl {
     RIVULET_RETURN_IF_ERROR(
         from_bytes(it->second, where, [&](StateReader& r) { return op.restore(r); }));
     for (size_t k = 1;; ++k) {
-      const auto change = chk.parts.find(fmt::format("{}{}-{}", name, kChangesSuffix, k));
+      const auto change = chk.parts.find(change_set_part(name, k));
       if (change == chk.parts.end()) return {};
       RIVULET_RETURN_IF_ERROR(
           from_bytes(change->second, where, [&](StateReader& r) { return op.restore_changes(r); })
@@ -811,7 +812,7 @@ struct Engine::Impl {
     if (it == chk.parts.end()) {
       return Status::data_loss(fmt::format("{}: it has no part '{}'", where, name));
     }
-    if (chk.parts.count(fmt::format("{}{}-1", name, kChangesSuffix)) == 0) return it->second;
+    if (chk.parts.count(change_set_part(name, 1)) == 0) return it->second;
     auto op = plan.steps[i]->clone();
     op->set_name(plan.steps[i]->name());
     EngineOpenContext open_ctx(*this);
@@ -2130,6 +2131,21 @@ struct Engine::Impl {
 };
 
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+std::string change_set_part(std::string_view step_part, size_t k) {
+  return fmt::format("{}.delta-{}", step_part, k);
+}
+
+std::optional<size_t> change_set_number(std::string_view part) {
+  constexpr std::string_view kMark = ".delta-";
+  const size_t at = part.rfind(kMark);
+  if (at == std::string_view::npos) return std::nullopt;
+  const std::string_view digits = part.substr(at + kMark.size());
+  size_t k = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), k);
+  if (ec != std::errc() || end != digits.data() + digits.size() || k == 0) return std::nullopt;
+  return k;
+}
+
 Engine::~Engine() = default;
 
 Result<std::unique_ptr<Engine>> Engine::create(Plan plan, EngineOptions options) {

@@ -1117,7 +1117,8 @@ Result<CompiledPipeline> compile_pipeline(std::string_view yaml, const std::stri
     out.summary += fmt::format(
         "{:<8} {} every {} ms, {} kept{}{}\n", "checkpoint", co.dir, co.interval.count(),
         co.retain, co.async ? "" : ", snapshots in the pipeline's threads",
-        co.incremental ? fmt::format(", incremental (every {}th full)", co.full_every) : "");
+        co.incremental ? fmt::format(", incremental (a whole snapshot every {})", co.full_every)
+                       : "");
     out.options.checkpoints = std::move(co);
   }
 

@@ -420,6 +420,8 @@ TEST(RunTest, EveryMistakeInAPipelineFileIsOneClearLine) {
        "bare number is milliseconds), got '10 parsecs'"},
       {"source: {kind: stdin, schema: {a: string}}\ncheckpoint: {dir: c, async: maybe}\n",
        "bad.yaml:2:29: checkpoint.async: expected true or false, got 'maybe'"},
+      {"source: {kind: stdin, schema: {a: string}}\ncheckpoint: {dir: c, full_every: 0}\n",
+       "bad.yaml:2:34: checkpoint.full_every: 0 is out of range [1, 1000000]"},
       // A step's map without its main key (this once threw out of yaml-cpp).
       {"source: {kind: stdin, schema: {a: string}}\nsteps:\n  - {filter: {}}\n",
        "bad.yaml:3:14: steps[0].filter.condition: expected a value, got nothing"},

@@ -827,6 +827,15 @@ TEST(CheckpointSlowTest, ACrashWithIncrementalCheckpointsLosesAndDuplicatesNothi
   crash_at_points(points, "incremental: true, full_every: 3");
 }
 
+TEST(CheckpointTest, ChangeSetPartNamesRoundTrip) {
+  EXPECT_EQ(change_set_part("step-3.p0", 12), "step-3.p0.delta-12");
+  EXPECT_EQ(change_set_number(change_set_part("step-3.p0", 12)), 12u);
+  EXPECT_EQ(change_set_number("step-3"), std::nullopt);
+  EXPECT_EQ(change_set_number("step-3.delta-"), std::nullopt);
+  EXPECT_EQ(change_set_number("step-3.delta-0"), std::nullopt);
+  EXPECT_EQ(change_set_number("step-3.delta-2x"), std::nullopt);
+}
+
 // What incremental checkpoints store: each step of windows saves a snapshot, then change sets
 // ("step-3.p0.delta-1", ...) beside hard links to the earlier files of its chain; every
 // full_every-th checkpoint is a snapshot again; the other steps save whole parts each time.

@@ -206,6 +206,12 @@ struct Plan {
 
 /// Periodic checkpoints (the pipeline file's `checkpoint:`), as Flink's
 /// execution.checkpointing.* options.
+/// Incremental checkpoints' part names: a step's k-th change set after its snapshot in part
+/// `step_part` is stored as "<step_part>.delta-<k>" (k from 1).
+std::string change_set_part(std::string_view step_part, size_t k);
+/// k for such a part's name, or none for any other part.
+std::optional<size_t> change_set_number(std::string_view part);
+
 struct CheckpointOptions {
   std::string dir;  ///< the checkpoint store's directory. REQUIRES: not empty.
   /// Between two checkpoints' triggers; 0: none periodic (only the final one and savepoints).
