@@ -222,15 +222,29 @@ void Model::learn_unlabeled(const Features& x) {
   ++n_learned_;
 }
 
+namespace {
+constexpr size_t kHeaderSize = sizeof(kMagic) + 4 + 8;
+}  // namespace
+
 std::string Model::save_bytes(size_t expected) const {
-  // The header's room first, then the payload in the same buffer, then the header filled in:
-  // the payload (megabytes for a forest) is not copied again (a checkpoint's pause).
-  constexpr size_t kHeader = sizeof(kMagic) + 4 + 8;
-  StateBuffer buffer(expected);
+  std::string bytes = save_unsealed(expected);
+  seal(bytes);
+  return bytes;
+}
+
+std::string Model::save_unsealed(size_t expected) const {
+  return save_unsealed(std::string(), expected);
+}
+
+std::string Model::save_unsealed(std::string storage, size_t expected) const {
+  // The header's room first, then the payload in the same buffer, then (seal) the header
+  // filled in: the payload (megabytes for a forest) is not copied again (a checkpoint's pause).
+  StateBuffer buffer(std::move(storage), expected);
   {
     std::ostream body(&buffer);
     body.write(kMagic, sizeof(kMagic));
-    body.write(std::string(kHeader - sizeof(kMagic), '\0').data(), kHeader - sizeof(kMagic));
+    body.write(std::string(kHeaderSize - sizeof(kMagic), '\0').data(),
+               kHeaderSize - sizeof(kMagic));
     StateWriter out(body);
     out(spec_, options_.seed.has_value(), options_.seed.value_or(0), options_.pos_label, options_.target,
         n_learned_);
@@ -238,17 +252,19 @@ std::string Model::save_bytes(size_t expected) const {
     for (const auto& t : transformers_) t->save(out);
     final_->save(out);
   }
-  std::string bytes = std::move(buffer).take();
+  return std::move(buffer).take();
+}
+
+void Model::seal(std::string& bytes) {
   const auto put = [&bytes](size_t at, uint64_t v, int n) {
     for (int i = 0; i < n; ++i) bytes[at + i] = static_cast<char>((v >> (8 * i)) & 0xff);
   };
-  const size_t payload_size = bytes.size() - kHeader;
+  const size_t payload_size = bytes.size() - kHeaderSize;
   put(sizeof(kMagic), kFormatVersion, 4);
   put(sizeof(kMagic) + 4, payload_size, 8);
-  const uint32_t crc = crc_of(std::string_view(bytes).substr(kHeader));
+  const uint32_t crc = crc_of(std::string_view(bytes).substr(kHeaderSize));
   bytes.resize(bytes.size() + 4);
-  put(kHeader + payload_size, crc, 4);
-  return bytes;
+  put(kHeaderSize + payload_size, crc, 4);
 }
 
 Status Model::save(const std::string& path) const {

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <deque>
+#include <future>
 #include <map>
 #include <mutex>
 #include <set>
@@ -539,10 +540,13 @@ struct Engine::Impl {
   // it; the sink thread, once every producer's barrier is in, pre-commits the sinks and queues
   // the checkpoint for the writer thread, which stores it and commits the sinks.
 
+  // Step parts that asynchronous snapshots (Operator::snapshot_async) write on a thread.
+  using AsyncParts = std::future<std::vector<std::pair<std::string, std::string>>>;
   struct PendingCheckpoint {
     std::map<std::string, std::string> parts;
     // Children still serializing parts, each with its snapshot's owner (see SnapshotCosts).
     std::vector<std::pair<size_t, checkpoint::ForkedSnapshot>> forked;
+    std::vector<AsyncParts> async;  // parts still being written by threads
     int64_t started_ns = 0;
     int64_t pause_ns = 0;  // the longest snapshot a thread took for it
     bool ends_run = false;  // a stop's or the end's: processing is over, nothing paused
@@ -552,6 +556,7 @@ struct Engine::Impl {
     uint64_t epoch = 0;
     checkpoint::Checkpoint checkpoint;
     std::vector<std::pair<size_t, checkpoint::ForkedSnapshot>> forked;
+    std::vector<AsyncParts> async;
     int64_t started_ns = 0;
     int64_t pause_ns = 0;
     bool ends_run = false;
@@ -872,6 +877,45 @@ struct Engine::Impl {
     return true;
   }
 
+  // Step part `name`'s asynchronous snapshot of `op` (a change set if `changes`), kept in
+  // `frozen` for write_frozen. False: `op` has none (its snapshot is taken in the pause).
+  struct FrozenPart {
+    std::string name;
+    std::function<void(StateWriter&)> write;
+    size_t expected = 0;
+  };
+  bool freeze(const std::string& name, stream::Operator& op, bool changes,
+              std::vector<FrozenPart>& frozen) {
+    if (!options.checkpoints->async) return false;  // every snapshot in the pause
+    auto write = op.snapshot_async(changes);
+    if (!write) return false;
+    frozen.push_back({name, std::move(write), expected_size(name)});
+    return true;
+  }
+  // Writes the frozen parts of checkpoint `epoch` on a thread, in turn, for the writer to
+  // take, while the pipeline goes on (after the pause: the thread takes no CPU from it).
+  void write_frozen(uint64_t epoch, std::vector<FrozenPart> frozen) {
+    if (frozen.empty()) return;
+    auto write = [](std::vector<FrozenPart> parts) {
+      std::vector<std::pair<std::string, std::string>> bytes;
+      for (FrozenPart& part : parts) {
+        bytes.emplace_back(part.name, state_bytes(part.write, part.expected));
+        part.write = nullptr;  // the state it held is the operator's alone again
+      }
+      return bytes;
+    };
+    std::future<std::vector<std::pair<std::string, std::string>>> bytes;
+    try {
+      bytes = std::async(std::launch::async, write, std::move(frozen));
+    } catch (const std::system_error&) {  // no thread to be had: written here
+      std::promise<std::vector<std::pair<std::string, std::string>>> done;
+      done.set_value(write(std::move(frozen)));
+      bytes = done.get_future();
+    }
+    std::lock_guard lock(ck_mu);
+    ck_pending[epoch].async.push_back(std::move(bytes));
+  }
+
   // The head's part of checkpoint `epoch`: the watermark and the head's steps. `periodic`: the
   // pipeline goes on afterwards, so the steps may be serialized by a forked child; a stop or
   // the final checkpoint serializes them here (nothing is left to overlap with).
@@ -915,17 +959,28 @@ struct Engine::Impl {
       add_parts(epoch, std::move(parts), steady_ns() - t0);
       return;
     }
-    // The steps' snapshots only read their state: one thread each (this one takes the first),
-    // so that the pause is the longest snapshot's, not their sum.
+    // Steps with asynchronous snapshots keep their state as it is (copy on write) and write it
+    // on a thread after the pause. The others' snapshots only read their state: one thread
+    // each (this one takes the first), so that the pause is the longest snapshot's, not their
+    // sum.
+    std::vector<size_t> here;
+    std::vector<FrozenPart> frozen;
+    for (size_t i = 0; i < n; ++i) {
+      if (!periodic ||
+          !freeze(steps[i].name, *plan.steps[i], changes && incremental_step(i), frozen)) {
+        here.push_back(i);
+      }
+    }
     std::vector<std::string> bytes(n);
     std::vector<std::thread> helpers;
-    for (size_t i = 1; i < n; ++i) {
-      helpers.emplace_back([&steps, &bytes, i] { bytes[i] = steps[i].bytes(); });
+    for (size_t k = 1; k < here.size(); ++k) {
+      helpers.emplace_back([&steps, &bytes, i = here[k]] { bytes[i] = steps[i].bytes(); });
     }
-    if (n > 0) bytes[0] = steps[0].bytes();
+    if (!here.empty()) bytes[here[0]] = steps[here[0]].bytes();
     for (auto& t : helpers) t.join();
     start_changes();
-    for (size_t i = 0; i < n; ++i) parts[steps[i].name] = std::move(bytes[i]);
+    write_frozen(epoch, std::move(frozen));
+    for (const size_t i : here) parts[steps[i].name] = std::move(bytes[i]);
     note_sizes(parts);
     snapshot_costs[0].in_place_ns = steady_ns() - t0;
     if (periodic) snapshot_taken(0, false);
@@ -988,8 +1043,16 @@ struct Engine::Impl {
       return;
     }
     std::map<std::string, std::string> parts;
-    for (const auto& step : steps) parts[step.name] = step.bytes();
+    std::vector<FrozenPart> frozen;
+    for (size_t i = head_end; i < plan.steps.size(); ++i) {
+      const auto& step = steps[i - head_end];
+      if (!periodic || !freeze(step.name, *partitions[p][i - head_end],
+                               changes && incremental_step(i), frozen)) {
+        parts[step.name] = step.bytes();
+      }
+    }
     start_changes();
+    write_frozen(epoch, std::move(frozen));
     note_sizes(parts);
     snapshot_costs[p + 1].in_place_ns = steady_ns() - t0;
     if (periodic) snapshot_taken(p + 1, false);
@@ -1027,6 +1090,7 @@ struct Engine::Impl {
     }
     for (auto& [name, bytes] : pending.parts) chk.parts[name] = std::move(bytes);
     auto forked = std::move(pending.forked);
+    auto async = std::move(pending.async);
     chk.meta["pipeline"] = options.checkpoints->pipeline_name;
     chk.meta["parallelism"] = std::to_string(std::max<size_t>(n_partitions, 1));
     chk.meta["steps"] = std::to_string(plan.steps.size());
@@ -1037,8 +1101,8 @@ struct Engine::Impl {
     if (stop) chk.meta["savepoint"] = "stop";
     {
       std::lock_guard lock(ck_mu);
-      ck_writes.push_back({epoch, std::move(chk), std::move(forked), pending.started_ns,
-                           pending.pause_ns, pending.ends_run});
+      ck_writes.push_back({epoch, std::move(chk), std::move(forked), std::move(async),
+                           pending.started_ns, pending.pause_ns, pending.ends_run});
     }
     ck_cv.notify_all();
     return true;
@@ -1076,6 +1140,20 @@ struct Engine::Impl {
       }
       const bool had_children = !job.forked.empty();
       job.forked.clear();
+      // The parts that asynchronous snapshots wrote on threads.
+      for (AsyncParts& written : job.async) {
+        try {
+          auto parts = written.get();
+          std::lock_guard lock(part_size_mu);
+          for (auto& [name, bytes] : parts) {
+            part_size[name] = bytes.size();
+            job.checkpoint.parts[name] = std::move(bytes);
+          }
+        } catch (const std::exception& e) {
+          if (id.ok()) id = Status::internal(fmt::format("an asynchronous snapshot failed: {}", e.what()));
+        }
+      }
+      job.async.clear();
       // The children are gone: their pages are the process's alone again, yet still write
       // protected. Take the faults that would make them writable here, off the steps' threads.
       if (had_children && id.ok()) {

@@ -9,11 +9,13 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
 #include <utility>
 
 #include "pipeline/learner_pending.h"
+#include "rivulet/stream/aggregate.h"
 #include "rivulet/ml/registry.h"
 #include "rivulet/ml/spec.h"
 #include "rivulet/stream/json_text.h"
@@ -48,27 +50,6 @@ bool reads_true(std::string_view s) {
 
 Status option_error(std::string_view option, std::string_view message) {
   return Status::invalid_argument(fmt::format("option '{}': {}", option, message));
-}
-
-void save_value(StateWriter& out, const Value& v) {
-  const auto type = static_cast<uint8_t>(v.type());
-  out(type);
-  switch (v.type()) {
-    case Type::kNull:
-      break;
-    case Type::kBool:
-      out(v.as_bool());
-      break;
-    case Type::kInt:
-      out(v.as_int());
-      break;
-    case Type::kDouble:
-      out(v.as_double());
-      break;
-    case Type::kString:
-      out(std::string(v.as_string()));
-      break;
-  }
 }
 
 // A component's state as bytes of their own (length-prefixed in the snapshot), so that a reader
@@ -575,6 +556,7 @@ Result<stream::SchemaPtr> LearnerStage::open(stream::SchemaPtr input, stream::Op
   int_labels_.clear();
   labels_schema_.reset();
   out_ = stream::Batch(output_schema_);
+  spare_ = std::make_shared<SpareBuffers>();
   opened_ = true;
   return output_schema_;
 }
@@ -1288,13 +1270,98 @@ std::vector<std::string> LearnerStage::keys() const {
 
 // ---- snapshot / restore ----
 
-void LearnerStage::snapshot(StateWriter& out) const {
+// A snapshot's bytes taken in two steps (snapshot_async): freeze() makes them in the pause,
+// except the cheap but large copies and checksums, which write() does later: the bytes as a
+// StateWriter writes them (without its leading byte-order byte), cut where a model goes; each
+// model's state unsealed (ml::Model::save_unsealed).
+//
+// The models' bytes go back to `spare` once written, for the next snapshot to write into: a
+// forest's are megabytes, and fresh memory would cost a page fault (zeroing it) every 4 KiB,
+// in the pause.
+struct LearnerStage::SpareBuffers {
+  std::mutex mu;
+  std::vector<std::string> buffers;  // models'; under mu
+  std::string rest;                  // the last piece's; under mu
+  std::string take() {
+    std::lock_guard lock(mu);
+    if (buffers.empty()) return {};
+    std::string b = std::move(buffers.back());
+    buffers.pop_back();
+    return b;
+  }
+  std::string take_rest() {
+    std::lock_guard lock(mu);
+    return std::move(rest);
+  }
+};
+
+struct LearnerStage::Frozen {
+  std::vector<std::string> raw;     // raw[i], then models[i] as a string, ...; raw.back() last
+  std::vector<std::string> models;  // REQUIRES: models.size() + 1 == raw.size()
+  std::shared_ptr<SpareBuffers> spare;
+
+  void write(StateWriter& out) {
+    for (size_t i = 0; i < raw.size(); ++i) {
+      out(cereal::binary_data(raw[i].data(), raw[i].size()));
+      if (i < models.size()) {
+        ml::Model::seal(models[i]);
+        out(models[i]);
+      }
+    }
+    std::lock_guard lock(spare->mu);
+    spare->rest = std::move(raw.back());
+    // As many as this snapshot had models, the largest first taken back (its last).
+    std::sort(models.begin(), models.end(),
+              [](const std::string& a, const std::string& b) { return a.size() < b.size(); });
+    for (std::string& m : models) {
+      if (spare->buffers.size() >= models.size()) break;
+      spare->buffers.push_back(std::move(m));
+    }
+    models.clear();
+  }
+};
+
+namespace {
+
+// The bytes `save` writes to a StateWriter of its own, without the byte-order byte it starts
+// with: to be written into another StateWriter as raw bytes.
+template <typename Save>
+std::string raw_state(const Save& save) {
+  std::string bytes = state_bytes(save);
+  bytes.erase(0, 1);
+  return bytes;
+}
+
+// A value of a pending prediction, appended to `out` as a StateWriter would write its type
+// byte, then its value (see stream::append_state_value); load_value reads it.
+void append_value(std::string& out, const Value& v) {
+  stream::append_state_value(out, static_cast<uint8_t>(v.type()));
+  switch (v.type()) {
+    case Type::kNull:
+      break;
+    case Type::kBool:
+      stream::append_state_value(out, v.as_bool());
+      break;
+    case Type::kInt:
+      stream::append_state_value(out, v.as_int());
+      break;
+    case Type::kDouble:
+      stream::append_state_value(out, v.as_double());
+      break;
+    case Type::kString:
+      stream::append_state_string(out, v.as_string());
+      break;
+  }
+}
+
+}  // namespace
+
+LearnerStage::Frozen LearnerStage::freeze() const {
   RIVULET_DCHECK(opened_);
+  Frozen f;
+  f.spare = spare_;
   std::vector<std::string> metric_names;
   for (const auto& m : metrics_->all) metric_names.push_back(m->name());
-  out(std::string(kSnapshotMagic), kSnapshotVersion, static_cast<uint8_t>(options_.mode), spec_,
-      options_.per_key, metric_names);
-
   // Models first, least recently used first (the global model alone otherwise): see
   // models_in_snapshot.
   std::vector<uint32_t> order;
@@ -1303,57 +1370,94 @@ void LearnerStage::snapshot(StateWriter& out) const {
   } else {
     order.push_back(0);
   }
-  out(static_cast<uint64_t>(order.size()));
-  for (uint32_t i : order) {
-    const Slot& slot = *slots_[i];
-    const std::string model = slot.model->save_bytes(slot.saved_size + slot.saved_size / 16);
-    slot.saved_size = model.size();
-    out(slot.key, slot.records, slot.dirty, model);
-    const bool has_background = slot.background != nullptr;
-    out(has_background);
-    if (has_background) out(slot.background->save_bytes());
-    const bool has_detector = slot.detector != nullptr;
-    out(has_detector);
-    if (has_detector) {
-      out(nested_state([&slot](StateWriter& w) { slot.detector->save(w); }));
-    }
-    const bool has_metrics = slot.metrics != nullptr;
-    out(has_metrics);
-    if (has_metrics) {
-      out(nested_state([&slot](StateWriter& w) {
-        for (const auto& m : slot.metrics->all) m->save(w);
-      }));
-    }
+  f.raw.push_back(raw_state([&](StateWriter& out) {
+    out(std::string(kSnapshotMagic), kSnapshotVersion, static_cast<uint8_t>(options_.mode), spec_,
+        options_.per_key, metric_names);
+    out(static_cast<uint64_t>(order.size()));
+  }));
+  for (size_t k = 0; k < order.size(); ++k) {
+    const Slot& slot = *slots_[order[k]];
+    f.raw.back() += raw_state([&](StateWriter& out) { out(slot.key, slot.records, slot.dirty); });
+    f.models.push_back(
+        slot.model->save_unsealed(spare_->take(), slot.saved_size + slot.saved_size / 16));
+    slot.saved_size = f.models.back().size() + 4;  // and its checksum
+    f.raw.push_back(raw_state([&](StateWriter& out) {
+      const bool has_background = slot.background != nullptr;
+      out(has_background);
+      if (has_background) out(slot.background->save_bytes());
+      const bool has_detector = slot.detector != nullptr;
+      out(has_detector);
+      if (has_detector) {
+        out(nested_state([&slot](StateWriter& w) { slot.detector->save(w); }));
+      }
+      const bool has_metrics = slot.metrics != nullptr;
+      out(has_metrics);
+      if (has_metrics) {
+        out(nested_state([&slot](StateWriter& w) {
+          for (const auto& m : slot.metrics->all) m->save(w);
+        }));
+      }
+    }));
   }
-
-  const LearnerStats& s = stats_;
-  out(s.records, s.predictions, s.labelled, s.joined, s.learned, s.scored, s.expired,
-      s.expired_overflow, s.replaced, s.unmatched_labels, s.bad_labels, s.keys_created,
-      s.keys_evicted, s.drifts, s.warnings, s.metrics_rows);
-  out(records_at_emit_, last_emit_ms_, emit_clock_started_);
-  out(labels_);
-  for (const auto& m : metrics_->all) m->save(out);
-
-  // Keys with records since the last metrics row, in order.
-  std::vector<std::string> dirty;
-  for (uint32_t i : dirty_) {
-    const Slot& slot = *slots_[i];
-    if (slot.live && slot.dirty && std::find(dirty.begin(), dirty.end(), slot.key) == dirty.end()) {
-      dirty.push_back(slot.key);
-    }
+  // The last piece (with the pending predictions: a megabyte or more) in a spare buffer too.
+  {
+    std::string spare = spare_->take_rest();
+    spare.assign(f.raw.back());  // (in the room it has)
+    f.raw.back().swap(spare);
   }
-  out(dirty);
+  std::string& rest = f.raw.back();
+  rest += raw_state([&](StateWriter& out) {
+    const LearnerStats& s = stats_;
+    out(s.records, s.predictions, s.labelled, s.joined, s.learned, s.scored, s.expired,
+        s.expired_overflow, s.replaced, s.unmatched_labels, s.bad_labels, s.keys_created,
+        s.keys_evicted, s.drifts, s.warnings, s.metrics_rows);
+    out(records_at_emit_, last_emit_ms_, emit_clock_started_);
+    out(labels_);
+    for (const auto& m : metrics_->all) m->save(out);
 
-  // Pending predictions, oldest first.
-  out(static_cast<uint64_t>(pending_->size()));
+    // Keys with records since the last metrics row, in order.
+    std::vector<std::string> dirty;
+    for (uint32_t i : dirty_) {
+      const Slot& slot = *slots_[i];
+      if (slot.live && slot.dirty &&
+          std::find(dirty.begin(), dirty.end(), slot.key) == dirty.end()) {
+        dirty.push_back(slot.key);
+      }
+    }
+    out(dirty);
+  });
+
+  // Pending predictions, oldest first, as out(...) of each field would write them (appended
+  // here without the archive: thousands of small fields).
+  stream::append_state_value(rest, static_cast<uint64_t>(pending_->size()));
   for (uint32_t e = pending_->oldest(); e != PendingTable::kNone; e = pending_->newer(e)) {
     const Pending& p = pending_->at(e);
-    out(p.id, p.key, static_cast<uint64_t>(p.values.size()));
-    for (const Value& v : p.values) save_value(out, v);
-    out(p.can_score, p.learned, p.predicted, p.predicted_value, p.decision, p.proba, p.deadline_ms,
-        p.event_time);
+    stream::append_state_string(rest, p.id);
+    stream::append_state_string(rest, p.key);
+    stream::append_state_value(rest, static_cast<uint64_t>(p.values.size()));
+    for (const Value& v : p.values) append_value(rest, v);
+    stream::append_state_value(rest, p.can_score);
+    stream::append_state_value(rest, p.learned);
+    stream::append_state_value(rest, p.predicted);
+    stream::append_state_value(rest, p.predicted_value);
+    stream::append_state_value(rest, p.decision);
+    stream::append_state_value(rest, static_cast<uint64_t>(p.proba.size()));
+    rest.append(reinterpret_cast<const char*>(p.proba.data()), p.proba.size() * sizeof(double));
+    stream::append_state_value(rest, p.deadline_ms);
+    stream::append_state_value(rest, p.event_time);
   }
-  out(kSnapshotEnd);
+  stream::append_state_value(rest, kSnapshotEnd);
+  return f;
+}
+
+void LearnerStage::snapshot(StateWriter& out) const { freeze().write(out); }
+
+std::function<void(StateWriter&)> LearnerStage::snapshot_async(bool changes) {
+  (void)changes;  // (not incremental)
+  // The models' states are walked in the pause (they change with every record); what is left
+  // to the function is sealing them and the copies into the checkpoint's bytes.
+  auto f = std::make_shared<Frozen>(freeze());
+  return [f](StateWriter& out) { f->write(out); };
 }
 
 Result<SnapshotModels> LearnerStage::models_in_snapshot(std::string_view snapshot) {

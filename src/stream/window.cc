@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
@@ -1674,6 +1675,17 @@ struct OverOperator::Partition {
     }
     values.push_back(v);
   }
+  // A copy that shares nothing with this one (its string arguments point into its own).
+  std::shared_ptr<Partition> copy() const {
+    auto p = std::make_shared<Partition>();
+    p->change = change;
+    p->times = times;
+    p->newest = newest;
+    p->aggs.reserve(aggs.size());
+    for (const auto& a : aggs) p->aggs.push_back(a->clone());
+    for (size_t i = 0; i < values.size(); ++i) p->push(values[i]);
+    return p;
+  }
 };
 
 OverOperator::OverOperator(Options options) : options_(std::move(options)) {}
@@ -1725,12 +1737,19 @@ OverOperator::Partition& OverOperator::partition_of(const Batch& batch, size_t r
   internal::append_key_bytes(batch, r, key_fields_, key_);
   auto it = partitions_.find(key_);
   if (it == partitions_.end()) {
-    auto part = std::make_unique<Partition>();
+    auto part = std::make_shared<Partition>();
     for (const auto& p : prototypes_) {
       part->aggs.push_back(p->clone());
       part->aggs.back()->reset();
     }
     it = partitions_.emplace(key_, std::move(part)).first;
+  } else {
+    // Copy on write: a snapshot being written (snapshot_async) holds the partition, so the
+    // row goes to a copy. The count is read relaxed; once it reads 1, the fence orders the
+    // writes below after the snapshot's reads, which its release of the partition ended.
+    const bool held = it->second.use_count() > 1;
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (held) it->second = it->second->copy();
   }
   changes_.touch(&*it);
   return *it->second;
@@ -1872,7 +1891,7 @@ void OverOperator::snapshot(StateWriter& out) const {
   std::vector<const Item*> items;
   items.reserve(partitions_.size());
   for (const auto& item : partitions_) items.push_back(&item);
-  write_state(out, items);
+  write_state(out, items, watermark_, waiting_.get(), n_in_);
 }
 
 void OverOperator::start_changes() { changes_.start(); }
@@ -1891,7 +1910,48 @@ void OverOperator::snapshot_changes(StateWriter& out) const {
     return;
   }
   out(kOverChangesMagic, kOverStateVersion, false, changes_.gone());
-  write_state(out, changes_.changed());
+  write_state(out, changes_.changed(), watermark_, waiting_.get(), n_in_);
+}
+
+std::function<void(StateWriter&)> OverOperator::snapshot_async(bool changes) {
+  // What the function writes: the partitions (their keys copied, as a partition may go while
+  // it runs), the keys that went, the watermark and a copy of the rows waiting for it.
+  struct Frozen {
+    bool changes = false, whole = true;
+    std::vector<Item> items;
+    std::vector<std::string> gone;
+    int64_t watermark = INT64_MIN;
+    std::unique_ptr<Batch> waiting;
+    size_t n_in = 0;
+  };
+  auto f = std::make_shared<Frozen>();
+  f->changes = changes;
+  f->whole = !changes || changes_.whole(partitions_.size());
+  if (f->whole) {
+    f->items.reserve(partitions_.size());
+    for (const auto& item : partitions_) f->items.emplace_back(item);
+  } else {
+    const auto& changed = changes_.changed();
+    f->items.reserve(changed.size());
+    for (const Item* item : changed) f->items.emplace_back(*item);
+    f->gone = changes_.gone();
+  }
+  f->watermark = watermark_;
+  if (waiting_) {
+    f->waiting = std::make_unique<Batch>(in_schema_);
+    for (size_t r = 0; r < waiting_->size(); ++r) f->waiting->append_row(*waiting_, r);
+  }
+  f->n_in = n_in_;
+  return [f](StateWriter& out) {
+    if (f->changes) {
+      out(kOverChangesMagic, kOverStateVersion, f->whole,
+          f->whole ? std::vector<std::string>() : f->gone);
+    }
+    std::vector<const Item*> items;
+    items.reserve(f->items.size());
+    for (const Item& item : f->items) items.push_back(&item);
+    write_state(out, items, f->watermark, f->waiting.get(), f->n_in);
+  };
 }
 
 Status OverOperator::restore_changes(StateReader& in) {
@@ -1914,7 +1974,8 @@ Status OverOperator::restore_changes(StateReader& in) {
   return read_state(in, nullptr, 0, ReadMode::kChanges);
 }
 
-void OverOperator::write_state(StateWriter& out, const std::vector<const Item*>& items) const {
+void OverOperator::write_state(StateWriter& out, const std::vector<const Item*>& items,
+                               int64_t watermark, const Batch* waiting_rows, size_t n_in) {
   out(kOverStateMagic, kOverStateVersion, static_cast<uint64_t>(items.size()));
   // The walk is bound by cache misses, partitions and their buffers being scattered over the
   // heap, not by the encoding: the partitions a few places ahead are prefetched in stages
@@ -1964,12 +2025,12 @@ void OverOperator::write_state(StateWriter& out, const std::vector<const Item*>&
   }
   write_buf();
   // The watermark, and the rows waiting for it (order kEventTime): time and values of each.
-  const size_t waiting = waiting_ ? waiting_->size() : 0;
-  out(watermark_, static_cast<uint64_t>(waiting));
+  const size_t waiting = waiting_rows != nullptr ? waiting_rows->size() : 0;
+  out(watermark, static_cast<uint64_t>(waiting));
   for (size_t r = 0; r < waiting; ++r) {
     values.clear();
-    internal::encode_values(waiting_->row(r), n_in_, values);
-    out(waiting_->event_time(r), values);
+    internal::encode_values(waiting_rows->row(r), n_in, values);
+    out(waiting_rows->event_time(r), values);
   }
 }
 
@@ -2008,7 +2069,7 @@ Status OverOperator::read_state(StateReader& in, const PartitionFilter* keep, si
     std::vector<Value> decoded;
     for (uint64_t i = 0; i < n; ++i) {
       std::string key;
-      auto part = std::make_unique<Partition>();
+      auto part = std::make_shared<Partition>();
       std::vector<int64_t> times;
       std::string values;
       in(key, part->newest, times, values);

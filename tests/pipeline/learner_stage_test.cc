@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -965,6 +966,80 @@ std::string snapshot_bytes(const LearnerStage& stage) {
     stage.snapshot(w);
   }
   return bytes.str();
+}
+
+// The bytes an asynchronous snapshot's function writes (Operator::snapshot_async).
+std::string written(const std::function<void(StateWriter&)>& write) {
+  std::ostringstream bytes(std::ios::binary);
+  {
+    StateWriter w(bytes);
+    write(w);
+  }
+  return bytes.str();
+}
+
+// Asynchronous snapshots: the models are walked at the freeze, so the function, run after more
+// records and labels, writes the bytes snapshot() wrote then: per-key models with detectors,
+// background models and metrics, predictions waiting for labels, and a forest; three times in
+// a row (the models' buffers are reused), the last after the stage is gone.
+TEST(LearnerStageTest, AnAsynchronousSnapshotWritesTheStateAsItWasWhileRecordsGoOn) {
+  const Table t = devices(600, /*with_id=*/true);
+  Table mixed = t;  // half the rows wait for their labels
+  for (size_t i = 0; i < mixed.rows.size(); i += 2) mixed.rows[i][2] = Value();
+  const auto labels = [&t](Harness& h, size_t begin, size_t end) {
+    auto schema = std::make_shared<const Schema>(
+        Schema::create({{"n", Type::kInt}, {"y", Type::kString}}).value());
+    Batch b(schema);
+    for (size_t i = begin; i < end; i += 2) {
+      const size_t r = b.add_row(static_cast<int64_t>(i));
+      b.set(r, 0, t.rows[i][3]);
+      b.set_string(r, 1, t.rows[i][2].as_string());
+    }
+    ASSERT_TRUE(h.stage->process_side_input(b, *h.ctx).ok());
+  };
+  Harness h({.model = kScalerLogReg,
+             .target = "y",
+             .metrics = {"Accuracy", "Rolling(F1, 30)"},
+             .id = "n",
+             .labels = "labels",
+             .per_key = true,
+             .key_field = "device",
+             .drift_detector = "drift.DDM",
+             .on_drift = OnDrift::kBackground},
+            mixed.schema);
+  size_t at = 0;
+  const auto more = [&](size_t n) {
+    run(h, mixed, 16, at, at + n);
+    labels(h, at, at + n - 10);  // the last rows' labels come later
+    at += n;
+  };
+  more(150);
+  for (int round = 0; round < 3; ++round) {
+    SCOPED_TRACE(round);
+    ASSERT_GT(h.stage->pending(), 0u);
+    const std::string then = snapshot_bytes(*h.stage);
+    auto write = h.stage->snapshot_async(false);
+    ASSERT_TRUE(write);
+    if (round < 2) {
+      more(150);
+      EXPECT_NE(snapshot_bytes(*h.stage), then);
+    } else {
+      h.stage.reset();
+    }
+    EXPECT_EQ(written(write), then);
+  }
+
+  const Table p = phishing(true, 600);
+  Harness forest({.model = "forest.ARFClassifier(n_models=3, seed=7)",
+                  .target = "is_phishing",
+                  .exclude = {"id"}},
+                 p.schema);
+  run(forest, p, 20, 0, 300);
+  const std::string then = snapshot_bytes(*forest.stage);
+  const auto write = forest.stage->snapshot_async(false);
+  run(forest, p, 20, 300, 600);
+  EXPECT_NE(snapshot_bytes(*forest.stage), then);
+  EXPECT_EQ(written(write), then);
 }
 
 TEST(LearnerStageTest, ModelsInSnapshotFindsEveryModelWithoutAStage) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <sstream>
 
 #include "stream/operators/operator_test_util.h"
@@ -1179,6 +1180,87 @@ TEST(OverOperatorTest, ChangeSetsAppliedOnASnapshotRestoreToTheSameOutput) {
     open_ok(*other, payments());
     EXPECT_EQ(restore_from(*other, changes.back()).code(), StatusCode::kDataLoss);
     EXPECT_EQ(apply_changes(*other, full).code(), StatusCode::kDataLoss);
+  }
+}
+
+// The bytes an asynchronous snapshot's function writes (Operator::snapshot_async).
+std::string written(const std::function<void(StateWriter&)>& write) {
+  std::stringstream bytes;
+  {
+    StateWriter w(bytes);
+    write(w);
+  }
+  return bytes.str();
+}
+
+// Asynchronous snapshots (copy on write): the function, run after 20 more rounds of rows and
+// watermarks (rows for held partitions, new partitions, partitions going), writes the very
+// bytes snapshot() / snapshot_changes() wrote at the freeze; meanwhile the step emits what a
+// twin that never froze emits; and a function outlives its operator.
+TEST(OverOperatorTest, AnAsynchronousSnapshotWritesTheStateAsItWasWhileRowsGoOn) {
+  const std::vector<WindowAggregate> aggs = {{"n", "COUNT(*)", {}},
+                                             {"total", "SUM(amount)", {}},
+                                             {"cards", "COUNT(DISTINCT card)", {}}};
+  const std::vector<std::pair<const char*, OverOperator::Options>> kinds = {
+      {"range", {.partition_by = {{"card", {}}}, .range_ms = 60, .aggregates = aggs}},
+      {"rows", {.partition_by = {{"card", {}}}, .rows = 3, .aggregates = aggs}},
+      {"range, event-time order",
+       {.partition_by = {{"card", {}}},
+        .range_ms = 60,
+        .order = OverOperator::Order::kEventTime,
+        .aggregates = aggs}}};
+  for (const auto& [name, o] : kinds) {
+    SCOPED_TRACE(name);
+    RandomPayments stream(300, false);
+    CollectingDeadLetters dead;
+    auto op = OverOperator::create(o).value();
+    auto twin = OverOperator::create(o).value();
+    const SchemaPtr out_schema = open_ok(*op, payments());
+    open_ok(*twin, payments());
+    size_t rows = 0, went = 0;
+    const auto rounds = [&](int n) {
+      for (int round = 0; round < n; ++round) {
+        Batch b = stream.next_batch();
+        Batch copy(payments());
+        for (size_t r = 0; r < b.size(); ++r) copy.append_row(b, r);
+        OperatorContext ctx(dead);
+        ASSERT_TRUE(op->process(b, ctx).ok());
+        ASSERT_TRUE(twin->process(copy, ctx).ok());
+        ASSERT_EQ(rows_of(b), rows_of(copy));
+        rows += b.size();
+        if (round % 5 == 4) {
+          const size_t before = op->partitions_held();
+          Batch fired(out_schema), fired_twin(out_schema);
+          ASSERT_TRUE(op->on_watermark(stream.time() - 120, fired, ctx).ok());
+          ASSERT_TRUE(twin->on_watermark(stream.time() - 120, fired_twin, ctx).ok());
+          ASSERT_EQ(rows_of(fired), rows_of(fired_twin));
+          rows += fired.size();
+          went += before - std::min(before, op->partitions_held());
+        }
+      }
+    };
+    rounds(30);
+    op->start_changes();
+    rounds(10);
+    const std::string whole = snapshot_of(*op);
+    const std::string changes = changes_of(*op);
+    auto write_whole = op->snapshot_async(false);
+    auto write_changes = op->snapshot_async(true);
+    ASSERT_TRUE(write_whole && write_changes);
+    op->start_changes();
+    rounds(20);
+    EXPECT_EQ(written(write_whole), whole);
+    EXPECT_EQ(written(write_changes), changes);
+    // Once the functions are gone, rows change the partitions in place again.
+    write_whole = nullptr;
+    write_changes = nullptr;
+    rounds(10);
+    const std::string last = snapshot_of(*op);
+    const auto write_last = op->snapshot_async(false);
+    op.reset();
+    EXPECT_EQ(written(write_last), last);
+    EXPECT_GT(rows, 500u);
+    if (o.range_ms > 0) EXPECT_GT(went, 20u);
   }
 }
 

@@ -221,10 +221,13 @@ struct CheckpointOptions {
   /// (Flink's tolerable-failed-checkpoints). Processing goes on meanwhile; the sinks commit
   /// the failed checkpoints' output with the next one that completes.
   uint64_t tolerable_failures = 0;
-  /// Asynchronous snapshots (Flink's state.backend.async): a thread at a barrier forks, and a
-  /// copy-on-write child of the process serializes its steps' state while the thread goes on
-  /// (checkpoint/forked_snapshot.h), so the pause is fork(2)'s. false: the thread serializes
-  /// its steps itself and processes nothing meanwhile.
+  /// Asynchronous snapshots (Flink's state.backend.async). At a barrier, the steps whose state
+  /// copies on write (Operator::snapshot_async: `over`, the learner steps) freeze it, and a
+  /// thread writes it after the pause; for the others, the thread at the barrier forks, and a
+  /// copy-on-write child of the process serializes their state while the thread goes on
+  /// (checkpoint/forked_snapshot.h), so the pause is fork(2)'s (or, see async_adaptive, they
+  /// serialize in the pause). false: the thread serializes its steps itself and processes
+  /// nothing meanwhile.
   bool async = true;
   /// With `async`, a thread forks only when that cost it less than serializing in place did:
   /// its last fork's pause plus the page faults it took until its next snapshot beyond its

@@ -233,6 +233,9 @@ class LearnerStage final : public stream::Operator {
   /// of each model's detector and metrics is length-prefixed, so that models_in_snapshot finds
   /// them without the stage's configuration.
   void snapshot(StateWriter& out) const override;
+  /// The models are walked in the pause, with the rest of the state; the function seals them
+  /// and copies the bytes into the checkpoint's (the larger part of a forest's snapshot).
+  std::function<void(StateWriter&)> snapshot_async(bool changes) override;
   /// Restores what snapshot() wrote into an opened stage of the same configuration. Errors:
   /// kDataLoss (truncated or corrupt bytes, or another configuration's state).
   Status restore(StateReader& in) override;
@@ -274,6 +277,10 @@ class LearnerStage final : public stream::Operator {
   std::vector<std::string> keys() const;
 
  private:
+  struct Frozen;
+  Frozen freeze() const;  // a snapshot's bytes, but for the copies (snapshot_async)
+  struct SpareBuffers;
+  std::shared_ptr<SpareBuffers> spare_;  // made at open
   struct MetricSet;
   struct Slot;
   struct Label;

@@ -44,6 +44,7 @@
 /// ```
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -225,6 +226,18 @@ class Operator {
   virtual void snapshot_changes(StateWriter& out) const { (void)out; }
   /// Errors: bytes that are not this operator's change set.
   virtual Status restore_changes(StateReader& in);
+  /// Asynchronous snapshots (Flink's copy-on-write heap state): the state as it is now, kept
+  /// at the cost of a pointer per part of it, and a function that writes it as snapshot()
+  /// would have now (`changes`: as snapshot_changes() would have). The engine calls the
+  /// function once, on another thread, while this operator goes on processing: from now on
+  /// the operator copies a part before changing it while the function (or a copy of it)
+  /// holds that part. The function holds no reference to the operator, which may be gone by
+  /// the time it runs. Empty: not supported (the engine calls snapshot() in the pause).
+  /// REQUIRES (`changes`): incremental(), start_changes() called since the last restore.
+  virtual std::function<void(StateWriter&)> snapshot_async(bool changes) {
+    (void)changes;
+    return {};
+  }
   /// Rescaling (a restart with another parallelism): restores, from the snapshots of every
   /// instance of this step in the checkpoint (one per old partition, or one), the state of
   /// the keys `keep` accepts, into this freshly opened instance. Default: for steps without

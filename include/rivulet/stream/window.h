@@ -265,6 +265,9 @@ class OverOperator final : public Operator {
   void start_changes() override;
   void snapshot_changes(StateWriter& out) const override;
   Status restore_changes(StateReader& in) override;
+  /// The partitions (all, or those changed) are shared with the function, and a row for one
+  /// of them first copies it; the rows waiting for the watermark are copied now.
+  std::function<void(StateWriter&)> snapshot_async(bool changes) override;
   /// The partitions whose partition_by value of the key field `keep` accepts, and the rows
   /// waiting for the watermark that belong to them.
   Status restore_rescaled(const std::vector<std::string>& snapshots,
@@ -287,10 +290,13 @@ class OverOperator final : public Operator {
   enum class ReadMode : uint8_t { kRestore, kAdd, kChanges };
   Status read_state(StateReader& in, const PartitionFilter* keep, size_t key_index, ReadMode mode);
   struct Partition;
-  using Item = std::pair<const std::string, std::unique_ptr<Partition>>;
+  // Partitions are shared with the functions of snapshot_async while those run (copy on
+  // write: partition_of).
+  using Item = std::pair<const std::string, std::shared_ptr<Partition>>;
   // The state's bytes with the partitions `items` (snapshot: all; snapshot_changes: the
-  // changed ones).
-  void write_state(StateWriter& out, const std::vector<const Item*>& items) const;
+  // changed ones), the watermark and the rows waiting for it (or none).
+  static void write_state(StateWriter& out, const std::vector<const Item*>& items,
+                          int64_t watermark, const Batch* waiting, size_t n_in);
   // Change recording (incremental checkpoints): the partitions that got a row since
   // start_changes, and the keys of those that went.
   struct ItemMark {
@@ -315,7 +321,7 @@ class OverOperator final : public Operator {
   std::vector<size_t> key_fields_;
   std::vector<std::optional<size_t>> agg_fields_;
   std::vector<std::unique_ptr<Aggregate>> prototypes_;
-  std::unordered_map<std::string, std::unique_ptr<Partition>> partitions_;
+  std::unordered_map<std::string, std::shared_ptr<Partition>> partitions_;
   std::string key_;
 };
 

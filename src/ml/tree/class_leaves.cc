@@ -749,7 +749,34 @@ void load_cells(StateReader& in, std::vector<GaussianCell>& cells) {
 }  // namespace
 
 void ClassLeaves::save(StateWriter& out) const {
-  out(attr_cap_, class_cap_, leaves_, free_leaves_, class_pool_, flag_pool_);
+  out(attr_cap_, class_cap_);
+  // The leaves as out(leaves_) would write them: their nominal observers are the most fields,
+  // in vectors spread over the heap, so those a few leaves ahead are prefetched in stages
+  // (the observers, their vectors, their counts) while the current one is written.
+  save_appended(out, [this](StateAppender& a) {
+    const size_t n = leaves_.size();
+    a(cereal::make_size_tag(static_cast<cereal::size_type>(n)));
+    constexpr size_t kObservers = 6, kVectors = 4, kCounts = 2;
+    for (size_t k = 0; k < n; ++k) {
+      if (k + kObservers < n) {
+        const Leaf& ahead = leaves_[k + kObservers];
+        const auto* observers = reinterpret_cast<const char*>(ahead.nominal.data());
+        for (size_t b = 0; b < ahead.nominal.size() * sizeof(NominalClassObserver); b += 64) {
+          __builtin_prefetch(observers + b);
+        }
+        __builtin_prefetch(ahead.subset.data());
+        __builtin_prefetch(ahead.order.data());
+      }
+      if (k + kVectors < n) {
+        for (const auto& o : leaves_[k + kVectors].nominal) o.prefetch(0);
+      }
+      if (k + kCounts < n) {
+        for (const auto& o : leaves_[k + kCounts].nominal) o.prefetch(1);
+      }
+      a(leaves_[k]);
+    }
+  });
+  out(free_leaves_, class_pool_, flag_pool_);
   save_cells(out, cell_pool_);
   out(free_cells_, n_cell_blocks_);
 }

@@ -59,6 +59,21 @@ class NominalClassObserver {
   void serialize(Archive& ar) {
     ar(total_, values_, classes_);
   }
+  /// Asks the CPU to bring what serialize() reads into its cache, in two stages: 0, the
+  /// vectors' elements; 1 (once those are in the cache), each class's counts. A forest's
+  /// snapshot walks thousands of observers spread over the heap, waiting on each load in turn.
+  void prefetch(int stage) const {
+    if (stage == 0) {
+      __builtin_prefetch(values_.data());
+      __builtin_prefetch(classes_.data());
+      return;
+    }
+    for (const ClassEntry& c : classes_) {
+      const auto* counts = reinterpret_cast<const char*>(c.by_category.data());
+      __builtin_prefetch(counts);
+      __builtin_prefetch(counts + 64);
+    }
+  }
 
  private:
   struct ClassEntry {
