@@ -597,6 +597,7 @@ struct Engine::Impl {
     pid_t probed_child = -1;     // the child alive while the owner samples its probe, or -1
     int64_t next_sample_ns = 0;  // and when the owner samples a page next
     bool forked_last = false;    // whether the owner's last snapshot forked
+    int freezes_all = -1;        // whether its stateful steps all freeze their state; -1: unknown
     int64_t faults_then = -1;    // the owner's page faults at the end of its last snapshot
     int64_t time_then = 0;       // and the time then
     double usual_faults_per_ns = 0;  // after in-place snapshots
@@ -619,6 +620,17 @@ struct Engine::Impl {
   static int64_t thread_page_faults() {
     struct rusage usage {};
     return ::getrusage(RUSAGE_THREAD, &usage) == 0 ? usage.ru_minflt : 0;
+  }
+
+  // The steps whose state `owner` snapshots: the head's (0), or partition p's (p + 1).
+  std::vector<const stream::Operator*> owned_steps(size_t owner) const {
+    std::vector<const stream::Operator*> steps;
+    if (owner == 0) {
+      for (size_t i = 0; i < head_chain_end(); ++i) steps.push_back(plan.steps[i].get());
+    } else {
+      for (const auto& op : partitions[owner - 1]) steps.push_back(op.get());
+    }
+    return steps;
   }
 
   // Whether `owner`'s snapshot forks now (on the owner's thread).
@@ -662,6 +674,16 @@ struct Engine::Impl {
     }
     if (!options.checkpoints->async_adaptive) return true;
     const int64_t in_place = c.in_place_ns;
+    // An owner whose stateful steps all freeze their state (Operator::freezes_state) pauses
+    // only for the freezes in place: it starts there, and tries a fork only once that pause
+    // passes the bound (then the measured costs choose, as for the others).
+    if (c.freezes_all < 0) {
+      c.freezes_all = 1;
+      for (const stream::Operator* op : owned_steps(owner)) {
+        if (op->stateful() && !op->freezes_state()) c.freezes_all = 0;
+      }
+    }
+    if (c.freezes_all == 1 && c.fork_ns < 0) return in_place > kMaxInPlacePauseNs && cpus >= 2;
     // (On one CPU a child delays the records as much as a pause would: no bound.)
     return c.fork_ns < 0 || in_place < 0 || in_place > c.fork_ns ||
            (in_place > kMaxInPlacePauseNs && cpus >= 2);

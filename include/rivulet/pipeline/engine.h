@@ -233,7 +233,9 @@ struct CheckpointOptions {
   /// its last fork's pause plus the page faults it took until its next snapshot beyond its
   /// usual rate (the copy-on-write, priced by measurement), against its last serialization
   /// (timed in place, or by the child); or when a pause in place would pass 50 ms. A thread's
-  /// first snapshot in a run forks, which measures both. false: every one forks.
+  /// first snapshot in a run forks, which measures both; but a thread whose stateful steps all
+  /// freeze their state (their pause is the freezes) starts in place, and tries a fork only
+  /// once its pause passes 50 ms. false: every one forks.
   bool async_adaptive = true;
   /// The CPUs the process may use, for that choice; 0: ForkedSnapshot::cpus_available() (the
   /// affinity mask and the cgroup's CPU quota). With one, a child takes its serialization's

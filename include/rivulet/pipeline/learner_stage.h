@@ -236,6 +236,8 @@ class LearnerStage final : public stream::Operator {
   /// The models are walked in the pause, with the rest of the state; the function seals them
   /// and copies the bytes into the checkpoint's (the larger part of a forest's snapshot).
   std::function<void(StateWriter&)> snapshot_async(bool changes) override;
+  bool stateful() const override { return true; }
+  bool freezes_state() const override { return true; }
   /// Restores what snapshot() wrote into an opened stage of the same configuration. Errors:
   /// kDataLoss (truncated or corrupt bytes, or another configuration's state).
   Status restore(StateReader& in) override;

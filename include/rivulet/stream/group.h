@@ -63,6 +63,7 @@ class AggregateOperator final : public Operator {
   Status restore_rescaled(const std::vector<std::string>& snapshots,
                           const PartitionFilter& keep) override;
   std::unique_ptr<Operator> clone() const override;
+  bool stateful() const override { return true; }
   bool needs_global_order() const override { return true; }
   std::vector<std::string> grouping_fields() const override { return names_of(options_.group_by); }
   size_t groups_held() const { return groups_.size(); }
@@ -113,6 +114,7 @@ class RankOperator final : public Operator {
   Status restore_rescaled(const std::vector<std::string>& snapshots,
                           const PartitionFilter& keep) override;
   std::unique_ptr<Operator> clone() const override;
+  bool stateful() const override { return true; }
   bool needs_global_order() const override { return true; }
   std::vector<std::string> grouping_fields() const override {
     return names_of(options_.partition_by);

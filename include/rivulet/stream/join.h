@@ -113,6 +113,7 @@ class JoinOperator final : public Operator {
   void snapshot(StateWriter& out) const override;
   Status restore(StateReader& in) override;
   std::unique_ptr<Operator> clone() const override;
+  bool stateful() const override { return true; }
   /// A join must see both sides of every key: it runs before any key_by.
   bool needs_global_order() const override { return true; }
   const Options& options() const { return options_; }

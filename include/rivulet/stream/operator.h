@@ -238,6 +238,12 @@ class Operator {
     (void)changes;
     return {};
   }
+  /// Whether snapshot() writes anything (operators with state override this and snapshot);
+  /// and whether snapshot_async is supported. The engine chooses how to take an owner's
+  /// snapshots from them: an owner whose stateful steps all freeze their state serializes
+  /// nothing in the pause, so it does not fork to shorten it.
+  virtual bool stateful() const { return false; }
+  virtual bool freezes_state() const { return false; }
   /// Rescaling (a restart with another parallelism): restores, from the snapshots of every
   /// instance of this step in the checkpoint (one per old partition, or one), the state of
   /// the keys `keep` accepts, into this freshly opened instance. Default: for steps without

@@ -390,6 +390,7 @@ class DedupOperator final : public Operator {
   Status restore_rescaled(const std::vector<std::string>& snapshots,
                           const PartitionFilter& keep) override;
   std::unique_ptr<Operator> clone() const override;
+  bool stateful() const override { return true; }
   const Options& options() const { return options_; }
   /// Keys held (for tests and stats).
   size_t keys_held() const { return kept_.size(); }

@@ -114,6 +114,7 @@ class WindowOperator final : public Operator {
   Status restore_rescaled(const std::vector<std::string>& snapshots,
                           const PartitionFilter& keep) override;
   std::unique_ptr<Operator> clone() const override;
+  bool stateful() const override { return true; }
   /// A window must see every row of its groups: before any key_by, or after one whose key is a
   /// group_by field (then each partition holds its groups' windows).
   bool needs_global_order() const override { return true; }
@@ -273,6 +274,8 @@ class OverOperator final : public Operator {
   Status restore_rescaled(const std::vector<std::string>& snapshots,
                           const PartitionFilter& keep) override;
   std::unique_ptr<Operator> clone() const override;
+  bool stateful() const override { return true; }
+  bool freezes_state() const override { return true; }
   /// Each partition's rows must reach the same instance: before any key_by, or after one whose
   /// key is a partition_by field.
   bool needs_global_order() const override { return true; }
@@ -351,6 +354,7 @@ class TopNOperator final : public Operator {
   void snapshot(StateWriter& out) const override;
   Status restore(StateReader& in) override;
   std::unique_ptr<Operator> clone() const override;
+  bool stateful() const override { return true; }
   bool needs_global_order() const override { return true; }
   std::vector<std::string> grouping_fields() const override {
     return names_of(options_.partition_by);
