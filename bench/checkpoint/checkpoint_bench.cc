@@ -10,6 +10,8 @@
 // through process(). Per state:
 // - BM_CheckpointSnapshot: snapshot() into a string, the synchronous part of a checkpoint (the
 //   step's thread, and so the pipeline, waits for it);
+// - BM_CheckpointFrozenSnapshot (over and ARF): the freeze of snapshot_async, the pause of an
+//   asynchronous snapshot, and the writing of the part after it;
 // - BM_CheckpointWrite: CheckpointStore::write of that string as a part (the part file, the
 //   manifest, their fsyncs and the rename; retention at its default of 3), in a directory under
 //   /tmp;
@@ -451,6 +453,38 @@ void BM_CheckpointForkedSnapshot(benchmark::State& state, const Step* step) {
   state.counters["child_ms"] = benchmark::Counter(child_ms, benchmark::Counter::kAvgIterations);
 }
 
+// The steps' own asynchronous snapshot (Operator::snapshot_async: over and the learner steps
+// freeze their state): the timed part is the pause, the freeze; `write_ms` is the rest, the
+// function writing the part on a thread while the step would go on. The bytes must be
+// snapshot()'s.
+void BM_CheckpointFrozenSnapshot(benchmark::State& state, const Step* step) {
+  auto b = built(*step);
+  if (!b.ok()) return skip(state, b.status());
+  stream::Operator& op = *(*b)->step.op;
+  const size_t last = (*b)->bytes.size();
+  double write_ms = 0;
+  for (auto _ : state) {
+    auto write = op.snapshot_async(false);
+    state.PauseTiming();
+    if (!write) {
+      skip(state, Status::internal("no asynchronous snapshot"));
+      break;
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    std::string bytes = state_bytes(write, last + last / 16);
+    write = nullptr;
+    write_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                    .count();
+    if (bytes != (*b)->bytes) {
+      skip(state, Status::internal("the asynchronous snapshot differs"));
+      break;
+    }
+    state.ResumeTiming();
+  }
+  report_bytes(state, last);
+  state.counters["write_ms"] = benchmark::Counter(write_ms, benchmark::Counter::kAvgIterations);
+}
+
 void BM_CheckpointWrite(benchmark::State& state, const Step* step) {
   auto b = built(*step);
   if (!b.ok()) return skip(state, b.status());
@@ -621,6 +655,10 @@ BENCHMARK_CAPTURE(BM_CheckpointSnapshot, over_10k_cards, &kOver)
     ->Iterations(20)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_CheckpointFrozenSnapshot, over_10k_cards, &kOver)
+    ->Iterations(20)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_CheckpointRecover, over_10k_cards, &kOver)
     ->Iterations(10)
     ->UseRealTime()
@@ -630,6 +668,10 @@ BENCHMARK_CAPTURE(BM_CheckpointSnapshot, arf_10_trees, &kForest)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_CheckpointForkedSnapshot, arf_10_trees, &kForest)
+    ->Iterations(20)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_CheckpointFrozenSnapshot, arf_10_trees, &kForest)
     ->Iterations(20)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);

@@ -926,12 +926,14 @@ struct Engine::Impl {
       }
       return bytes;
     };
-    std::future<std::vector<std::pair<std::string, std::string>>> bytes;
+    // (Shared, so that the parts are still here if no thread can be had.)
+    auto parts = std::make_shared<std::vector<FrozenPart>>(std::move(frozen));
+    AsyncParts bytes;
     try {
-      bytes = std::async(std::launch::async, write, std::move(frozen));
+      bytes = std::async(std::launch::async, [write, parts] { return write(std::move(*parts)); });
     } catch (const std::system_error&) {  // no thread to be had: written here
       std::promise<std::vector<std::pair<std::string, std::string>>> done;
-      done.set_value(write(std::move(frozen)));
+      done.set_value(write(std::move(*parts)));
       bytes = done.get_future();
     }
     std::lock_guard lock(ck_mu);
@@ -1172,7 +1174,9 @@ struct Engine::Impl {
             job.checkpoint.parts[name] = std::move(bytes);
           }
         } catch (const std::exception& e) {
-          if (id.ok()) id = Status::internal(fmt::format("an asynchronous snapshot failed: {}", e.what()));
+          if (id.ok()) {
+            id = Status::internal(fmt::format("an asynchronous snapshot failed: {}", e.what()));
+          }
         }
       }
       job.async.clear();
