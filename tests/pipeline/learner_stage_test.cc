@@ -838,6 +838,20 @@ TEST(LearnerStageTest, LearnFromLabelsThatComeLater) {
 
 // ---- snapshot / restore ----
 
+// The labels of rows [begin, end) of `t` (devices with ids) that carry none inline (every
+// other row, from begin), as the labels input gives them: the id `n` and the class `y`.
+Batch device_labels(const Table& t, size_t begin, size_t end) {
+  auto schema = std::make_shared<const Schema>(
+      Schema::create({{"n", Type::kInt}, {"y", Type::kString}}).value());
+  Batch b(schema);
+  for (size_t i = begin; i < end; i += 2) {
+    const size_t r = b.add_row(static_cast<int64_t>(i));
+    b.set(r, 0, t.rows[i][3]);
+    b.set_string(r, 1, t.rows[i][2].as_string());
+  }
+  return b;
+}
+
 TEST(LearnerStageTest, SnapshotRestoreContinuesBitIdentically) {
   const Table t = devices(600, /*with_id=*/true);
   LearnerStage::Options options{.model = kScalerLogReg,
@@ -854,17 +868,7 @@ TEST(LearnerStageTest, SnapshotRestoreContinuesBitIdentically) {
   // Half the rows carry their label inline; the others wait for theirs.
   Table mixed = t;
   for (size_t i = 0; i < mixed.rows.size(); i += 2) mixed.rows[i][2] = Value();
-  auto label_rows = [&t](size_t begin, size_t end) {
-    auto schema = std::make_shared<const Schema>(
-        Schema::create({{"n", Type::kInt}, {"y", Type::kString}}).value());
-    Batch b(schema);
-    for (size_t i = begin; i < end; i += 2) {
-      const size_t r = b.add_row(static_cast<int64_t>(i));
-      b.set(r, 0, t.rows[i][3]);
-      b.set_string(r, 1, t.rows[i][2].as_string());
-    }
-    return b;
-  };
+  auto label_rows = [&t](size_t begin, size_t end) { return device_labels(t, begin, end); };
   Harness a(options, mixed.schema);
   std::vector<std::vector<Value>> out_a;
   auto step = [&](Harness& h, size_t begin, size_t end) {
@@ -987,14 +991,7 @@ TEST(LearnerStageTest, AnAsynchronousSnapshotWritesTheStateAsItWasWhileRecordsGo
   Table mixed = t;  // half the rows wait for their labels
   for (size_t i = 0; i < mixed.rows.size(); i += 2) mixed.rows[i][2] = Value();
   const auto labels = [&t](Harness& h, size_t begin, size_t end) {
-    auto schema = std::make_shared<const Schema>(
-        Schema::create({{"n", Type::kInt}, {"y", Type::kString}}).value());
-    Batch b(schema);
-    for (size_t i = begin; i < end; i += 2) {
-      const size_t r = b.add_row(static_cast<int64_t>(i));
-      b.set(r, 0, t.rows[i][3]);
-      b.set_string(r, 1, t.rows[i][2].as_string());
-    }
+    Batch b = device_labels(t, begin, end);
     ASSERT_TRUE(h.stage->process_side_input(b, *h.ctx).ok());
   };
   Harness h({.model = kScalerLogReg,

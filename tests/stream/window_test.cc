@@ -1101,22 +1101,28 @@ TEST(OverOperatorTest, StateSnapshotsAndRestores) {
             (std::vector<std::string>{R"({"card": "a", "amount": 60, "avg": 40, "cards": 1})"}));
 }
 
+// The kinds of over step the state tests run: RANGE and ROWS in arrival order, and RANGE with
+// rows waiting for the watermark (event-time order), each with COUNT(*), SUM and a
+// COUNT(DISTINCT) of a string (the partition's strings are state too).
+std::vector<std::pair<const char*, OverOperator::Options>> over_kinds() {
+  const std::vector<WindowAggregate> aggs = {{"n", "COUNT(*)", {}},
+                                             {"total", "SUM(amount)", {}},
+                                             {"cards", "COUNT(DISTINCT card)", {}}};
+  return {{"range", {.partition_by = {{"card", {}}}, .range_ms = 60, .aggregates = aggs}},
+          {"rows", {.partition_by = {{"card", {}}}, .rows = 3, .aggregates = aggs}},
+          {"range, event-time order",
+           {.partition_by = {{"card", {}}},
+            .range_ms = 60,
+            .order = OverOperator::Order::kEventTime,
+            .aggregates = aggs}}};
+}
+
 // Incremental checkpoints: a snapshot, then a change set every 10 rounds of a random stream
 // whose watermark makes idle partitions go; restored and applied, the over step gives what
 // the original gives for the rest of the stream (arrival order, ROWS, and rows waiting for
 // the watermark in event-time order).
 TEST(OverOperatorTest, ChangeSetsAppliedOnASnapshotRestoreToTheSameOutput) {
-  const std::vector<WindowAggregate> aggs = {{"n", "COUNT(*)", {}},
-                                             {"total", "SUM(amount)", {}},
-                                             {"cards", "COUNT(DISTINCT card)", {}}};
-  const std::vector<std::pair<const char*, OverOperator::Options>> kinds = {
-      {"range", {.partition_by = {{"card", {}}}, .range_ms = 60, .aggregates = aggs}},
-      {"rows", {.partition_by = {{"card", {}}}, .rows = 3, .aggregates = aggs}},
-      {"range, event-time order",
-       {.partition_by = {{"card", {}}},
-        .range_ms = 60,
-        .order = OverOperator::Order::kEventTime,
-        .aggregates = aggs}}};
+  const auto kinds = over_kinds();
   for (const auto& [name, o] : kinds) {
     SCOPED_TRACE(name);
     RandomPayments stream(2000, false);
@@ -1198,17 +1204,7 @@ std::string written(const std::function<void(StateWriter&)>& write) {
 // bytes snapshot() / snapshot_changes() wrote at the freeze; meanwhile the step emits what a
 // twin that never froze emits; and a function outlives its operator.
 TEST(OverOperatorTest, AnAsynchronousSnapshotWritesTheStateAsItWasWhileRowsGoOn) {
-  const std::vector<WindowAggregate> aggs = {{"n", "COUNT(*)", {}},
-                                             {"total", "SUM(amount)", {}},
-                                             {"cards", "COUNT(DISTINCT card)", {}}};
-  const std::vector<std::pair<const char*, OverOperator::Options>> kinds = {
-      {"range", {.partition_by = {{"card", {}}}, .range_ms = 60, .aggregates = aggs}},
-      {"rows", {.partition_by = {{"card", {}}}, .rows = 3, .aggregates = aggs}},
-      {"range, event-time order",
-       {.partition_by = {{"card", {}}},
-        .range_ms = 60,
-        .order = OverOperator::Order::kEventTime,
-        .aggregates = aggs}}};
+  const auto kinds = over_kinds();
   for (const auto& [name, o] : kinds) {
     SCOPED_TRACE(name);
     RandomPayments stream(300, false);
