@@ -2,11 +2,19 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <charconv>
+#include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
+
+#include "rivulet/checkpoint/store.h"
 
 namespace rivulet::pipeline {
 namespace {
@@ -748,6 +756,113 @@ TEST(LatencyHistogramTest, QuantilesWithinABucket) {
   EXPECT_EQ(small.quantile(0.99), 3);
   h.merge(small);
   EXPECT_EQ(h.count(), 102u);
+}
+
+// A step whose state is its count of rows, taken by asynchronous snapshots: each freeze is
+// logged with the count it froze, and its function writes that count (or, `fail`, throws).
+struct FreezeLog {
+  std::mutex mu;
+  std::vector<uint64_t> frozen;  // under mu
+  std::atomic<int> written{0};
+  bool fail = false;
+};
+class FreezingCount final : public stream::Operator {
+ public:
+  explicit FreezingCount(std::shared_ptr<FreezeLog> log) : log_(std::move(log)) {}
+  std::string_view kind() const override { return "freezing-count"; }
+  Result<SchemaPtr> open(SchemaPtr in, stream::OpenContext&) override { return in; }
+  Status process(Batch& batch, stream::OperatorContext&) override {
+    seen_ += batch.size();
+    std::this_thread::sleep_for(std::chrono::microseconds(300));  // a run of some checkpoints
+    return {};
+  }
+  void snapshot(StateWriter& out) const override { out(seen_); }
+  std::function<void(StateWriter&)> snapshot_async(bool) override {
+    {
+      std::lock_guard lock(log_->mu);
+      log_->frozen.push_back(seen_);
+    }
+    return [seen = seen_, log = log_](StateWriter& out) {
+      if (log->fail) throw std::runtime_error("disk on fire");
+      ++log->written;
+      out(seen);
+    };
+  }
+  bool stateful() const override { return true; }
+  bool freezes_state() const override { return true; }
+  std::unique_ptr<Operator> clone() const override {
+    return std::make_unique<FreezingCount>(log_);
+  }
+
+ private:
+  std::shared_ptr<FreezeLog> log_;
+  uint64_t seen_ = 0;
+};
+
+// Periodic checkpoints of a step that freezes its state: no fork (its owner's stateful steps
+// all freeze), each freeze's function written and its bytes in the checkpoint; a function
+// that throws fails the checkpoint, and the run, with the reason.
+TEST(EngineTest, StepsThatFreezeTheirStateAreWrittenAfterThePauseWithoutAFork) {
+  for (const bool fail : {false, true}) {
+    SCOPED_TRACE(fail ? "failing" : "writing");
+    const std::string dir = fmt::format("/tmp/rivulet-engine-test-{}-frozen", ::getpid());
+    std::filesystem::remove_all(dir);
+    auto log = std::make_shared<FreezeLog>();
+    log->fail = fail;
+    Plan plan;
+    plan.input.name = "events";
+    plan.input.schema = kv_schema();
+    plan.input.source = std::make_unique<MemorySource>(make_lines(3000), 10);
+    plan.input.decoder = std::make_unique<KvDecoder>(plan.input.schema);
+    plan.steps.push_back(std::make_unique<FreezingCount>(log));
+    plan.sinks.push_back({"output", std::make_unique<MemorySink>()});
+    EngineOptions options;
+    options.batch_size = 10;
+    CheckpointOptions checkpoints;
+    checkpoints.dir = dir;
+    checkpoints.interval = std::chrono::milliseconds(5);
+    checkpoints.retain = 100;
+    checkpoints.pipeline_name = "frozen";
+    options.checkpoints = checkpoints;
+    auto engine = Engine::create(std::move(plan), options);
+    ASSERT_TRUE(engine.ok()) << engine.status().to_string();
+    const Status s = (*engine)->run();
+    const EngineStats stats = (*engine)->stats();
+    if (fail) {
+      EXPECT_FALSE(s.ok());
+      EXPECT_NE(s.message().find("an asynchronous snapshot failed: disk on fire"),
+                std::string::npos)
+          << s.message();
+      EXPECT_EQ(stats.checkpoints.completed, 0u);
+      std::filesystem::remove_all(dir);
+      continue;
+    }
+    ASSERT_TRUE(s.ok()) << s.to_string();
+    EXPECT_EQ(stats.checkpoints.forked, 0u);
+    std::vector<uint64_t> frozen;
+    {
+      std::lock_guard lock(log->mu);
+      frozen = log->frozen;
+    }
+    // Every periodic checkpoint froze (the final one serializes in place).
+    ASSERT_GE(frozen.size(), 3u);
+    EXPECT_EQ(stats.checkpoints.completed, frozen.size() + 1);
+    EXPECT_EQ(log->written.load(), static_cast<int>(frozen.size()));
+    // Each periodic checkpoint's part is the count its freeze saw, in order.
+    auto store = checkpoint::CheckpointStore::open({.dir = dir, .retain = 100});
+    ASSERT_TRUE(store.ok());
+    auto ids = (*store)->list();
+    ASSERT_TRUE(ids.ok());
+    ASSERT_EQ(ids->size(), frozen.size() + 1);
+    std::sort(ids->begin(), ids->end());
+    for (size_t k = 0; k < frozen.size(); ++k) {
+      auto chk = (*store)->load((*ids)[k]);
+      ASSERT_TRUE(chk.ok()) << chk.status().to_string();
+      const std::string expected = state_bytes([&](StateWriter& out) { out(frozen[k]); });
+      EXPECT_EQ(chk->parts.at("step-1"), expected) << "checkpoint " << k;
+    }
+    std::filesystem::remove_all(dir);
+  }
 }
 
 }  // namespace
