@@ -8,7 +8,9 @@
 # checkpoints were (count, bytes, pauses); and recovery: a run with checkpoints killed (SIGKILL) halfway, then resumed; the
 # resumed run's time from its plan to "resuming from" is loading the latest checkpoint
 # (reading and verifying every part) plus restoring it into the steps. The resumed run's
-# output, its committed parts in order, is compared with an uninterrupted run's. Pipelines:
+# output, its committed parts in order, is compared with an uninterrupted run's. Each run's CPU
+# time (user + system, by /usr/bin/time: the process and its reaped children) is printed, and
+# their medians each way. Pipelines:
 # examples/fraud.yaml (its ARF and over state) at 720,000 events; Nexmark q17 (a 1-day window
 # per auction: keyed state that grows all run) and q5 (hopping windows per auction: small
 # state) at 6,000,000 events. Outputs go to a temporary directory, removed at the end.
@@ -49,7 +51,7 @@ declare -A row
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 for c in "${cases[@]}"; do
   args_of "$c"
-  none=() with=() pauses=() bytes=() counts=() secs=() costs=() order=()
+  none=() with=() pauses=() bytes=() counts=() secs=() costs=() order=() cpu_none=() cpu_with=()
   for i in $(seq "$runs"); do
     # ABBA: without first in odd rounds, with first in even ones, so that a drift of the
     # machine's speed over the minutes favours neither.
@@ -59,15 +61,19 @@ for c in "${cases[@]}"; do
       fresh
       extra=()
       [[ $v == 1s ]] && extra=("${chk[@]}")
-      "$bin" run "${a[@]}" "${extra[@]}" >/dev/null 2>"$tmp/err" || { cat "$tmp/err"; exit 1; }
+      /usr/bin/time -f '%U %S' -o "$tmp/cpu" "$bin" run "${a[@]}" "${extra[@]}" >/dev/null \
+        2>"$tmp/err" || { cat "$tmp/err"; exit 1; }
+      cpu=$(awk '{printf "%.2f", $1 + $2}' "$tmp/cpu")
       rps=$(sed -nE 's/^rivulet: records in .* \(([0-9.]+) s, ([0-9]+) records\/s\)$/\2/p' "$tmp/err")
       line=""
       order+=("$v:$rps")
       if [[ $v == none ]]; then
         none+=("$rps")
+        cpu_none+=("$cpu")
         [[ $i == "$runs" ]] && mv "$tmp/run/out.jsonl" "$tmp/reference.jsonl"
       else
         with+=("$rps")
+        cpu_with+=("$cpu")
         secs+=("$(sed -nE 's/^rivulet: records in .* \(([0-9.]+) s, .*/\1/p' "$tmp/err")")
         line=$(sed -n 's/^  checkpoints: //p' "$tmp/err")
         pauses+=("$(to_ms "$(sed -nE 's/.*, longest ([0-9.]+ [^)]+)\).*/\1/p' <<<"$line")")")
@@ -81,7 +87,7 @@ for c in "${cases[@]}"; do
                           printf "%.2f", n}' <<<"$cost")")
         line="; checkpoints: $line; largest kept: ${bytes[-1]} bytes; steps' time on them: ${costs[-1]}%"
       fi
-      printf '%-5s %-4s run %s: %s records/s%s\n' "$c" "$v" "$i" "$rps" "$line"
+      printf '%-5s %-4s run %s: %s records/s, %s s of CPU%s\n' "$c" "$v" "$i" "$rps" "$cpu" "$line"
     done
   done
   mn=$(median "${none[@]}") mw=$(median "${with[@]}")
@@ -120,6 +126,12 @@ for c in "${cases[@]}"; do
   printf '%-5s run by run: %s; median %s\n' "$c" "${pairs[*]}" "$pair_ratio"
   cost_median=$(median "${costs[@]}")
   printf "%-5s steps' time on checkpoints: %s; median %s%% of the run\n" "$c" "${costs[*]}" "$cost_median"
+  # CPU time of the whole process, its threads and reaped children (forked snapshots) all
+  # counted: what checkpoints cost wherever it lands, which records/s shows only as far as it
+  # slows the pipeline's thread.
+  printf '%-5s CPU (user + system, forks included): median %s s without, %s s with (%+.1f%%)\n' \
+    "$c" "$(median "${cpu_none[@]}")" "$(median "${cpu_with[@]}")" \
+    "$(bc -l <<<"($(median "${cpu_with[@]}") / $(median "${cpu_none[@]}") - 1) * 100")"
 
   # Recovery: kill a run with checkpoints halfway, resume it, and time the resume.
   fresh
