@@ -227,12 +227,14 @@ class Operator {
   /// Errors: bytes that are not this operator's change set.
   virtual Status restore_changes(StateReader& in);
   /// Asynchronous snapshots (Flink's copy-on-write heap state): the state as it is now, kept
-  /// at the cost of a pointer per part of it, and a function that writes it as snapshot()
-  /// would have now (`changes`: as snapshot_changes() would have). The engine calls the
-  /// function once, on another thread, while this operator goes on processing: from now on
-  /// the operator copies a part before changing it while the function (or a copy of it)
-  /// holds that part. The function holds no reference to the operator, which may be gone by
-  /// the time it runs. Empty: not supported (the engine calls snapshot() in the pause).
+  /// as cheaply as the operator can (`over`: a pointer per partition, copied on write; the
+  /// learner steps walk their models into bytes, which change with every record), and a
+  /// function that writes it as snapshot() would have now (`changes`: as snapshot_changes()
+  /// would have). The engine calls the function once, on another thread, while this operator
+  /// goes on processing: an operator that shares parts of its state with the function copies
+  /// such a part before changing it while the function (or a copy of it) holds it. The
+  /// function holds no reference to the operator, which may be gone by the time it runs.
+  /// Empty: not supported (the engine calls snapshot() in the pause).
   /// REQUIRES (`changes`): incremental(), start_changes() called since the last restore.
   virtual std::function<void(StateWriter&)> snapshot_async(bool changes) {
     (void)changes;
@@ -240,8 +242,8 @@ class Operator {
   }
   /// Whether snapshot() writes anything (operators with state override this and snapshot);
   /// and whether snapshot_async is supported. The engine chooses how to take an owner's
-  /// snapshots from them: an owner whose stateful steps all freeze their state serializes
-  /// nothing in the pause, so it does not fork to shorten it.
+  /// snapshots from them: an owner whose stateful steps all freeze their state pauses only for
+  /// the freezes, so it does not fork to shorten that unless the pause passes 50 ms.
   virtual bool stateful() const { return false; }
   virtual bool freezes_state() const { return false; }
   /// Rescaling (a restart with another parallelism): restores, from the snapshots of every
