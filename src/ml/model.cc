@@ -227,13 +227,9 @@ constexpr size_t kHeaderSize = sizeof(kMagic) + 4 + 8;
 }  // namespace
 
 std::string Model::save_bytes(size_t expected) const {
-  std::string bytes = save_unsealed(expected);
+  std::string bytes = save_unsealed(std::string(), expected);
   seal(bytes);
   return bytes;
-}
-
-std::string Model::save_unsealed(size_t expected) const {
-  return save_unsealed(std::string(), expected);
 }
 
 std::string Model::save_unsealed(std::string storage, size_t expected) const {

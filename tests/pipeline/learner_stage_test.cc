@@ -838,6 +838,20 @@ TEST(LearnerStageTest, LearnFromLabelsThatComeLater) {
 
 // ---- snapshot / restore ----
 
+// A per-key stage over devices with ids: a model each, with a DDM detector and a background
+// model on drift, two metrics, and labels joined by id `n` from the input "labels".
+LearnerStage::Options per_key_with_labels() {
+  return {.model = kScalerLogReg,
+          .target = "y",
+          .metrics = {"Accuracy", "Rolling(F1, 30)"},
+          .id = "n",
+          .labels = "labels",
+          .per_key = true,
+          .key_field = "device",
+          .drift_detector = "drift.DDM",
+          .on_drift = OnDrift::kBackground};
+}
+
 // The labels of rows [begin, end) of `t` (devices with ids) that carry none inline (every
 // other row, from begin), as the labels input gives them: the id `n` and the class `y`.
 Batch device_labels(const Table& t, size_t begin, size_t end) {
@@ -854,17 +868,9 @@ Batch device_labels(const Table& t, size_t begin, size_t end) {
 
 TEST(LearnerStageTest, SnapshotRestoreContinuesBitIdentically) {
   const Table t = devices(600, /*with_id=*/true);
-  LearnerStage::Options options{.model = kScalerLogReg,
-                                .target = "y",
-                                .metrics = {"Accuracy", "Rolling(F1, 30)"},
-                                .id = "n",
-                                .labels = "labels",
-                                .per_key = true,
-                                .key_field = "device",
-                                .max_keys = 2,
-                                .drift_detector = "drift.DDM",
-                                .on_drift = OnDrift::kBackground,
-                                .metrics_every = 50};
+  LearnerStage::Options options = per_key_with_labels();
+  options.max_keys = 2;
+  options.metrics_every = 50;
   // Half the rows carry their label inline; the others wait for theirs.
   Table mixed = t;
   for (size_t i = 0; i < mixed.rows.size(); i += 2) mixed.rows[i][2] = Value();
@@ -994,16 +1000,7 @@ TEST(LearnerStageTest, AnAsynchronousSnapshotWritesTheStateAsItWasWhileRecordsGo
     Batch b = device_labels(t, begin, end);
     ASSERT_TRUE(h.stage->process_side_input(b, *h.ctx).ok());
   };
-  Harness h({.model = kScalerLogReg,
-             .target = "y",
-             .metrics = {"Accuracy", "Rolling(F1, 30)"},
-             .id = "n",
-             .labels = "labels",
-             .per_key = true,
-             .key_field = "device",
-             .drift_detector = "drift.DDM",
-             .on_drift = OnDrift::kBackground},
-            mixed.schema);
+  Harness h(per_key_with_labels(), mixed.schema);
   size_t at = 0;
   const auto more = [&](size_t n) {
     run(h, mixed, 16, at, at + n);

@@ -59,10 +59,10 @@ class Model {
   /// snapshot passes the last size, so that a large model's bytes are not copied as they grow).
   std::string save_bytes(size_t expected = 0) const;
   /// save_bytes in two halves, for a checkpoint whose pause should hold only the first:
-  /// the model's state (walking it) into bytes that are not yet a model file, then, anywhere
-  /// later, those bytes made into the file save_bytes writes (header and checksum).
-  std::string save_unsealed(size_t expected = 0) const;
-  /// The same, into the memory of `storage` (bytes it returned before: see StateBuffer).
+  /// the model's state (walking it) into bytes that are not yet a model file, written into
+  /// the memory of `storage` (bytes it returned before, or none: see StateBuffer) with room
+  /// for `expected`; then, anywhere later, those bytes made into the file save_bytes writes
+  /// (header and checksum).
   std::string save_unsealed(std::string storage, size_t expected) const;
   static void seal(std::string& unsealed);
   static Result<Model> load_bytes(std::string_view bytes, std::string_view origin = "model");
